@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-etcd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "swift-etcd", targets: ["swift-etcd"]),
+        .executable(name: "raft-bench", targets: ["raft-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian, behind thin module maps.
+        .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+
+        .target(name: "ProtoWire"),
+        .target(name: "EtcdProto", dependencies: ["ProtoWire"]),
+        .target(
+            name: "GRPCTransport",
+            dependencies: [
+                "CNGHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Raft", dependencies: ["ProtoWire"]),
+        .target(name: "Storage", dependencies: ["CLMDB"]),
+        .target(name: "MVCC", dependencies: ["Storage", "EtcdProto"]),
+        .target(
+            name: "EtcdServer",
+            dependencies: [
+                "GRPCTransport", "EtcdProto", "MVCC", "Storage", "Raft",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "swift-etcd",
+            dependencies: [
+                "EtcdServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "raft-bench", dependencies: ["Raft"]),
+
+        .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"]),
+        .testTarget(name: "EtcdProtoTests", dependencies: ["EtcdProto", "ProtoWire"]),
+        .testTarget(
+            name: "GRPCTransportTests",
+            dependencies: [
+                "GRPCTransport", "CNGHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "RaftTests", dependencies: ["Raft"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "MVCCTests", dependencies: ["MVCC", "Storage", "EtcdProto"]),
+        .testTarget(name: "EtcdServerTests", dependencies: ["EtcdServer", "EtcdProto", "GRPCTransport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// EtcdProto: see DESIGN.md §2. Filled in by its owner.

@@ -1,0 +1,1 @@
+// GRPCTransport: see DESIGN.md §2. Filled in by its owner.

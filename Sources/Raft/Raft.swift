@@ -1,0 +1,1 @@
+// Raft: see DESIGN.md §2. Filled in by its owner.

@@ -1,0 +1,1 @@
+// Storage: see DESIGN.md §2. Filled in by its owner.

@@ -1,0 +1,1 @@
+print("raft-bench: not yet built")

@@ -1,0 +1,1 @@
+print("swift-etcd: not yet built")

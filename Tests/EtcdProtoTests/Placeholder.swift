@@ -1,0 +1,1 @@
+// EtcdProtoTests: filled in by the owner of the target under test.

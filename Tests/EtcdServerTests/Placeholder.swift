@@ -1,0 +1,1 @@
+// EtcdServerTests: filled in by the owner of the target under test.

@@ -1,0 +1,1 @@
+// GRPCTransportTests: filled in by the owner of the target under test.

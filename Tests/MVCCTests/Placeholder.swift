@@ -1,0 +1,1 @@
+// MVCCTests: filled in by the owner of the target under test.

@@ -1,0 +1,1 @@
+// ProtoWireTests: filled in by the owner of the target under test.

@@ -1,0 +1,1 @@
+// RaftTests: filled in by the owner of the target under test.

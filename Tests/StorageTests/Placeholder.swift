@@ -1,0 +1,1 @@
+// StorageTests: filled in by the owner of the target under test.
