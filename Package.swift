@@ -38,8 +38,9 @@ let package = Package(
         .target(
             name: "EtcdServer",
             dependencies: [
-                "GRPCTransport", "EtcdProto", "MVCC", "Storage", "Raft",
+                "GRPCTransport", "EtcdProto", "MVCC", "Storage", "Raft", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

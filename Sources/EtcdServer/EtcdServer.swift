@@ -1,1 +1,119 @@
-// EtcdServer: see DESIGN.md §2. Filled in by its owner.
+import EtcdProto
+import Foundation
+import GRPCTransport
+import Logging
+import MVCC
+import NIOCore
+import NIOPosix
+import ProtoWire
+import Storage
+
+/// One swift-etcd member: storage, the replicated log, the apply loop and the client API.
+///
+/// Reads run on the caller's event loop against an LMDB read transaction; writes are proposed
+/// to the log and answered by the apply loop. Nothing here takes a global lock on the read path.
+public final class EtcdServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let identity: ClusterIdentity
+    private let core: ServerCore
+    private let applyLoop: ApplyLoop
+    private let group: MultiThreadedEventLoopGroup
+    private let grpcServer: GRPCServer
+    private let logger: Logger
+
+    /// Where the client listener is bound (port 0 in the configuration picks a free one).
+    public let clientAddress: SocketAddress
+
+    /// Opens (or creates) the data directory, replays the WAL into the store, and starts serving.
+    public static func start(configuration: ServerConfiguration, logger: Logger) throws -> EtcdServer {
+        try configuration.validate()
+        let layout = DataDirectory(root: configuration.dataDirectory)
+        try layout.prepare()
+
+        let wal: WAL
+        let identity: ClusterIdentity
+        let replayed: [CommittedEntry]
+        let previousTerm: UInt64
+        if layout.hasWAL {
+            let (opened, replay) = try WAL.open(directory: layout.walDirectory)
+            wal = opened
+            identity = try ClusterIdentity(walMetadata: replay.metadata)
+            replayed = replay.entries.map { CommittedEntry(index: $0.index, term: $0.term, data: $0.data) }
+            previousTerm = replay.hardState?.term ?? 1
+            logger.info("restarting member", metadata: [
+                "member-id": "\(identity.memberID.hex)", "cluster-id": "\(identity.clusterID.hex)",
+                "entries": "\(replayed.count)",
+            ])
+        } else {
+            identity = ClusterIdentity.initial(for: configuration)
+            wal = try WAL.create(directory: layout.walDirectory, metadata: identity.walMetadata)
+            replayed = []
+            previousTerm = 1
+            logger.info("starting new member", metadata: [
+                "member-id": "\(identity.memberID.hex)", "cluster-id": "\(identity.clusterID.hex)",
+            ])
+        }
+
+        var storeOptions = MVCCOptions()
+        // No lease can exist until the Lease service lands, so every lease ID is unknown.
+        storeOptions.leaseExists = { _ in false }
+        let store = try MVCCStore(directory: layout.storeDirectory, options: storeOptions)
+        let waiters = ProposalWaiters(seed: UInt64(Date().timeIntervalSince1970 * 1000) << 20)
+        let applyLoop = ApplyLoop(store: store, waiters: waiters, logger: logger)
+        try applyLoop.replay(replayed)
+        let log = try SingleNodeLog(
+            wal: wal, lastIndex: replayed.last?.index ?? 0, previousTerm: previousTerm,
+            memberID: identity.memberID, logger: logger)
+        let core = ServerCore(
+            configuration: configuration, identity: identity, store: store, log: log, waiters: waiters)
+        return try EtcdServer(core: core, applyLoop: applyLoop, logger: logger)
+    }
+
+    private init(core: ServerCore, applyLoop: ApplyLoop, logger: Logger) throws {
+        self.configuration = core.configuration
+        self.identity = core.identity
+        self.core = core
+        self.applyLoop = applyLoop
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+
+        applyLoop.start()
+        core.log.start(deliver: { [applyLoop] entries in applyLoop.enqueue(entries) })
+
+        var router = GRPCRouter()
+        KVService(server: core).register(in: &router)
+        let listen = configuration.listenClientURLs[0]
+        var grpcConfiguration = GRPCServerConfiguration(host: listen.host, port: listen.port)
+        grpcConfiguration.maxReceiveMessageBytes = configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes
+        grpcServer = GRPCServer(
+            configuration: grpcConfiguration, router: router, http1Handler: nil, group: group, logger: logger)
+        clientAddress = try grpcServer.start()
+        logger.info("serving client requests", metadata: ["address": "\(clientAddress)"])
+    }
+
+    /// Stops accepting, lets in-flight calls finish, makes every accepted write durable and
+    /// applied, then closes storage.
+    public func shutdown() {
+        try? grpcServer.shutdownGracefully().wait()
+        core.log.stop()
+        applyLoop.stop()
+        core.waiters.failAll(with: EtcdErrors.stopped)
+        core.store.close()
+        try? group.syncShutdownGracefully()
+    }
+}
+
+/// Responses that carry etcd's `ResponseHeader`.
+protocol ResponseWithHeader: ProtoMessage {
+    var header: ResponseHeader? { get set }
+}
+
+extension RangeResponse: ResponseWithHeader {}
+extension PutResponse: ResponseWithHeader {}
+extension DeleteRangeResponse: ResponseWithHeader {}
+extension TxnResponse: ResponseWithHeader {}
+extension CompactionResponse: ResponseWithHeader {}
+
+extension UInt64 {
+    var hex: String { String(self, radix: 16) }
+}

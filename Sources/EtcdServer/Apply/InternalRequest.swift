@@ -1,0 +1,59 @@
+import EtcdProto
+import ProtoWire
+
+/// What a log entry carries: a client write, tagged with the proposal ID that its reply waits on.
+///
+/// Layout: kind (1 byte), proposal ID (8 bytes, big-endian), then the request exactly as the
+/// client encoded it, so proposing copies the bytes once and never re-encodes.
+public enum InternalRequest: Sendable {
+    case put(PutRequest)
+    case deleteRange(DeleteRangeRequest)
+    case txn(TxnRequest)
+    case compact(CompactionRequest)
+
+    public enum Kind: UInt8, Sendable {
+        case put = 1
+        case deleteRange = 2
+        case txn = 3
+        case compact = 4
+    }
+
+    static let headerSize = 9
+
+    /// Builds entry data from a request's wire bytes.
+    public static func entryData(kind: Kind, proposalID: UInt64, request: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: headerSize + request.count) { buffer, count in
+            buffer[0] = kind.rawValue
+            var id = proposalID.bigEndian
+            withUnsafeBytes(of: &id) { idBytes in
+                for offset in 0..<8 { buffer[1 + offset] = idBytes[offset] }
+            }
+            if request.count > 0 {
+                UnsafeMutableRawBufferPointer(rebasing: buffer[headerSize...]).copyMemory(from: request)
+            }
+            count = headerSize + request.count
+        }
+    }
+
+    /// Splits entry data into its proposal ID and request. Throws on data this server never wrote.
+    public static func decode(_ data: [UInt8]) throws -> (proposalID: UInt64, request: InternalRequest) {
+        guard data.count >= headerSize, let kind = Kind(rawValue: data[0]) else {
+            throw InternalRequestError(reason: "entry of \(data.count) bytes has no valid request header")
+        }
+        let proposalID = data[1..<headerSize].reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
+        return try data.withUnsafeBytes { raw in
+            let payload = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
+            switch kind {
+            case .put: return (proposalID, .put(try PutRequest(serializedBytes: payload)))
+            case .deleteRange: return (proposalID, .deleteRange(try DeleteRangeRequest(serializedBytes: payload)))
+            case .txn: return (proposalID, .txn(try TxnRequest(serializedBytes: payload)))
+            case .compact: return (proposalID, .compact(try CompactionRequest(serializedBytes: payload)))
+            }
+        }
+    }
+}
+
+public struct InternalRequestError: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "invalid log entry: \(reason)" }
+}

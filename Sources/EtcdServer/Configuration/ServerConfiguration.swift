@@ -1,0 +1,120 @@
+/// Everything a member needs to start, under etcd's flag names and defaults.
+///
+/// Built by the `swift-etcd` command from flags and `ETCD_*` variables; `validate()` applies
+/// the checks etcd makes before it touches the data directory, with etcd's messages.
+public struct ServerConfiguration: Sendable, Equatable {
+    public enum ClusterState: String, Sendable, Equatable {
+        case new
+        case existing
+    }
+
+    public var name = "default"
+    public var dataDirectory = "default.swift-etcd"
+    public var listenClientURLs = [URLEndpoint.defaultClient]
+    public var advertiseClientURLs = [URLEndpoint.defaultClient]
+    public var listenPeerURLs = [URLEndpoint.defaultPeer]
+    public var initialAdvertisePeerURLs = [URLEndpoint.defaultPeer]
+    /// `name=url,name=url`; empty means "this member alone at its advertised peer URLs", as etcd.
+    public var initialCluster: [InitialMember] = []
+    public var initialClusterToken = "etcd-cluster"
+    public var initialClusterState = ClusterState.new
+    /// etcd: `--max-request-bytes`, 1.5 MiB.
+    public var maxRequestBytes = 1_572_864
+    /// etcd: `--max-txn-ops`.
+    public var maxTxnOps = 128
+    public var logLevel = "info"
+    public var heartbeatIntervalMilliseconds = 100
+    public var electionTimeoutMilliseconds = 1000
+    public var snapshotCount = 100_000
+    /// 0 means etcd's default quota (2 GiB).
+    public var quotaBackendBytes: Int64 = 0
+
+    /// gRPC's allowance on top of `maxRequestBytes` for framing (etcd's `grpcOverheadBytes`).
+    public static let grpcOverheadBytes = 512 * 1024
+
+    public init() {}
+
+    /// The members of the initial cluster, defaulting to this member alone.
+    public var initialMembers: [InitialMember] {
+        if initialCluster.isEmpty {
+            return initialAdvertisePeerURLs.map { InitialMember(name: name, url: $0) }
+        }
+        return initialCluster
+    }
+
+    /// etcd's start-up checks for the member and cluster flags, with its messages.
+    public func validate() throws(ConfigurationError) {
+        if maxTxnOps <= 0 {
+            throw .invalid("--max-txn-ops must be greater than 0")
+        }
+        if maxRequestBytes <= 0 {
+            throw .invalid("--max-request-bytes must be greater than 0")
+        }
+        if heartbeatIntervalMilliseconds <= 0 || electionTimeoutMilliseconds < 5 * heartbeatIntervalMilliseconds {
+            throw .invalid(
+                "--election-timeout[\(electionTimeoutMilliseconds)ms] should be at least as 5 times as --heartbeat-interval[\(heartbeatIntervalMilliseconds)ms]"
+            )
+        }
+        if !["debug", "info", "warn", "error", "panic", "fatal"].contains(logLevel) {
+            throw .invalid("unknown log level \"\(logLevel)\"")
+        }
+        let members = initialMembers
+        let own = members.filter { $0.name == name }
+        if own.isEmpty {
+            throw .invalid("couldn't find local name \"\(name)\" in the initial cluster configuration")
+        }
+        let ownURLs = own.map(\.url.description).sorted()
+        let advertised = initialAdvertisePeerURLs.map(\.description).sorted()
+        if ownURLs != advertised {
+            let listed = own.map { "\($0.name)=\($0.url)" }.joined(separator: ",")
+            throw .invalid(
+                "--initial-cluster has \(listed) but missing from --initial-advertise-peer-urls=\(advertised.joined(separator: ",")) (resolved urls: \"\(advertised.joined(separator: ","))\" != \"\(ownURLs.joined(separator: ","))\")"
+            )
+        }
+        var seen = Set<String>()
+        for member in members where !seen.insert(member.url.description).inserted {
+            throw .invalid("duplicate URL \"\(member.url)\" in --initial-cluster")
+        }
+        if Set(members.map(\.name)).count > 1 {
+            throw .invalid("multi-member clusters are not supported yet: --initial-cluster names \(Set(members.map(\.name)).sorted().joined(separator: ","))")
+        }
+        if listenClientURLs.contains(where: { $0.scheme != .http }) {
+            throw .invalid("TLS client URLs are not supported yet (--listen-client-urls)")
+        }
+    }
+}
+
+/// One `name=url` pair of `--initial-cluster`.
+public struct InitialMember: Sendable, Hashable {
+    public var name: String
+    public var url: URLEndpoint
+
+    public init(name: String, url: URLEndpoint) {
+        self.name = name
+        self.url = url
+    }
+}
+
+public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+
+    public static func invalid(_ message: String) -> ConfigurationError {
+        ConfigurationError(message: message)
+    }
+}
+
+extension InitialMember {
+    /// Parses `--initial-cluster`'s `name=url,name=url` form.
+    public static func parseList(_ text: String) throws(ConfigurationError) -> [InitialMember] {
+        var members: [InitialMember] = []
+        for pair in text.split(separator: ",", omittingEmptySubsequences: true) {
+            guard let equals = pair.firstIndex(of: "=") else {
+                throw .invalid("\(pair) is not a valid name=url pair")
+            }
+            let url = try URLEndpoint(parsing: String(pair[pair.index(after: equals)...]))
+            members.append(InitialMember(name: String(pair[..<equals]), url: url))
+        }
+        return members
+    }
+}

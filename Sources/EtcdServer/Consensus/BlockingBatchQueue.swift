@@ -1,0 +1,64 @@
+import Foundation
+
+/// A queue between two threads that hands the consumer everything pushed since its last pop,
+/// so each wake-up processes a whole batch (the basis of group commit).
+final class BlockingBatchQueue<Element: Sendable>: @unchecked Sendable {
+    // @unchecked: every stored property is read and written only while `condition` is locked.
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var closed = false
+    private var busy = false
+
+    /// Returns false, dropping `item`, once the queue is closed.
+    @discardableResult
+    func push(_ item: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if closed {
+            return false
+        }
+        items.append(item)
+        condition.signal()
+        return true
+    }
+
+    /// Blocks until there is something to take; nil once closed and empty.
+    func popAll() -> [Element]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed {
+            condition.wait()
+        }
+        if items.isEmpty {
+            return nil
+        }
+        busy = true
+        let batch = items
+        items = []
+        return batch
+    }
+
+    /// The consumer has finished the batch it popped last.
+    func markDrained() {
+        condition.lock()
+        busy = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks until every pushed item has been popped and processed.
+    func waitUntilDrained() {
+        condition.lock()
+        while !items.isEmpty || busy {
+            condition.wait()
+        }
+        condition.unlock()
+    }
+}

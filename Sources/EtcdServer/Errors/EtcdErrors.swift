@@ -1,0 +1,30 @@
+import GRPCTransport
+
+/// etcd's client-visible errors (`rpctypes/error.go`): clients match on the code and the exact
+/// message, so both are copied verbatim.
+public enum EtcdErrors {
+    public static let emptyKey = GRPCStatus(code: .invalidArgument, message: "etcdserver: key is not provided")
+    public static let keyNotFound = GRPCStatus(code: .invalidArgument, message: "etcdserver: key not found")
+    public static let valueProvided = GRPCStatus(code: .invalidArgument, message: "etcdserver: value is provided")
+    public static let leaseProvided = GRPCStatus(code: .invalidArgument, message: "etcdserver: lease is provided")
+    public static let tooManyOps = GRPCStatus(
+        code: .invalidArgument, message: "etcdserver: too many operations in txn request")
+    public static let duplicateKey = GRPCStatus(
+        code: .invalidArgument, message: "etcdserver: duplicate key given in txn request")
+    public static let compacted = GRPCStatus(
+        code: .outOfRange, message: "etcdserver: mvcc: required revision has been compacted")
+    public static let futureRevision = GRPCStatus(
+        code: .outOfRange, message: "etcdserver: mvcc: required revision is a future revision")
+    public static let noSpace = GRPCStatus(
+        code: .resourceExhausted, message: "etcdserver: mvcc: database space exceeded")
+    public static let leaseNotFound = GRPCStatus(code: .notFound, message: "etcdserver: requested lease not found")
+    public static let requestTooLarge = GRPCStatus(code: .invalidArgument, message: "etcdserver: request is too large")
+    public static let stopped = GRPCStatus(code: .unavailable, message: "etcdserver: server stopped")
+    public static let timeout = GRPCStatus(code: .unavailable, message: "etcdserver: request timed out")
+    public static let corrupt = GRPCStatus(code: .dataLoss, message: "etcdserver: corrupt cluster")
+
+    /// grpc-go's answer to a request body that is not a valid protobuf message.
+    public static func malformedRequest(_ reason: some Error) -> GRPCStatus {
+        GRPCStatus(code: .internalError, message: "grpc: error unmarshalling request: \(reason)")
+    }
+}

@@ -1,0 +1,96 @@
+import EtcdProto
+import GRPCTransport
+import MVCC
+import NIOCore
+
+/// `etcdserverpb.KV`: decode, validate as etcd does, then read locally, or propose the write
+/// and reply once it is applied.
+struct KVService: Sendable {
+    let server: ServerCore
+
+    func register(in router: inout GRPCRouter) {
+        router.register("/etcdserverpb.KV/Range", .unary { body, context in
+            handle(context) { () throws(GRPCStatus) in
+                let request = try RangeRequest(requestBody: body)
+                try RequestValidation.check(request)
+                return .reply(server.encodeReply(try server.range(request)))
+            }
+        })
+        router.register("/etcdserverpb.KV/Put", .unary { body, context in
+            handle(context) { () throws(GRPCStatus) in
+                let request = try PutRequest(requestBody: body)
+                try RequestValidation.check(request)
+                try server.checkLease(request.lease)
+                return .propose(.put, body)
+            }
+        })
+        router.register("/etcdserverpb.KV/DeleteRange", .unary { body, context in
+            handle(context) { () throws(GRPCStatus) in
+                let request = try DeleteRangeRequest(requestBody: body)
+                try RequestValidation.check(request)
+                return .propose(.deleteRange, body)
+            }
+        })
+        router.register("/etcdserverpb.KV/Txn", .unary { body, context in
+            handle(context) { () throws(GRPCStatus) in
+                let request = try TxnRequest(requestBody: body)
+                try RequestValidation.check(request, maxTxnOps: server.configuration.maxTxnOps)
+                if request.isReadOnly {
+                    return .reply(server.encodeReply(try server.readOnlyTxn(request)))
+                }
+                try server.checkLeases(in: request)
+                return .propose(.txn, body)
+            }
+        })
+        router.register("/etcdserverpb.KV/Compact", .unary { body, context in
+            handle(context) { () throws(GRPCStatus) in
+                _ = try CompactionRequest(requestBody: body)
+                return .propose(.compact, body)
+            }
+        })
+    }
+
+    /// What a handler decided: an immediate reply, or a write to propose.
+    private enum Outcome {
+        case reply(ByteBuffer)
+        case propose(InternalRequest.Kind, ByteBuffer)
+    }
+
+    private func handle(
+        _ context: GRPCCallContext, _ decide: () throws(GRPCStatus) -> Outcome
+    ) -> EventLoopFuture<ByteBuffer> {
+        let outcome: Outcome
+        do {
+            outcome = try decide()
+        } catch {
+            return context.eventLoop.makeFailedFuture(error)
+        }
+        switch outcome {
+        case .reply(let response):
+            return context.eventLoop.makeSucceededFuture(response)
+        case .propose(let kind, let body):
+            return server.propose(kind: kind, requestBody: body, on: context.eventLoop).flatMapThrowing { result in
+                switch result.response {
+                case .success(let response): return server.encodeReply(response)
+                case .failure(let error): throw EtcdErrors.status(for: error)
+                }
+            }
+        }
+    }
+}
+
+extension TxnRequest {
+    /// etcd's `isTxnReadonly`: only ranges, in this txn and every nested one.
+    var isReadOnly: Bool {
+        func readOnly(_ operations: [RequestOp]) -> Bool {
+            operations.allSatisfy { operation in
+                switch operation.request {
+                case .requestRange: return true
+                case .requestTxn(let nested): return nested.isReadOnly
+                default: return false
+                }
+            }
+        }
+        return readOnly(success) && readOnly(failure)
+    }
+}

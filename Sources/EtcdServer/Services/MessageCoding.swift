@@ -1,0 +1,22 @@
+import GRPCTransport
+import NIOCore
+import ProtoWire
+
+extension ProtoMessage {
+    /// Decodes a request body; a malformed one gets grpc-go's status for undecodable requests.
+    init(requestBody: ByteBuffer) throws(GRPCStatus) {
+        do {
+            self = try requestBody.withUnsafeReadableBytes { try Self(serializedBytes: $0) }
+        } catch {
+            throw EtcdErrors.malformedRequest(error)
+        }
+    }
+
+    /// Encodes straight into a buffer of the exact size, with no intermediate array.
+    func responseBody(allocator: ByteBufferAllocator) -> ByteBuffer {
+        let size = encodedSize
+        var buffer = allocator.buffer(capacity: size)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { serialize(into: $0) }
+        return buffer
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import EtcdServer
+
+/// etcd's flags, under etcd's names and defaults, for what this server implements.
+struct MemberFlags: ParsableArguments {
+    @Option(name: .customLong("name"), help: "Human-readable name for this member.")
+    var name = "default"
+
+    @Option(name: .customLong("data-dir"), help: "Path to the data directory.")
+    var dataDirectory = "default.swift-etcd"
+
+    @Option(name: .customLong("listen-client-urls"), help: "List of URLs to listen on for client traffic.")
+    var listenClientURLs = "http://localhost:2379"
+
+    @Option(name: .customLong("advertise-client-urls"), help: "List of this member's client URLs to advertise to the public.")
+    var advertiseClientURLs = "http://localhost:2379"
+
+    @Option(name: .customLong("listen-peer-urls"), help: "List of URLs to listen on for peer traffic.")
+    var listenPeerURLs = "http://localhost:2380"
+
+    @Option(name: .customLong("initial-advertise-peer-urls"), help: "List of this member's peer URLs to advertise to the rest of the cluster.")
+    var initialAdvertisePeerURLs = "http://localhost:2380"
+
+    @Option(name: .customLong("initial-cluster"), help: "Initial cluster configuration for bootstrapping (name=url,...).")
+    var initialCluster = Self.defaultInitialCluster
+    static let defaultInitialCluster = "default=http://localhost:2380"
+
+    @Option(name: .customLong("initial-cluster-token"), help: "Initial cluster token for the etcd cluster during bootstrap.")
+    var initialClusterToken = "etcd-cluster"
+
+    @Option(name: .customLong("initial-cluster-state"), help: "Initial cluster state ('new' or 'existing').")
+    var initialClusterState = "new"
+
+    @Option(name: .customLong("max-request-bytes"), help: "Maximum client request size in bytes the server will accept.")
+    var maxRequestBytes = 1_572_864
+
+    @Option(name: .customLong("max-txn-ops"), help: "Maximum number of operations permitted in a transaction.")
+    var maxTxnOps = 128
+
+    @Option(name: .customLong("log-level"), help: "Log level: debug, info, warn, error, panic, or fatal.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("logger"), help: "Accepted for compatibility: 'zap' or 'capnslog'.")
+    var loggerKind = "zap"
+
+    @Option(name: .customLong("log-outputs"), help: "Accepted for compatibility: 'default', 'stderr' or 'stdout'.")
+    var logOutputs = "default"
+
+    @Option(name: .customLong("heartbeat-interval"), help: "Time (in milliseconds) of a heartbeat interval.")
+    var heartbeatInterval = 100
+
+    @Option(name: .customLong("election-timeout"), help: "Time (in milliseconds) for an election to timeout.")
+    var electionTimeout = 1000
+
+    @Option(name: .customLong("snapshot-count"), help: "Number of committed transactions to trigger a snapshot to disk.")
+    var snapshotCount = 100_000
+
+    @Option(name: .customLong("quota-backend-bytes"), help: "Raise alarms when backend size exceeds the given quota (0 defaults to low space quota).")
+    var quotaBackendBytes: Int64 = 0
+
+    /// The long names above, for the `ETCD_*` variable mapping.
+    static let flagNames = [
+        "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
+        "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-token", "initial-cluster-state",
+        "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "heartbeat-interval",
+        "election-timeout", "snapshot-count", "quota-backend-bytes",
+    ]
+
+    func serverConfiguration() throws -> ServerConfiguration {
+        var settings = ServerConfiguration()
+        do {
+            settings.name = name
+            settings.dataDirectory = dataDirectory
+            settings.listenClientURLs = try flag("listen-client-urls") { try URLEndpoint.parseList(listenClientURLs) }
+            settings.advertiseClientURLs = try flag("advertise-client-urls") { try URLEndpoint.parseList(advertiseClientURLs) }
+            settings.listenPeerURLs = try flag("listen-peer-urls") { try URLEndpoint.parseList(listenPeerURLs) }
+            settings.initialAdvertisePeerURLs = try flag("initial-advertise-peer-urls") {
+                try URLEndpoint.parseList(initialAdvertisePeerURLs)
+            }
+            // etcd: `--name x` alone means "x at my advertised peer URLs", not the default member.
+            if name == "default" || initialCluster != Self.defaultInitialCluster {
+                settings.initialCluster = try flag("initial-cluster") { try InitialMember.parseList(initialCluster) }
+            }
+            settings.initialClusterToken = initialClusterToken
+            guard let state = ServerConfiguration.ClusterState(rawValue: initialClusterState) else {
+                throw ValidationError("invalid value \"\(initialClusterState)\" for flag -initial-cluster-state: invalid value")
+            }
+            settings.initialClusterState = state
+            settings.maxRequestBytes = maxRequestBytes
+            settings.maxTxnOps = maxTxnOps
+            settings.logLevel = logLevel
+            guard ["zap", "capnslog"].contains(loggerKind) else {
+                throw ValidationError("unknown logger option \"\(loggerKind)\"")
+            }
+            guard ["default", "stderr", "stdout"].contains(logOutputs) else {
+                throw ValidationError("unknown log output \"\(logOutputs)\": only default, stderr and stdout are supported")
+            }
+            settings.heartbeatIntervalMilliseconds = heartbeatInterval
+            settings.electionTimeoutMilliseconds = electionTimeout
+            settings.snapshotCount = snapshotCount
+            settings.quotaBackendBytes = quotaBackendBytes
+            try settings.validate()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.message)
+        }
+        return settings
+    }
+
+    private func flag<T>(_ name: String, _ parse: () throws(ConfigurationError) -> T) throws -> T {
+        do {
+            return try parse()
+        } catch {
+            throw ValidationError("invalid value for flag -\(name): \(error.message)")
+        }
+    }
+}

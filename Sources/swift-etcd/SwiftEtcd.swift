@@ -1,0 +1,76 @@
+import ArgumentParser
+import EtcdServer
+import Foundation
+import Logging
+
+@main
+struct SwiftEtcd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swift-etcd",
+        abstract: "An etcd v3 server: etcd's API, flags and guarantees.",
+        discussion: "Every flag can also be set by an ETCD_* environment variable (--data-dir: ETCD_DATA_DIR); a flag on the command line wins."
+    )
+
+    @OptionGroup var member: MemberFlags
+
+    /// Fills in unset flags from `ETCD_*` variables, as etcd does, then parses and runs.
+    static func main() {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let logger = Logger(label: "swift-etcd")
+        let arguments = EnvironmentFlags.merge(
+            arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+            knownFlags: MemberFlags.flagNames, logger: logger)
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    mutating func run() throws {
+        let settings = try member.serverConfiguration()
+        var logger = Logger(label: "swift-etcd")
+        logger.logLevel = Logger.Level(etcdLevel: settings.logLevel)
+        let server: EtcdServer
+        do {
+            server = try EtcdServer.start(configuration: settings, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode.failure
+        }
+        SignalWaiter.waitForTermination()
+        logger.info("received a termination signal; shutting down")
+        server.shutdown()
+        logger.info("stopped")
+    }
+}
+
+extension Logger.Level {
+    init(etcdLevel: String) {
+        switch etcdLevel {
+        case "debug": self = .debug
+        case "warn": self = .warning
+        case "error": self = .error
+        case "panic", "fatal": self = .critical
+        default: self = .info
+        }
+    }
+}
+
+/// Blocks the main thread until SIGTERM or SIGINT.
+enum SignalWaiter {
+    static func waitForTermination() {
+        let received = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { received.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        received.wait()
+        sources.forEach { $0.cancel() }
+    }
+}

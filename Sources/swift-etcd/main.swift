@@ -1,1 +1,0 @@
-print("swift-etcd: not yet built")

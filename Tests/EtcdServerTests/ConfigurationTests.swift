@@ -1,0 +1,64 @@
+import XCTest
+
+@testable import EtcdServer
+
+final class ConfigurationTests: XCTestCase {
+    func testURLParsingAcceptsEtcdSchemesAndRejectsOthers() throws {
+        XCTAssertEqual(
+            try URLEndpoint(parsing: "http://127.0.0.1:2379"), URLEndpoint(scheme: .http, host: "127.0.0.1", port: 2379))
+        XCTAssertEqual(try URLEndpoint(parsing: "https://[::1]:2380").description, "https://[::1]:2380")
+        XCTAssertThrowsError(try URLEndpoint(parsing: "foo://127.0.0.1:2379")) { error in
+            XCTAssertEqual(
+                (error as? ConfigurationError)?.message,
+                "URL scheme must be http, https, unix, or unixs: foo://127.0.0.1:2379")
+        }
+        XCTAssertThrowsError(try URLEndpoint(parsing: "http://127.0.0.1"))
+        XCTAssertThrowsError(try URLEndpoint(parsing: "http://127.0.0.1:99999"))
+        XCTAssertThrowsError(try URLEndpoint(parsing: "http://127.0.0.1:2379/path"))
+        XCTAssertEqual(try URLEndpoint.parseList("http://a:1,http://b:2").count, 2)
+    }
+
+    func testInitialClusterMustNameThisMemberAtItsAdvertisedURLs() throws {
+        var configuration = ServerConfiguration()
+        configuration.name = "a"
+        configuration.initialAdvertisePeerURLs = [try URLEndpoint(parsing: "http://127.0.0.1:23792")]
+        configuration.initialCluster = try InitialMember.parseList("b=http://127.0.0.1:23792")
+        XCTAssertThrowsError(try configuration.validate()) { error in
+            XCTAssertEqual(
+                (error as? ConfigurationError)?.message,
+                "couldn't find local name \"a\" in the initial cluster configuration")
+        }
+        configuration.initialCluster = try InitialMember.parseList("a=http://127.0.0.1:23793")
+        XCTAssertThrowsError(try configuration.validate()) { error in
+            XCTAssertEqual(
+                (error as? ConfigurationError)?.message,
+                "--initial-cluster has a=http://127.0.0.1:23793 but missing from --initial-advertise-peer-urls=http://127.0.0.1:23792 (resolved urls: \"http://127.0.0.1:23792\" != \"http://127.0.0.1:23793\")"
+            )
+        }
+        configuration.initialCluster = try InitialMember.parseList("a=http://127.0.0.1:23792")
+        XCTAssertNoThrow(try configuration.validate())
+    }
+
+    func testLimitsAreValidated() {
+        var configuration = ServerConfiguration()
+        configuration.maxTxnOps = 0
+        XCTAssertThrowsError(try configuration.validate())
+        configuration = ServerConfiguration()
+        configuration.electionTimeoutMilliseconds = 200
+        XCTAssertThrowsError(try configuration.validate())
+    }
+
+    /// IDs printed by the real etcd 3.4.23 for `--name foo --initial-advertise-peer-urls
+    /// http://127.0.0.1:23796` and the default token: "starting member d993bccc7f7c86c4 in
+    /// cluster b3f0995d3754bd4f".
+    func testMemberAndClusterIDsMatchEtcds() throws {
+        var configuration = ServerConfiguration()
+        configuration.name = "foo"
+        configuration.initialAdvertisePeerURLs = [try URLEndpoint(parsing: "http://127.0.0.1:23796")]
+        let identity = ClusterIdentity.initial(for: configuration)
+        XCTAssertEqual(String(identity.memberID, radix: 16), "d993bccc7f7c86c4")
+        XCTAssertEqual(String(identity.clusterID, radix: 16), "b3f0995d3754bd4f")
+        XCTAssertEqual(try ClusterIdentity(walMetadata: identity.walMetadata), identity)
+        XCTAssertThrowsError(try ClusterIdentity(walMetadata: [1, 2, 3]))
+    }
+}

@@ -1,1 +1,0 @@
-// EtcdServerTests: filled in by the owner of the target under test.
