@@ -51,3 +51,9 @@ extension ProtoMessage {
         }
     }
 }
+
+/// A proto3 (open) enum: any Int32 is representable, so values this code does not name survive
+/// a decode/encode round trip.
+public protocol ProtoEnum: RawRepresentable, Hashable, Sendable where RawValue == Int32 {
+    init(rawValue: Int32)
+}

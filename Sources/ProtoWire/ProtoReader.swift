@@ -209,12 +209,12 @@ public struct ProtoReader {
         return message
     }
 
-    /// Reads one element (unpacked) or a packed run of varint-encoded values, as proto3 parsers must
-    /// accept both for repeated scalar fields.
+    /// Reads one element (unpacked) or a packed run of enum values, as proto3 parsers must
+    /// accept both encodings for repeated scalar fields.
     @inlinable
-    public mutating func readRepeatedVarint(wireType: WireType, into values: inout [UInt64]) throws(ProtoDecodingError) {
+    public mutating func readRepeatedEnum<Value: ProtoEnum>(wireType: WireType, into values: inout [Value]) throws(ProtoDecodingError) {
         if wireType == .varint {
-            values.append(try readVarint())
+            values.append(Value(rawValue: try readInt32()))
             return
         }
         let length = try readVarint()
@@ -223,7 +223,7 @@ public struct ProtoReader {
         let outerEnd = end
         end = position + Int(length)
         while position < end {
-            values.append(try readVarint())
+            values.append(Value(rawValue: try readInt32()))
         }
         end = outerEnd
     }

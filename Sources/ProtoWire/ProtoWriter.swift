@@ -162,13 +162,13 @@ public struct ProtoWriter {
         message.encode(to: &self)
     }
 
-    /// A packed repeated int32/enum field; `payloadSize` is `ProtoSize.packedInt32Payload(values)`.
+    /// A packed repeated enum field; `payloadSize` is `ProtoSize.packedEnumPayload(values)`.
     @inlinable
-    public mutating func writePackedInt32Field(_ fieldNumber: Int, _ values: [Int32], payloadSize: Int) {
+    public mutating func writePackedEnumField<Value: ProtoEnum>(_ fieldNumber: Int, _ values: [Value], payloadSize: Int) {
         writeTag(fieldNumber, .lengthDelimited)
         writeVarint(UInt64(payloadSize))
         for value in values {
-            writeVarint(UInt64(bitPattern: Int64(value)))
+            writeVarint(UInt64(bitPattern: Int64(value.rawValue)))
         }
     }
 }
@@ -202,9 +202,9 @@ public enum ProtoSize {
     public static func lengthDelimited(_ payloadCount: Int) -> Int { varint(UInt64(payloadCount)) + payloadCount }
 
     @inlinable
-    public static func packedInt32Payload(_ values: [Int32]) -> Int {
+    public static func packedEnumPayload<Value: ProtoEnum>(_ values: [Value]) -> Int {
         var size = 0
-        for value in values { size += int32(value) }
+        for value in values { size += int32(value.rawValue) }
         return size
     }
 }

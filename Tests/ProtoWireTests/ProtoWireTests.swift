@@ -263,18 +263,32 @@ private func readAll<T>(_ bytes: [UInt8], _ read: (inout ProtoReader) throws(Pro
         #expect(decodeError([0x0A, 0x01, 0x18]) == .truncated)
     }
 
-    @Test func packedAndUnpackedVarints() throws {
-        let packed: [UInt8] = [0x0A, 0x03, 0x01, 0x96, 0x01]
-        var values: [UInt64] = []
+    @Test func packedAndUnpackedEnums() throws {
+        let packed: [UInt8] = [0x0A, 0x0C, 0x01, 0x96, 0x01] + Array(repeating: 0xFF, count: 9) + [0x01]
+        var values: [Color] = []
         try readAll(packed) { (r) throws(ProtoDecodingError) in
             let tag = try r.readTag()
-            try r.readRepeatedVarint(wireType: tag.wireType, into: &values)
+            try r.readRepeatedEnum(wireType: tag.wireType, into: &values)
         }
-        #expect(values == [1, 150])
+        #expect(values == [Color(rawValue: 1), Color(rawValue: 150), Color(rawValue: -1)])
         try readAll([0x08, 0x05]) { (r) throws(ProtoDecodingError) in
             let tag = try r.readTag()
-            try r.readRepeatedVarint(wireType: tag.wireType, into: &values)
+            try r.readRepeatedEnum(wireType: tag.wireType, into: &values)
         }
-        #expect(values == [1, 150, 5])
+        #expect(values.last == Color(rawValue: 5))
+        let payload = ProtoSize.packedEnumPayload(values)
+        #expect(payload == 1 + 2 + 10 + 1)
+        var buffer = [UInt8](repeating: 0, count: 2 + payload)
+        let written = buffer.withUnsafeMutableBytes { raw in
+            var writer = ProtoWriter(raw)
+            writer.writePackedEnumField(1, values, payloadSize: payload)
+            return writer.count
+        }
+        #expect(written == buffer.count)
+        #expect(Array(buffer[..<14]) == [0x0A, 0x0E] + Array(packed[2...13]))
     }
+}
+
+private struct Color: ProtoEnum {
+    var rawValue: Int32
 }
