@@ -264,7 +264,7 @@ private func readAll<T>(_ bytes: [UInt8], _ read: (inout ProtoReader) throws(Pro
     }
 
     @Test func packedAndUnpackedEnums() throws {
-        let packed: [UInt8] = [0x0A, 0x0C, 0x01, 0x96, 0x01] + Array(repeating: 0xFF, count: 9) + [0x01]
+        let packed: [UInt8] = [0x0A, 0x0D, 0x01, 0x96, 0x01] + Array(repeating: 0xFF, count: 9) + [0x01]
         var values: [Color] = []
         try readAll(packed) { (r) throws(ProtoDecodingError) in
             let tag = try r.readTag()
