@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(name: "raft-bench", dependencies: ["Raft"]),
 
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"]),
-        .testTarget(name: "EtcdProtoTests", dependencies: ["EtcdProto", "ProtoWire"]),
+        .testTarget(name: "EtcdProtoTests", dependencies: ["EtcdProto", "ProtoWire"], exclude: ["Reference"]),
         .testTarget(
             name: "GRPCTransportTests",
             dependencies: [

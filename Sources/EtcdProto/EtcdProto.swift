@@ -1,1 +1,0 @@
-// EtcdProto: see DESIGN.md §2. Filled in by its owner.

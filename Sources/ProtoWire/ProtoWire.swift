@@ -1,1 +1,0 @@
-// ProtoWire: see DESIGN.md §2. Filled in by its owner.

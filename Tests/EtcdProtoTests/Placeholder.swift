@@ -1,1 +1,0 @@
-// EtcdProtoTests: filled in by the owner of the target under test.

@@ -1,1 +1,0 @@
-// ProtoWireTests: filled in by the owner of the target under test.
