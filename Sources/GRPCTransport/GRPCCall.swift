@@ -1,0 +1,185 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// What a handler knows about its call: the method path, request metadata, deadline, peer, and
+/// whether the call has been cancelled (client RST_STREAM, deadline, connection closed).
+public struct GRPCCallContext: Sendable {
+    public var path: String
+    public var eventLoop: any EventLoop
+    public var deadline: NIODeadline?
+    public var remoteAddress: SocketAddress?
+    /// Request headers other than pseudo-headers, names lowercase, in arrival order.
+    public var headers: [(name: String, value: String)]
+    let cancellation: CallCancellation
+
+    /// The value of the first request header named `name` (lowercase), if any.
+    public func metadata(_ name: String) -> String? {
+        for header in headers where header.name == name {
+            return header.value
+        }
+        return nil
+    }
+
+    public var isCancelled: Bool { cancellation.isCancelled }
+
+    /// Runs `callback` once when the call is cancelled; at once if it already is.
+    /// Not run when the call completes normally.
+    public func onCancel(_ callback: @escaping @Sendable () -> Void) {
+        cancellation.register(callback)
+    }
+}
+
+final class CallCancellation: Sendable {
+    private struct State {
+        var cancelled = false
+        var callbacks: [@Sendable () -> Void] = []
+    }
+    private let state = NIOLockedValueBox(State())
+
+    var isCancelled: Bool { state.withLockedValue { $0.cancelled } }
+
+    func register(_ callback: @escaping @Sendable () -> Void) {
+        let runNow = state.withLockedValue { state -> Bool in
+            if state.cancelled { return true }
+            state.callbacks.append(callback)
+            return false
+        }
+        if runNow { callback() }
+    }
+
+    func cancel() {
+        let callbacks = state.withLockedValue { state -> [@Sendable () -> Void] in
+            if state.cancelled { return [] }
+            state.cancelled = true
+            defer { state.callbacks = [] }
+            return state.callbacks
+        }
+        for callback in callbacks { callback() }
+    }
+
+    /// The call ended normally: drop callbacks so they are never run and free what they capture.
+    func complete() {
+        state.withLockedValue { $0.callbacks = [] }
+    }
+}
+
+/// Inbound messages of a bidirectional-streaming call, delivered on the connection's event loop.
+public struct GRPCRequestObserver: Sendable {
+    public var onMessage: @Sendable (ByteBuffer) -> Void
+    /// The client half-closed its side: no more messages will come.
+    public var onEnd: @Sendable () -> Void
+    /// The call was cancelled before the handler finished it.
+    public var onCancel: @Sendable () -> Void
+
+    public init(
+        onMessage: @escaping @Sendable (ByteBuffer) -> Void,
+        onEnd: @escaping @Sendable () -> Void = {},
+        onCancel: @escaping @Sendable () -> Void = {}
+    ) {
+        self.onMessage = onMessage
+        self.onEnd = onEnd
+        self.onCancel = onCancel
+    }
+}
+
+/// Sends the response messages of a streaming call. Usable from any thread: calls made off the
+/// connection's event loop hop to it, so messages keep the order in which `write` was called
+/// from one thread.
+public final class GRPCResponseWriter: Sendable {
+    public let eventLoop: any EventLoop
+    private let stream: NIOLoopBound<ServerStream>
+    private let backPressure = NIOLockedValueBox(BackPressure())
+
+    private struct BackPressure {
+        var writable = true
+        var onChange: (@Sendable (Bool) -> Void)?
+    }
+
+    init(stream: ServerStream, eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        self.stream = NIOLoopBound(stream, eventLoop: eventLoop)
+    }
+
+    /// False while the stream has more unsent response bytes buffered than the configured high
+    /// water mark (the client reads slowly); a producer should pause until it becomes true again.
+    public var isWritable: Bool { backPressure.withLockedValue { $0.writable } }
+
+    /// Called (on the event loop) whenever `isWritable` changes.
+    public func setWritabilityHandler(_ handler: (@Sendable (Bool) -> Void)?) {
+        backPressure.withLockedValue { $0.onChange = handler }
+    }
+
+    public func write(_ message: ByteBuffer) {
+        if eventLoop.inEventLoop {
+            stream.value.write(message)
+        } else {
+            eventLoop.execute { self.stream.value.write(message) }
+        }
+    }
+
+    /// Ends the call with `status` as trailers (trailers-only if nothing was written). Idempotent.
+    public func finish(_ status: GRPCStatus = .ok) {
+        if eventLoop.inEventLoop {
+            stream.value.finish(status)
+        } else {
+            eventLoop.execute { self.stream.value.finish(status) }
+        }
+    }
+
+    func updateWritability(_ writable: Bool) {
+        let handler = backPressure.withLockedValue { state -> (@Sendable (Bool) -> Void)? in
+            if state.writable == writable { return nil }
+            state.writable = writable
+            return state.onChange
+        }
+        handler?(writable)
+    }
+}
+
+public enum GRPCMethod: Sendable {
+    /// A failed future ends the call with that status (UNKNOWN for errors that are not `GRPCStatus`).
+    case unary(@Sendable (ByteBuffer, GRPCCallContext) -> EventLoopFuture<ByteBuffer>)
+    case serverStreaming(@Sendable (ByteBuffer, GRPCCallContext, GRPCResponseWriter) -> Void)
+    case bidirectionalStreaming(@Sendable (GRPCCallContext, GRPCResponseWriter) -> GRPCRequestObserver)
+}
+
+/// Maps `:path` ("/package.Service/Method") to handlers.
+public struct GRPCRouter: Sendable {
+    var methods: [String: GRPCMethod] = [:]
+    var services: Set<String> = []
+
+    public init() {}
+
+    public mutating func register(_ path: String, _ method: GRPCMethod) {
+        methods[path] = method
+        if let (service, _) = Self.split(path) {
+            services.insert(service)
+        }
+    }
+
+    enum Lookup {
+        case found(GRPCMethod)
+        case notFound(GRPCStatus)
+    }
+
+    func lookup(_ path: String) -> Lookup {
+        if let method = methods[path] { return .found(method) }
+        guard let (service, method) = Self.split(path) else {
+            return .notFound(.malformedMethodName(path))
+        }
+        if services.contains(service) {
+            return .notFound(.unknownMethod(method, service: service))
+        }
+        return .notFound(.unknownService(service))
+    }
+
+    /// "/svc/method" → ("svc", "method"), as grpc-go splits it (at the last slash).
+    static func split(_ path: String) -> (service: String, method: String)? {
+        guard path.hasPrefix("/"), let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
+            return nil
+        }
+        let service = path[path.index(after: path.startIndex)..<slash]
+        let method = path[path.index(after: slash)...]
+        return (String(service), String(method))
+    }
+}

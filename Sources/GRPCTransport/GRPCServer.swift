@@ -1,0 +1,96 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// A gRPC server (HTTP/2 h2c with prior knowledge) that also answers HTTP/1.1 on the same port.
+public final class GRPCServer: Sendable {
+    private let configuration: GRPCServerConfiguration
+    private let router: GRPCRouter
+    private let http1Handler: HTTP1Handler?
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        var serverChannel: (any Channel)?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var shuttingDown = false
+    }
+
+    public init(
+        configuration: GRPCServerConfiguration, router: GRPCRouter, http1Handler: HTTP1Handler? = nil,
+        group: any EventLoopGroup, logger: Logger = Logger(label: "swift-etcd.grpc")
+    ) {
+        self.configuration = configuration
+        self.router = router
+        self.http1Handler = http1Handler
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Binds and starts accepting; returns the bound address (useful with port 0).
+    public func start() throws -> SocketAddress {
+        let alreadyStarted = state.withLockedValue { $0.serverChannel != nil }
+        if alreadyStarted { throw GRPCTransportError.alreadyStarted }
+        let channel = try ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
+            .childChannelInitializer { [self] channel in
+                self.track(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ProtocolSniffer(
+                            router: self.router, configuration: self.configuration,
+                            http1Handler: self.http1Handler, logger: self.logger))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .wait()
+        state.withLockedValue { $0.serverChannel = channel }
+        guard let address = channel.localAddress else { throw GRPCTransportError.notStarted }
+        return address
+    }
+
+    private func track(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        let refused = state.withLockedValue { state -> Bool in
+            if state.shuttingDown { return true }
+            state.connections[id] = channel
+            return false
+        }
+        if refused {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { [state] _ in
+            _ = state.withLockedValue { $0.connections.removeValue(forKey: id) }
+        }
+    }
+
+    /// Stops accepting, sends GOAWAY on every connection, lets in-flight calls finish, and
+    /// closes connections still open after the configured grace period.
+    public func shutdownGracefully() -> EventLoopFuture<Void> {
+        let (serverChannel, connections) = state.withLockedValue { state in
+            state.shuttingDown = true
+            return (state.serverChannel, Array(state.connections.values))
+        }
+        let eventLoop = group.next()
+        let serverClosed = serverChannel?.close() ?? eventLoop.makeSucceededVoidFuture()
+        let gracePeriod = configuration.shutdownGracePeriod
+        let connectionsClosed = connections.map { channel -> EventLoopFuture<Void> in
+            channel.pipeline.fireUserInboundEventTriggered(GRPCGracefulShutdownEvent())
+            let forceClose = channel.eventLoop.scheduleTask(in: gracePeriod) { channel.close(promise: nil) }
+            return channel.closeFuture.always { _ in forceClose.cancel() }
+        }
+        return serverClosed.recover { _ in }.flatMap {
+            EventLoopFuture.andAllComplete(connectionsClosed, on: eventLoop)
+        }
+    }
+
+    public func shutdownGracefully() async {
+        try? await shutdownGracefully().get()
+    }
+}

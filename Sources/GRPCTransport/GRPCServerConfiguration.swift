@@ -1,0 +1,61 @@
+import NIOCore
+
+public struct GRPCServerConfiguration: Sendable {
+    public var host: String
+    /// 0 binds an ephemeral port; `GRPCServer.start()` returns the bound address.
+    public var port: Int
+    /// Larger request messages end the call with RESOURCE_EXHAUSTED. etcd's default is its
+    /// --max-request-bytes (1.5 MiB) plus 512 KiB of gRPC overhead.
+    public var maxReceiveMessageBytes: Int
+    /// SETTINGS_MAX_CONCURRENT_STREAMS; etcd and grpc-go default to no practical limit.
+    public var maxConcurrentStreams: UInt32
+    /// SETTINGS_INITIAL_WINDOW_SIZE: request bytes a client may send on one stream ahead of us.
+    public var initialStreamWindowSize: Int32
+    /// Connection-level receive window.
+    public var connectionWindowSize: Int32
+    /// A streaming writer reports not writable above this many unsent bytes on its stream,
+    /// and writable again below `streamWriteLowWaterMark`.
+    public var streamWriteHighWaterMark: Int
+    public var streamWriteLowWaterMark: Int
+    public var keepalive: KeepalivePolicy
+    /// `shutdownGracefully` closes connections whose calls have not finished after this long.
+    public var shutdownGracePeriod: TimeAmount
+
+    /// grpc-go's keepalive enforcement policy: a client pinging more often than `minTime`
+    /// (or at all without active calls, unless `permitWithoutCalls`) gets GOAWAY
+    /// ENHANCE_YOUR_CALM "too_many_pings" after three strikes. etcd sets minTime from
+    /// --grpc-keepalive-min-time (5 s) and does not permit pings without calls.
+    public struct KeepalivePolicy: Sendable {
+        public var minTime: TimeAmount
+        public var permitWithoutCalls: Bool
+
+        public init(minTime: TimeAmount = .seconds(5), permitWithoutCalls: Bool = false) {
+            self.minTime = minTime
+            self.permitWithoutCalls = permitWithoutCalls
+        }
+    }
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        maxReceiveMessageBytes: Int = 1_572_864 + 524_288,
+        maxConcurrentStreams: UInt32 = .max,
+        initialStreamWindowSize: Int32 = 1 << 20,
+        connectionWindowSize: Int32 = 16 << 20,
+        streamWriteHighWaterMark: Int = 1 << 20,
+        streamWriteLowWaterMark: Int = 256 << 10,
+        keepalive: KeepalivePolicy = KeepalivePolicy(),
+        shutdownGracePeriod: TimeAmount = .seconds(10)
+    ) {
+        self.host = host
+        self.port = port
+        self.maxReceiveMessageBytes = maxReceiveMessageBytes
+        self.maxConcurrentStreams = maxConcurrentStreams
+        self.initialStreamWindowSize = initialStreamWindowSize
+        self.connectionWindowSize = connectionWindowSize
+        self.streamWriteHighWaterMark = streamWriteHighWaterMark
+        self.streamWriteLowWaterMark = streamWriteLowWaterMark
+        self.keepalive = keepalive
+        self.shutdownGracePeriod = shutdownGracePeriod
+    }
+}

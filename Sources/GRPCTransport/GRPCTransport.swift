@@ -1,1 +1,0 @@
-// GRPCTransport: see DESIGN.md §2. Filled in by its owner.

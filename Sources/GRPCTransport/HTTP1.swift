@@ -1,0 +1,89 @@
+import NIOCore
+import NIOHTTP1
+
+/// A plain HTTP/1.1 request (for /health, /version, /metrics and the JSON gateway).
+public struct HTTP1Request: Sendable {
+    public var head: HTTPRequestHead
+    public var body: ByteBuffer
+    public var remoteAddress: SocketAddress?
+}
+
+public struct HTTP1Response: Sendable {
+    public var status: HTTPResponseStatus
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer
+
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer = ByteBuffer()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Answers HTTP/1.1 requests on the gRPC port. The future may complete on any event loop.
+public typealias HTTP1Handler = @Sendable (HTTP1Request, any EventLoop) -> EventLoopFuture<HTTP1Response>
+
+/// Collects one request at a time and writes the handler's response with a content-length.
+final class HTTP1RequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let handler: HTTP1Handler?
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private let maxBodyBytes: Int
+
+    init(handler: HTTP1Handler?, maxBodyBytes: Int) {
+        self.handler = handler
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+        case .body(var chunk):
+            if body.readableBytes + chunk.readableBytes > maxBodyBytes {
+                head = nil
+                respond(context, keepAlive: false, HTTP1Response(status: .payloadTooLarge))
+                return
+            }
+            body.writeBuffer(&chunk)
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let keepAlive = head.isKeepAlive
+            guard let handler else {
+                respond(context, keepAlive: keepAlive, HTTP1Response(status: .notFound))
+                return
+            }
+            let request = HTTP1Request(head: head, body: body, remoteAddress: context.channel.remoteAddress)
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            handler(request, context.eventLoop).hop(to: context.eventLoop).whenComplete { result in
+                let (handler, context) = bound.value
+                switch result {
+                case .success(let response):
+                    handler.respond(context, keepAlive: keepAlive, response)
+                case .failure:
+                    handler.respond(context, keepAlive: keepAlive, HTTP1Response(status: .internalServerError))
+                }
+            }
+        }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, keepAlive: Bool, _ response: HTTP1Response) {
+        var headers = response.headers
+        headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
+        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if response.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            if !keepAlive { channel.close(promise: nil) }
+        }
+    }
+}

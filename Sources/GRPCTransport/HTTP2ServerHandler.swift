@@ -1,0 +1,834 @@
+import CNGHTTP2
+import Logging
+import NIOCore
+
+/// Asks a connection to finish gracefully: GOAWAY, let in-flight calls end, then close.
+public struct GRPCGracefulShutdownEvent: Sendable {
+    public init() {}
+}
+
+/// Owns one nghttp2 server session and runs gRPC calls on it.
+///
+/// nghttp2 callbacks only record what happened (`events`); handlers run after
+/// `nghttp2_session_mem_recv` / `nghttp2_session_send` return, so user code never re-enters the
+/// session from inside a callback. Output is gathered into one buffer and flushed once per read
+/// burst or event-loop tick.
+final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum Event {
+        case headersComplete(ServerStream)
+        case dataReceived(ServerStream)
+        case inputEnded(ServerStream)
+        case streamClosed(ServerStream)
+        case ping
+    }
+
+    /// DATA payloads at least this large are written as their own buffer (writev) instead of
+    /// being copied into the coalescing buffer.
+    private static let directWriteThreshold = 8192
+    /// Hand the coalescing buffer to the channel when it grows past this, so NIO's
+    /// writability reflects it.
+    private static let outboundChunk = 64 << 10
+    /// grpc-go's maxPingStrikes.
+    private static let maxPingStrikes = 2
+    /// grpc-go's window for pings without active calls when they are not permitted.
+    private static let pingWithoutCallsWindow = TimeAmount.hours(2)
+
+    private let router: GRPCRouter
+    private let configuration: GRPCServerConfiguration
+    private let logger: Logger
+    private var session: OpaquePointer?
+    private var context: ChannelHandlerContext?
+    private var remoteAddress: SocketAddress?
+
+    private var streams: [Int32: ServerStream] = [:]
+    private var events: [Event] = []
+    private var pendingResets: [Int32] = []
+    private var pendingWritable: [ServerStream] = []
+    private var outbound: ByteBuffer
+    private var wroteSinceFlush = false
+    private var channelWritable = true
+    private var inReadBurst = false
+    private var isDriving = false
+    private var driveRequested = false
+    private var driveScheduled = false
+    private var closeAfterSend = false
+    private var closing = false
+    private var orphanBytes = 0
+
+    // grpc-go keepalive enforcement state.
+    private var pingStrikes = 0
+    private var lastPingAt: NIODeadline?
+    private var resetPingStrikes = false
+
+    init(router: GRPCRouter, configuration: GRPCServerConfiguration, logger: Logger) {
+        self.router = router
+        self.configuration = configuration
+        self.logger = logger
+        self.outbound = ByteBufferAllocator().buffer(capacity: 16 << 10)
+    }
+
+    deinit {
+        if let session { nghttp2_session_del(session) }
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.remoteAddress = context.channel.remoteAddress
+        self.channelWritable = context.channel.isWritable
+        do {
+            try createSession()
+        } catch {
+            logger.error("nghttp2 session setup failed", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        drive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelAllStreams()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancelAllStreams()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let session, !closing else { return }
+        inReadBurst = true
+        let bytes = unwrapInboundIn(data)
+        let result = bytes.withUnsafeReadableBytes { raw in
+            nghttp2_session_mem_recv(session, raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count)
+        }
+        processEvents()
+        if result < 0 {
+            logger.debug("HTTP/2 session error", metadata: ["error": "\(String(cString: nghttp2_strerror(Int32(result))))"])
+            closeAfterSend = true
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        drive()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        channelWritable = context.channel.isWritable
+        if channelWritable { scheduleDrive() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is GRPCGracefulShutdownEvent, let session {
+            nghttp2_submit_goaway(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
+                NGHTTP2_NO_ERROR.rawValue, nil, 0)
+            drive()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    // MARK: Session setup
+
+    private func createSession() throws {
+        var callbacks: OpaquePointer?
+        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
+            throw GRPCTransportError.sessionSetup("nghttp2_session_callbacks_new failed")
+        }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        nghttp2_session_callbacks_set_send_callback(callbacks, onSend)
+        nghttp2_session_callbacks_set_send_data_callback(callbacks, onSendData)
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSent)
+
+        var option: OpaquePointer?
+        guard nghttp2_option_new(&option) == 0, let option else {
+            throw GRPCTransportError.sessionSetup("nghttp2_option_new failed")
+        }
+        defer { nghttp2_option_del(option) }
+        // Window updates are sent when the gRPC layer has taken the bytes, so a slow consumer
+        // pushes back on the client instead of buffering without bound.
+        nghttp2_option_set_no_auto_window_update(option, 1)
+
+        var session: OpaquePointer?
+        let userData = Unmanaged.passUnretained(self).toOpaque()
+        guard nghttp2_session_server_new2(&session, callbacks, userData, option) == 0, let session else {
+            throw GRPCTransportError.sessionSetup("nghttp2_session_server_new2 failed")
+        }
+        self.session = session
+
+        var settings = [
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                value: configuration.maxConcurrentStreams),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                value: UInt32(configuration.initialStreamWindowSize)),
+        ]
+        guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count) == 0,
+            nghttp2_session_set_local_window_size(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, configuration.connectionWindowSize) == 0
+        else {
+            throw GRPCTransportError.sessionSetup("submitting SETTINGS failed")
+        }
+    }
+
+    // MARK: Driving the session
+
+    /// Lets nghttp2 produce everything it can, runs the work its callbacks queued, writes once
+    /// and flushes once.
+    private func drive() {
+        guard let session, let context, !isDriving else {
+            if isDriving { driveRequested = true }
+            return
+        }
+        isDriving = true
+        repeat {
+            driveRequested = false
+            let result = nghttp2_session_send(session)
+            if result != 0 {
+                logger.debug("HTTP/2 send error", metadata: ["error": "\(String(cString: nghttp2_strerror(result)))"])
+                closeAfterSend = true
+                break
+            }
+            processEvents()
+            runPostSendWork(session)
+        } while driveRequested
+        isDriving = false
+
+        if outbound.readableBytes > 0 {
+            context.write(wrapOutboundOut(outbound), promise: nil)
+            outbound.clear()
+            wroteSinceFlush = true
+        }
+        let finishedSession = nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
+        if closeAfterSend || finishedSession {
+            closeConnection(context)
+        } else if wroteSinceFlush {
+            wroteSinceFlush = false
+            context.flush()
+        }
+    }
+
+    private func runPostSendWork(_ session: OpaquePointer) {
+        if !pendingResets.isEmpty {
+            for id in pendingResets {
+                nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), id, NGHTTP2_NO_ERROR.rawValue)
+            }
+            pendingResets.removeAll(keepingCapacity: true)
+            driveRequested = true
+        }
+        if !pendingWritable.isEmpty {
+            let streams = pendingWritable
+            pendingWritable.removeAll(keepingCapacity: true)
+            for stream in streams where !stream.finished {
+                stream.writer?.updateWritability(true)
+            }
+        }
+        if orphanBytes > 0 {
+            nghttp2_session_consume_connection(session, orphanBytes)
+            orphanBytes = 0
+            driveRequested = true
+        }
+    }
+
+    private func closeConnection(_ context: ChannelHandlerContext) {
+        guard !closing else { return }
+        closing = true
+        let channel = context.channel
+        if wroteSinceFlush {
+            wroteSinceFlush = false
+            let flushed = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: flushed)
+            flushed.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    /// Arranges for `drive` to run soon: after the current read burst, inside the current
+    /// drive, or on the next event-loop tick, so many writes share one flush.
+    private func scheduleDrive() {
+        if isDriving {
+            driveRequested = true
+        } else if !inReadBurst, !driveScheduled, let context {
+            driveScheduled = true
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.execute {
+                handler.value.driveScheduled = false
+                handler.value.drive()
+            }
+        }
+    }
+
+    // MARK: Events from callbacks
+
+    private func processEvents() {
+        var index = 0
+        while index < events.count {
+            let event = events[index]
+            index += 1
+            switch event {
+            case .headersComplete(let stream): startCall(stream)
+            case .dataReceived(let stream): receiveData(stream)
+            case .inputEnded(let stream): endInput(stream)
+            case .streamClosed(let stream): streamClosed(stream)
+            case .ping: enforceKeepalive()
+            }
+        }
+        events.removeAll(keepingCapacity: true)
+    }
+
+    private func startCall(_ stream: ServerStream) {
+        guard case .receivingHeaders = stream.phase else { return }
+        stream.phase = .rejected
+        guard stream.method == "POST" else {
+            stream.finished = true
+            if let session {
+                nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id, NGHTTP2_PROTOCOL_ERROR.rawValue)
+            }
+            return
+        }
+        let contentType = stream.contentType ?? ""
+        guard Self.isGRPCContentType(contentType) else {
+            stream.finished = true
+            submitTrailersOnly(stream, httpStatus: StaticHeaders.shared.status415, status: .invalidContentType(contentType))
+            return
+        }
+        if let encoding = stream.encoding, encoding != "identity" {
+            rejectCall(stream, .unsupportedEncoding(encoding))
+            return
+        }
+        guard let eventLoop = context?.eventLoop else { return }
+        var deadline: NIODeadline?
+        if let timeout = stream.timeout {
+            guard let amount = GRPCTimeout.parse(timeout) else {
+                rejectCall(stream, .invalidTimeout(timeout))
+                return
+            }
+            deadline = eventLoop.now + amount
+        }
+        let method: GRPCMethod
+        switch router.lookup(stream.path) {
+        case .found(let found): method = found
+        case .notFound(let status):
+            rejectCall(stream, status)
+            return
+        }
+        let callContext = GRPCCallContext(
+            path: stream.path, eventLoop: eventLoop, deadline: deadline, remoteAddress: remoteAddress,
+            headers: stream.headers, cancellation: CallCancellation())
+        stream.context = callContext
+        if let deadline {
+            let bound = NIOLoopBound(stream, eventLoop: eventLoop)
+            stream.deadlineTask = eventLoop.scheduleTask(deadline: deadline) {
+                let stream = bound.value
+                stream.connection?.finish(stream, status: .deadlineExceeded, cancelled: true)
+            }
+        }
+        switch method {
+        case .unary, .serverStreaming:
+            stream.phase = .awaitingRequest(method)
+        case .bidirectionalStreaming(let handler):
+            let writer = GRPCResponseWriter(stream: stream, eventLoop: eventLoop)
+            stream.writer = writer
+            stream.phase = .streaming(handler(callContext, writer))
+        }
+    }
+
+    private func rejectCall(_ stream: ServerStream, _ status: GRPCStatus) {
+        stream.phase = .rejected
+        finish(stream, status: status, cancelled: false)
+    }
+
+    private static func isGRPCContentType(_ contentType: String) -> Bool {
+        guard contentType.hasPrefix("application/grpc") else { return false }
+        let rest = contentType.utf8.dropFirst(16)
+        return rest.isEmpty || rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: ";")
+    }
+
+    private func receiveData(_ stream: ServerStream) {
+        if stream.unconsumedBytes > 0, let session {
+            nghttp2_session_consume(session, stream.id, stream.unconsumedBytes)
+            stream.unconsumedBytes = 0
+            driveRequested = true
+        }
+        if stream.finished {
+            stream.inbound.clear()
+            return
+        }
+        deframe(stream)
+    }
+
+    /// Delivers every complete 5-byte-prefixed message buffered on the stream.
+    private func deframe(_ stream: ServerStream) {
+        while stream.inbound.readableBytes >= 5, !stream.finished {
+            let start = stream.inbound.readerIndex
+            let flag = stream.inbound.getInteger(at: start, as: UInt8.self)!
+            let length = Int(stream.inbound.getInteger(at: start + 1, as: UInt32.self)!)
+            if flag != 0 {
+                let status: GRPCStatus
+                if flag == 1 {
+                    status =
+                        stream.encoding == nil || stream.encoding == "identity"
+                        ? .compressedWithoutEncoding : .unsupportedEncoding(stream.encoding!)
+                } else {
+                    status = .unexpectedPayloadFormat(flag)
+                }
+                failCall(stream, status)
+                return
+            }
+            if length > configuration.maxReceiveMessageBytes {
+                failCall(stream, .messageTooLarge(received: length, limit: configuration.maxReceiveMessageBytes))
+                return
+            }
+            guard stream.inbound.readableBytes >= 5 + length else { break }
+            stream.inbound.moveReaderIndex(forwardBy: 5)
+            let message = stream.inbound.readSlice(length: length)!
+            deliver(message, to: stream)
+        }
+        if stream.inbound.readableBytes == 0 {
+            stream.inbound.clear()
+        }
+    }
+
+    private func failCall(_ stream: ServerStream, _ status: GRPCStatus) {
+        stream.inbound.clear()
+        let wasStreaming: Bool
+        if case .streaming = stream.phase { wasStreaming = true } else { wasStreaming = false }
+        finish(stream, status: status, cancelled: wasStreaming)
+        stream.phase = .rejected
+    }
+
+    private func deliver(_ message: ByteBuffer, to stream: ServerStream) {
+        switch stream.phase {
+        case .streaming(let observer):
+            observer.onMessage(message)
+        case .awaitingRequest(let method):
+            stream.phase = .requestDelivered
+            guard let callContext = stream.context else { return }
+            switch method {
+            case .unary(let handler):
+                let bound = NIOLoopBound(stream, eventLoop: callContext.eventLoop)
+                handler(message, callContext).hop(to: callContext.eventLoop).whenComplete { result in
+                    let stream = bound.value
+                    switch result {
+                    case .success(let response):
+                        stream.connection?.sendUnaryResponse(response, on: stream)
+                    case .failure(let error):
+                        stream.connection?.finish(stream, status: GRPCStatus(from: error), cancelled: false)
+                    }
+                }
+            case .serverStreaming(let handler):
+                let writer = GRPCResponseWriter(stream: stream, eventLoop: callContext.eventLoop)
+                stream.writer = writer
+                handler(message, callContext, writer)
+            case .bidirectionalStreaming:
+                break
+            }
+        case .receivingHeaders, .requestDelivered, .rejected:
+            break
+        }
+    }
+
+    private func endInput(_ stream: ServerStream) {
+        stream.inputEnded = true
+        switch stream.phase {
+        case .awaitingRequest:
+            rejectCall(stream, .missingRequestMessage)
+        case .streaming(let observer):
+            if !stream.finished { observer.onEnd() }
+        case .receivingHeaders, .requestDelivered, .rejected:
+            break
+        }
+    }
+
+    private func streamClosed(_ stream: ServerStream) {
+        streams.removeValue(forKey: stream.id)
+        stream.closed = true
+        stream.deadlineTask?.cancel()
+        stream.deadlineTask = nil
+        stream.pendingOutput = ByteBuffer()
+        if stream.finished {
+            stream.context?.cancellation.complete()
+        } else {
+            stream.finished = true
+            cancelCall(stream)
+        }
+        stream.writer?.updateWritability(false)
+    }
+
+    private func cancelCall(_ stream: ServerStream) {
+        stream.context?.cancellation.cancel()
+        if case .streaming(let observer) = stream.phase {
+            stream.phase = .rejected
+            observer.onCancel()
+        }
+    }
+
+    private func cancelAllStreams() {
+        let open = streams.values
+        streams.removeAll()
+        for stream in open where !stream.finished {
+            stream.finished = true
+            stream.closed = true
+            stream.deadlineTask?.cancel()
+            cancelCall(stream)
+        }
+    }
+
+    private func enforceKeepalive() {
+        let now = context?.eventLoop.now ?? .now()
+        if resetPingStrikes {
+            resetPingStrikes = false
+            pingStrikes = 0
+            lastPingAt = now
+            return
+        }
+        defer { lastPingAt = now }
+        if let lastPingAt {
+            let window =
+                streams.isEmpty && !configuration.keepalive.permitWithoutCalls
+                ? Self.pingWithoutCallsWindow : configuration.keepalive.minTime
+            if lastPingAt + window > now { pingStrikes += 1 }
+        }
+        if pingStrikes > Self.maxPingStrikes, let session, !closeAfterSend {
+            let reason = Array("too_many_pings".utf8)
+            nghttp2_submit_goaway(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
+                NGHTTP2_ENHANCE_YOUR_CALM.rawValue, reason, reason.count)
+            closeAfterSend = true
+        }
+    }
+
+    // MARK: Responses
+
+    func sendMessage(_ message: ByteBuffer, on stream: ServerStream) {
+        guard !stream.finished, let session else { return }
+        stream.pendingOutput.writeInteger(UInt8(0))
+        stream.pendingOutput.writeInteger(UInt32(message.readableBytes))
+        stream.pendingOutput.writeImmutableBuffer(message)
+        if !stream.headersSent {
+            submitResponseHeaders(stream, session)
+        } else if stream.dataDeferred {
+            stream.dataDeferred = false
+            nghttp2_session_resume_data(session, stream.id)
+        }
+        if !stream.reportedUnwritable, stream.pendingOutput.readableBytes >= configuration.streamWriteHighWaterMark {
+            stream.reportedUnwritable = true
+            stream.writer?.updateWritability(false)
+        }
+        scheduleDrive()
+    }
+
+    func sendUnaryResponse(_ message: ByteBuffer, on stream: ServerStream) {
+        guard !stream.finished, let session else { return }
+        stream.pendingOutput.writeInteger(UInt8(0))
+        stream.pendingOutput.writeInteger(UInt32(message.readableBytes))
+        stream.pendingOutput.writeImmutableBuffer(message)
+        stream.trailers = .ok
+        stream.finished = true
+        stream.deadlineTask?.cancel()
+        stream.context?.cancellation.complete()
+        submitResponseHeaders(stream, session)
+        scheduleDrive()
+    }
+
+    func finish(_ stream: ServerStream, status: GRPCStatus, cancelled: Bool) {
+        guard !stream.finished, let session else { return }
+        stream.finished = true
+        stream.deadlineTask?.cancel()
+        stream.deadlineTask = nil
+        if stream.headersSent {
+            stream.trailers = status
+            if stream.dataDeferred {
+                stream.dataDeferred = false
+                nghttp2_session_resume_data(session, stream.id)
+            }
+        } else {
+            submitTrailersOnly(stream, httpStatus: StaticHeaders.shared.status200, status: status)
+        }
+        if cancelled {
+            cancelCall(stream)
+        } else {
+            stream.context?.cancellation.complete()
+        }
+        scheduleDrive()
+    }
+
+    private func submitResponseHeaders(_ stream: ServerStream, _ session: OpaquePointer) {
+        stream.headersSent = true
+        let headers = StaticHeaders.shared
+        var provider = nghttp2_data_provider(
+            source: nghttp2_data_source(ptr: Unmanaged.passUnretained(stream).toOpaque()),
+            read_callback: readResponseData)
+        withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: 2) { fields in
+            fields[0] = headers.status200
+            fields[1] = headers.contentTypeGRPC
+            let result = nghttp2_submit_response(session, stream.id, fields.baseAddress, 2, &provider)
+            if result != 0 { logSubmitFailure("response", result) }
+        }
+    }
+
+    private func submitTrailersOnly(_ stream: ServerStream, httpStatus: nghttp2_nv, status: GRPCStatus) {
+        guard let session else { return }
+        stream.headersSent = true
+        StaticHeaders.withStatusFields(status) { statusField, messageField in
+            withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: 4) { fields in
+                fields[0] = httpStatus
+                fields[1] = StaticHeaders.shared.contentTypeGRPC
+                fields[2] = statusField
+                var count = 3
+                if let messageField {
+                    fields[3] = messageField
+                    count = 4
+                }
+                let result = nghttp2_submit_response(session, stream.id, fields.baseAddress, count, nil)
+                if result != 0 { logSubmitFailure("trailers-only response", result) }
+            }
+        }
+    }
+
+    fileprivate func submitTrailers(_ stream: ServerStream, _ status: GRPCStatus) {
+        guard let session else { return }
+        StaticHeaders.withStatusFields(status) { statusField, messageField in
+            withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: 2) { fields in
+                fields[0] = statusField
+                var count = 1
+                if let messageField {
+                    fields[1] = messageField
+                    count = 2
+                }
+                let result = nghttp2_submit_trailer(session, stream.id, fields.baseAddress, count)
+                if result != 0 { logSubmitFailure("trailers", result) }
+            }
+        }
+    }
+
+    private func logSubmitFailure(_ what: String, _ result: Int32) {
+        logger.debug("nghttp2 refused \(what)", metadata: ["error": "\(String(cString: nghttp2_strerror(result)))"])
+    }
+
+    // MARK: Callback bodies (run inside nghttp2; they only record and copy)
+
+    fileprivate func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) {
+        guard frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
+            frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
+        else { return }
+        let id = frame.pointee.hd.stream_id
+        streams[id] = ServerStream(id: id, connection: self)
+    }
+
+    fileprivate func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        guard frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST,
+            let stream = streams[frame.pointee.hd.stream_id]
+        else { return }
+        let valueText = String(decoding: value, as: UTF8.self)
+        switch HeaderName(name) {
+        case .path: stream.path = valueText
+        case .method: stream.method = valueText
+        case .contentType: stream.contentType = valueText
+        case .timeout: stream.timeout = valueText
+        case .encoding: stream.encoding = valueText
+        case .otherPseudo: break
+        case .other: stream.headers.append((String(decoding: name, as: UTF8.self), valueText))
+        }
+    }
+
+    fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
+        let id = frame.pointee.hd.stream_id
+        let endStream = frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+        switch UInt32(frame.pointee.hd.type) {
+        case NGHTTP2_HEADERS.rawValue:
+            guard let stream = streams[id] else { return }
+            if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+                events.append(.headersComplete(stream))
+            }
+            if endStream { events.append(.inputEnded(stream)) }
+        case NGHTTP2_DATA.rawValue:
+            guard let stream = streams[id] else { return }
+            events.append(.dataReceived(stream))
+            if endStream { events.append(.inputEnded(stream)) }
+        case NGHTTP2_PING.rawValue:
+            if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
+                events.append(.ping)
+            }
+        default:
+            break
+        }
+    }
+
+    fileprivate func dataChunk(streamID: Int32, _ data: UnsafeRawBufferPointer) {
+        guard let stream = streams[streamID] else {
+            orphanBytes += data.count
+            return
+        }
+        stream.unconsumedBytes += data.count
+        if !stream.finished {
+            stream.inbound.writeBytes(data)
+        }
+    }
+
+    fileprivate func streamClose(streamID: Int32) {
+        if let stream = streams[streamID] {
+            events.append(.streamClosed(stream))
+        }
+    }
+
+    fileprivate func frameSent(_ frame: UnsafePointer<nghttp2_frame>) {
+        let type = UInt32(frame.pointee.hd.type)
+        guard type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue else { return }
+        resetPingStrikes = true
+        // Like grpc-go: once our side of a call has ended, reset a request stream the client is
+        // still sending on, so it stops.
+        if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
+            let stream = streams[frame.pointee.hd.stream_id], !stream.inputEnded
+        {
+            pendingResets.append(stream.id)
+        }
+    }
+
+    fileprivate func send(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard channelWritable, let context else { return Int(NGHTTP2_ERR_WOULDBLOCK.rawValue) }
+        if outbound.readableBytes >= Self.outboundChunk {
+            context.write(wrapOutboundOut(outbound), promise: nil)
+            outbound.clear()
+            wroteSinceFlush = true
+        }
+        outbound.writeBytes(bytes)
+        return bytes.count
+    }
+
+    fileprivate func readData(_ stream: ServerStream, maxLength: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+        let available = stream.pendingOutput.readableBytes
+        let length = min(maxLength, available)
+        if length > 0 {
+            flags.pointee |= NGHTTP2_DATA_FLAG_NO_COPY.rawValue
+        }
+        if length == available {
+            if let trailers = stream.trailers {
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+                stream.trailers = nil
+                submitTrailers(stream, trailers)
+            } else if length == 0 {
+                stream.dataDeferred = true
+                return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+            }
+        }
+        return length
+    }
+
+    fileprivate func sendData(_ stream: ServerStream, frameHeader: UnsafePointer<UInt8>, length: Int) -> Int32 {
+        guard channelWritable, let context else { return NGHTTP2_ERR_WOULDBLOCK.rawValue }
+        outbound.writeBytes(UnsafeRawBufferPointer(start: frameHeader, count: 9))
+        guard var payload = stream.pendingOutput.readSlice(length: length) else {
+            return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
+        }
+        if length >= Self.directWriteThreshold {
+            context.write(wrapOutboundOut(outbound), promise: nil)
+            outbound.clear()
+            context.write(wrapOutboundOut(payload), promise: nil)
+            wroteSinceFlush = true
+        } else {
+            outbound.writeBuffer(&payload)
+        }
+        if stream.pendingOutput.readableBytes == 0 {
+            stream.pendingOutput.clear()
+        }
+        if stream.reportedUnwritable, stream.pendingOutput.readableBytes < configuration.streamWriteLowWaterMark {
+            stream.reportedUnwritable = false
+            pendingWritable.append(stream)
+        }
+        return 0
+    }
+}
+
+/// The request headers the gRPC layer reads itself; everything else is call metadata.
+private enum HeaderName {
+    case path, method, contentType, timeout, encoding, otherPseudo, other
+
+    init(_ name: UnsafeRawBufferPointer) {
+        func matches(_ literal: StaticString) -> Bool {
+            literal.utf8CodeUnitCount == name.count
+                && name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        }
+        if name.first == UInt8(ascii: ":") {
+            if matches(":path") { self = .path } else if matches(":method") { self = .method } else { self = .otherPseudo }
+        } else if matches("content-type") {
+            self = .contentType
+        } else if matches("grpc-timeout") {
+            self = .timeout
+        } else if matches("grpc-encoding") {
+            self = .encoding
+        } else {
+            self = .other
+        }
+    }
+}
+
+// MARK: C callbacks: recover the handler from user data and forward.
+
+private func handler(_ userData: UnsafeMutableRawPointer?) -> HTTP2ServerHandler {
+    Unmanaged<HTTP2ServerHandler>.fromOpaque(userData!).takeUnretainedValue()
+}
+
+private func stream(_ source: UnsafeMutablePointer<nghttp2_data_source>?) -> ServerStream {
+    Unmanaged<ServerStream>.fromOpaque(source!.pointee.ptr).takeUnretainedValue()
+}
+
+private let onSend: nghttp2_send_callback = { _, data, length, _, userData in
+    handler(userData).send(UnsafeRawBufferPointer(start: data, count: length))
+}
+
+private let onSendData: nghttp2_send_data_callback = { _, _, frameHeader, length, source, userData in
+    handler(userData).sendData(stream(source), frameHeader: frameHeader!, length: length)
+}
+
+private let readResponseData: nghttp2_data_source_read_callback = { _, _, _, length, flags, source, userData in
+    handler(userData).readData(stream(source), maxLength: length, flags: flags!)
+}
+
+private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
+    handler(userData).beginHeaders(frame!)
+    return 0
+}
+
+private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
+    handler(userData).header(
+        frame!, name: UnsafeRawBufferPointer(start: name, count: nameLength),
+        value: UnsafeRawBufferPointer(start: value, count: valueLength))
+    return 0
+}
+
+private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
+    handler(userData).frameReceived(frame!)
+    return 0
+}
+
+private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, userData in
+    handler(userData).dataChunk(streamID: streamID, UnsafeRawBufferPointer(start: data, count: length))
+    return 0
+}
+
+private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, _, userData in
+    handler(userData).streamClose(streamID: streamID)
+    return 0
+}
+
+private let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData in
+    handler(userData).frameSent(frame!)
+    return 0
+}

@@ -1,0 +1,63 @@
+import NIOCore
+
+/// One HTTP/2 stream carrying one gRPC call. Lives on the connection's event loop only.
+final class ServerStream {
+    enum Phase {
+        /// Request headers still arriving.
+        case receivingHeaders
+        /// Unary or server-streaming: waiting for the single request message.
+        case awaitingRequest(GRPCMethod)
+        /// Bidirectional: every inbound message goes to the observer.
+        case streaming(GRPCRequestObserver)
+        /// The request was handed to the handler; further inbound messages are ignored.
+        case requestDelivered
+        /// The call was refused (bad headers, unknown method) or failed on input; inbound data is dropped.
+        case rejected
+    }
+
+    let id: Int32
+    weak var connection: HTTP2ServerHandler?
+    var phase: Phase = .receivingHeaders
+
+    // Request headers.
+    var method = ""
+    var path = ""
+    var contentType: String?
+    var timeout: String?
+    var encoding: String?
+    var headers: [(name: String, value: String)] = []
+
+    // Inbound message bytes not yet deframed, and received bytes not yet returned to the
+    // flow-control window.
+    var inbound = ByteBuffer()
+    var unconsumedBytes = 0
+    var inputEnded = false
+
+    var context: GRPCCallContext?
+    var writer: GRPCResponseWriter?
+    var deadlineTask: Scheduled<Void>?
+
+    // Outbound state.
+    var headersSent = false
+    /// Framed response bytes not yet handed to nghttp2.
+    var pendingOutput = ByteBuffer()
+    /// Set once `finish` ran after headers went out: trailers follow the pending output.
+    var trailers: GRPCStatus?
+    var finished = false
+    var dataDeferred = false
+    var closed = false
+    var reportedUnwritable = false
+
+    init(id: Int32, connection: HTTP2ServerHandler) {
+        self.id = id
+        self.connection = connection
+    }
+
+    func write(_ message: ByteBuffer) {
+        connection?.sendMessage(message, on: self)
+    }
+
+    func finish(_ status: GRPCStatus) {
+        connection?.finish(self, status: status, cancelled: false)
+    }
+}

@@ -1,0 +1,231 @@
+import CNGHTTP2
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import XCTest
+
+@testable import GRPCTransport
+
+final class EmbeddedTransportTests: XCTestCase {
+    private let services = TestServices()
+
+    private func makeClient(_ configuration: GRPCServerConfiguration = GRPCServerConfiguration()) throws -> H2TestClient {
+        try H2TestClient(router: services.router, configuration: configuration)
+    }
+
+    func testUnaryEchoWithRequestSplitAtEveryByteBoundary() throws {
+        let message = Array("hello, gRPC".utf8)
+        for chunkSize in 1...12 {
+            let client = try makeClient()
+            let id = client.startCall("/test.Test/Echo", messages: [message])
+            try client.exchange(chunkSize: chunkSize)
+            let response = try XCTUnwrap(client.responses[id])
+            XCTAssertEqual(response.header(":status"), "200")
+            XCTAssertEqual(response.header("content-type"), "application/grpc")
+            XCTAssertEqual(response.messages, [message], "chunk size \(chunkSize)")
+            XCTAssertEqual(response.grpcStatus, 0)
+            XCTAssertTrue(response.ended)
+        }
+    }
+
+    func testMessageSpanningDataFramesAndSeveralMessagesInOneFrame() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/BidiEcho", messages: [], end: false)
+        try client.exchange()
+        let first = Array(repeating: UInt8(7), count: 40_000)
+        let framed = H2TestClient.frame(first)
+        // The first message crosses 16 KiB DATA frames; the next three share one frame.
+        client.sendMore(id, Array(framed[..<20_000]), end: false)
+        try client.exchange()
+        client.sendMore(id, Array(framed[20_000...]) + H2TestClient.frame([1]) + H2TestClient.frame([]) + H2TestClient.frame([2, 3]), end: true)
+        try client.exchange()
+        let response = try XCTUnwrap(client.responses[id])
+        XCTAssertEqual(response.messages, [first, [1], [], [2, 3]])
+        XCTAssertEqual(response.grpcStatus, 0)
+    }
+
+    func testUnknownServiceAndMethodAreUnimplementedTrailersOnly() throws {
+        let client = try makeClient()
+        let unknownService = client.startCall("/nope.Service/Method", messages: [[1]])
+        let unknownMethod = client.startCall("/test.Test/Nope", messages: [[1]])
+        try client.exchange()
+        let service = try XCTUnwrap(client.responses[unknownService])
+        XCTAssertEqual(service.grpcStatus, 12)
+        XCTAssertEqual(service.grpcMessage, "unknown service nope.Service")
+        XCTAssertTrue(service.trailers.isEmpty, "trailers-only: status is in the one HEADERS frame")
+        XCTAssertTrue(service.data.isEmpty)
+        XCTAssertTrue(service.ended)
+        let method = try XCTUnwrap(client.responses[unknownMethod])
+        XCTAssertEqual(method.grpcStatus, 12)
+        XCTAssertEqual(method.grpcMessage, "unknown method Nope for service test.Test")
+    }
+
+    func testFailedFutureIsTrailersOnlyWithPercentEncodedMessage() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/Fail", messages: [Array("9:etcdserver: 100% über\n".utf8)])
+        let plain = client.startCall("/test.Test/Throw", messages: [[]])
+        try client.exchange()
+        let response = try XCTUnwrap(client.responses[id])
+        XCTAssertEqual(response.grpcStatus, 9)
+        XCTAssertEqual(response.grpcMessage, "etcdserver: 100%25 %C3%BCber%0A")
+        XCTAssertTrue(response.trailers.isEmpty)
+        let unknown = try XCTUnwrap(client.responses[plain])
+        XCTAssertEqual(unknown.grpcStatus, 2)
+        XCTAssertEqual(unknown.grpcMessage, "plain error")
+    }
+
+    func testOversizedMessageIsResourceExhausted() throws {
+        let client = try makeClient(GRPCServerConfiguration(maxReceiveMessageBytes: 100))
+        let id = client.startCall("/test.Test/Echo", messages: [Array(repeating: 0, count: 101)])
+        let fits = client.startCall("/test.Test/Echo", messages: [Array(repeating: 0, count: 100)])
+        try client.exchange()
+        let response = try XCTUnwrap(client.responses[id])
+        XCTAssertEqual(response.grpcStatus, 8)
+        XCTAssertEqual(response.grpcMessage, "grpc: received message larger than max (101 vs. 100)")
+        XCTAssertEqual(client.responses[fits]?.grpcStatus, 0)
+    }
+
+    func testCompressedFlagWithoutEncodingIsRejected() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/Echo", messages: [[1, 2]], compressedFlag: true)
+        let gzip = client.startCall("/test.Test/Echo", messages: [[1, 2]], extraHeaders: [("grpc-encoding", "gzip")])
+        try client.exchange()
+        XCTAssertEqual(client.responses[id]?.grpcStatus, 13)
+        XCTAssertEqual(client.responses[id]?.grpcMessage, "grpc: compressed flag set with identity or empty encoding")
+        XCTAssertEqual(client.responses[gzip]?.grpcStatus, 12)
+        XCTAssertEqual(client.responses[gzip]?.grpcMessage, "grpc: Decompressor is not installed for grpc-encoding \"gzip\"")
+    }
+
+    func testNonGRPCContentTypeIsHTTP415() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/Echo", messages: [[1]], contentType: "application/json")
+        try client.exchange()
+        let response = try XCTUnwrap(client.responses[id])
+        XCTAssertEqual(response.header(":status"), "415")
+        XCTAssertEqual(response.grpcStatus, 3)
+    }
+
+    func testClientResetCancelsTheCall() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/Hang", messages: [[1]])
+        let bidi = client.startCall("/test.Test/BidiEcho", messages: [[1]], end: false)
+        try client.exchange()
+        XCTAssertEqual(services.hangingCalls.withLockedValue { $0.count }, 1)
+        client.reset(id)
+        client.reset(bidi)
+        try client.exchange()
+        XCTAssertEqual(services.cancellations.withLockedValue { $0 }, 1)
+        XCTAssertEqual(services.bidiCancellations.withLockedValue { $0 }, 1)
+        XCTAssertNil(client.responses[id]?.grpcStatus, "nothing is sent on a reset stream")
+    }
+
+    func testDeadlineExceeded() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/Hang", messages: [[1]], extraHeaders: [("grpc-timeout", "50m")])
+        try client.exchange()
+        XCTAssertNil(client.responses[id]?.grpcStatus)
+        client.channel.embeddedEventLoop.advanceTime(by: .milliseconds(49))
+        try client.exchange()
+        XCTAssertNil(client.responses[id]?.grpcStatus)
+        client.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        try client.exchange()
+        XCTAssertEqual(client.responses[id]?.grpcStatus, 4)
+        XCTAssertEqual(services.cancellations.withLockedValue { $0 }, 1, "the handler saw the cancellation")
+    }
+
+    func testServerStreamingAndMetadata() throws {
+        let client = try makeClient()
+        let stream = client.startCall("/test.Test/Count", messages: [[5, 42]])
+        let metadata = client.startCall("/test.Test/EchoMetadata", messages: [[]], extraHeaders: [("x-test-key", "value-1")])
+        try client.exchange()
+        let response = try XCTUnwrap(client.responses[stream])
+        XCTAssertEqual(response.messages, (0..<5).map { [UInt8($0), 42] })
+        XCTAssertEqual(response.grpcStatus, 0)
+        XCTAssertFalse(response.trailers.isEmpty, "status comes in trailers after the messages")
+        XCTAssertEqual(client.responses[metadata]?.messages, [Array("value-1".utf8)])
+    }
+
+    func testManyConcurrentStreamsAndNoLowStreamLimit() throws {
+        let client = try makeClient()
+        try client.exchange()
+        XCTAssertGreaterThan(
+            nghttp2_session_get_remote_settings(client.session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS), 1000)
+        let ids = (0..<500).map { index in
+            client.startCall("/test.Test/BidiEcho", messages: [[UInt8(index & 0xFF)]], end: false)
+        }
+        try client.exchange()
+        for (index, id) in ids.enumerated() {
+            XCTAssertEqual(client.responses[id]?.messages, [[UInt8(index & 0xFF)]])
+            client.sendMore(id, [], end: true)
+        }
+        try client.exchange()
+        XCTAssertTrue(ids.allSatisfy { client.responses[$0]?.grpcStatus == 0 })
+    }
+
+    func testPingIsAnsweredAndTooManyPingsGetGoAway() throws {
+        let client = try makeClient()
+        client.ping()
+        try client.exchange()
+        XCTAssertEqual(client.pingAcks, 1)
+        XCTAssertNil(client.goAwayCode)
+        // Without active calls every further ping within two hours is a strike; the third
+        // strike closes the connection, as grpc-go does.
+        for _ in 0..<3 { client.ping() }
+        try client.exchange()
+        XCTAssertEqual(client.goAwayCode, NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+        XCTAssertEqual(client.goAwayDebugData, "too_many_pings")
+        XCTAssertFalse(client.channel.isActive)
+    }
+
+    func testLargeResponseDoesNotStarveOtherStreams() throws {
+        // 64 messages of 64 KiB on one stream, with windows large enough for all of it: a small
+        // call opened afterwards must end before the big stream does.
+        let client = try H2TestClient(
+            router: services.router, windowSize: 16 << 20, manualWindowUpdates: true, connectionWindowSize: 64 << 20)
+        let big = client.startCall("/test.Test/Count", messages: [[64] + Array(repeating: 1, count: 65_535)])
+        let small = client.startCall("/test.Test/Echo", messages: [[9]])
+        try client.exchange()
+        let bigResponse = try XCTUnwrap(client.responses[big])
+        let smallResponse = try XCTUnwrap(client.responses[small])
+        XCTAssertEqual(bigResponse.messages.count, 64)
+        XCTAssertEqual(bigResponse.grpcStatus, 0)
+        XCTAssertEqual(smallResponse.grpcStatus, 0)
+        XCTAssertLessThan(try XCTUnwrap(smallResponse.endedAtFrame), try XCTUnwrap(bigResponse.endedAtFrame) - 100)
+    }
+
+    func testSlowClientHoldsBackResponseData() throws {
+        let client = try H2TestClient(router: services.router, windowSize: 1 << 20, manualWindowUpdates: true)
+        let big = client.startCall("/test.Test/Count", messages: [[32] + Array(repeating: 1, count: 65_535)])
+        try client.exchange()
+        let partial = try XCTUnwrap(client.responses[big])
+        XCTAssertNil(partial.grpcStatus)
+        XCTAssertEqual(partial.data.count, 65_535, "the client's connection window bounds what is sent")
+        nghttp2_submit_window_update(client.session, 0, big, 8 << 20)
+        nghttp2_submit_window_update(client.session, 0, 0, 8 << 20)
+        try client.exchange()
+        XCTAssertEqual(client.responses[big]?.messages.count, 32)
+        XCTAssertEqual(client.responses[big]?.grpcStatus, 0)
+    }
+
+    func testWriterReportsBackPressure() throws {
+        let writable = NIOLockedValueBox<[Bool]>([])
+        var router = GRPCRouter()
+        router.register("/test.Test/Flood", .serverStreaming { _, _, writer in
+            writer.setWritabilityHandler { value in writable.withLockedValue { $0.append(value) } }
+            while writer.isWritable {
+                writer.write(ByteBuffer(repeating: 0, count: 64 << 10))
+            }
+        })
+        let client = try H2TestClient(
+            router: router,
+            configuration: GRPCServerConfiguration(streamWriteHighWaterMark: 256 << 10, streamWriteLowWaterMark: 64 << 10),
+            windowSize: 64 << 10, manualWindowUpdates: true)
+        let id = client.startCall("/test.Test/Flood", messages: [[]])
+        try client.exchange()
+        XCTAssertEqual(writable.withLockedValue { $0 }, [false])
+        nghttp2_submit_window_update(client.session, 0, id, 1 << 20)
+        nghttp2_submit_window_update(client.session, 0, 0, 1 << 20)
+        try client.exchange()
+        XCTAssertEqual(writable.withLockedValue { $0 }, [false, true])
+    }
+}

@@ -1,1 +1,0 @@
-// GRPCTransportTests: filled in by the owner of the target under test.
