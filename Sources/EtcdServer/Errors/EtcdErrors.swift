@@ -25,6 +25,6 @@ public enum EtcdErrors {
 
     /// grpc-go's answer to a request body that is not a valid protobuf message.
     public static func malformedRequest(_ reason: some Error) -> GRPCStatus {
-        GRPCStatus(code: .internalError, message: "grpc: error unmarshalling request: \(reason)")
+        GRPCStatus(code: .internal, message: "grpc: error unmarshalling request: \(reason)")
     }
 }
