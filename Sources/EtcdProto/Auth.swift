@@ -9,6 +9,12 @@ public struct UserAddOptions: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        noPassword: Bool = false
+    ) {
+        self.noPassword = noPassword
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.noPassword { size += 1 + 1 }
@@ -39,6 +45,18 @@ public struct User: ProtoMessage, Hashable {
     public var options: UserAddOptions?
 
     public init() {}
+
+    public init(
+        name: [UInt8] = [],
+        password: [UInt8] = [],
+        roles: [String] = [],
+        options: UserAddOptions? = nil
+    ) {
+        self.name = name
+        self.password = password
+        self.roles = roles
+        self.options = options
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -94,6 +112,16 @@ public struct Permission: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        permType: Permission.PermissionType = .read,
+        key: [UInt8] = [],
+        rangeEnd: [UInt8] = []
+    ) {
+        self.permType = permType
+        self.key = key
+        self.rangeEnd = rangeEnd
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.permType.rawValue != 0 { size += 1 + ProtoSize.int32(self.permType.rawValue) }
@@ -130,6 +158,14 @@ public struct Role: ProtoMessage, Hashable {
     public var keyPermission: [Permission] = []
 
     public init() {}
+
+    public init(
+        name: [UInt8] = [],
+        keyPermission: [Permission] = []
+    ) {
+        self.name = name
+        self.keyPermission = keyPermission
+    }
 
     public var encodedSize: Int {
         var size = 0

@@ -64,6 +64,14 @@ public struct AuthenticateRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        name: String = "",
+        password: String = ""
+    ) {
+        self.name = name
+        self.password = password
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.name.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.name.utf8.count) }
@@ -98,6 +106,18 @@ public struct AuthUserAddRequest: ProtoMessage, Hashable {
     public var hashedPassword: String = ""
 
     public init() {}
+
+    public init(
+        name: String = "",
+        password: String = "",
+        options: UserAddOptions? = nil,
+        hashedPassword: String = ""
+    ) {
+        self.name = name
+        self.password = password
+        self.options = options
+        self.hashedPassword = hashedPassword
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -141,6 +161,12 @@ public struct AuthUserGetRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        name: String = ""
+    ) {
+        self.name = name
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.name.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.name.utf8.count) }
@@ -168,6 +194,12 @@ public struct AuthUserDeleteRequest: ProtoMessage, Hashable {
     public var name: String = ""
 
     public init() {}
+
+    public init(
+        name: String = ""
+    ) {
+        self.name = name
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -198,6 +230,16 @@ public struct AuthUserChangePasswordRequest: ProtoMessage, Hashable {
     public var hashedPassword: String = ""
 
     public init() {}
+
+    public init(
+        name: String = "",
+        password: String = "",
+        hashedPassword: String = ""
+    ) {
+        self.name = name
+        self.password = password
+        self.hashedPassword = hashedPassword
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -236,6 +278,14 @@ public struct AuthUserGrantRoleRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        user: String = "",
+        role: String = ""
+    ) {
+        self.user = user
+        self.role = role
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.user.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.user.utf8.count) }
@@ -269,6 +319,14 @@ public struct AuthUserRevokeRoleRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        name: String = "",
+        role: String = ""
+    ) {
+        self.name = name
+        self.role = role
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.name.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.name.utf8.count) }
@@ -301,6 +359,12 @@ public struct AuthRoleAddRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        name: String = ""
+    ) {
+        self.name = name
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.name.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.name.utf8.count) }
@@ -328,6 +392,12 @@ public struct AuthRoleGetRequest: ProtoMessage, Hashable {
     public var role: String = ""
 
     public init() {}
+
+    public init(
+        role: String = ""
+    ) {
+        self.role = role
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -393,6 +463,12 @@ public struct AuthRoleDeleteRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        role: String = ""
+    ) {
+        self.role = role
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.role.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.role.utf8.count) }
@@ -421,6 +497,14 @@ public struct AuthRoleGrantPermissionRequest: ProtoMessage, Hashable {
     public var perm: Permission?
 
     public init() {}
+
+    public init(
+        name: String = "",
+        perm: Permission? = nil
+    ) {
+        self.name = name
+        self.perm = perm
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -458,6 +542,16 @@ public struct AuthRoleRevokePermissionRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        role: String = "",
+        key: [UInt8] = [],
+        rangeEnd: [UInt8] = []
+    ) {
+        self.role = role
+        self.key = key
+        self.rangeEnd = rangeEnd
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.role.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.role.utf8.count) }
@@ -494,6 +588,12 @@ public struct AuthEnableResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -523,6 +623,12 @@ public struct AuthDisableResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -555,6 +661,16 @@ public struct AuthStatusResponse: ProtoMessage, Hashable {
     public var authRevision: UInt64 = 0
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        enabled: Bool = false,
+        authRevision: UInt64 = 0
+    ) {
+        self.header = header
+        self.enabled = enabled
+        self.authRevision = authRevision
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -595,6 +711,14 @@ public struct AuthenticateResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil,
+        token: String = ""
+    ) {
+        self.header = header
+        self.token = token
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -629,6 +753,12 @@ public struct AuthUserAddResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -659,6 +789,14 @@ public struct AuthUserGetResponse: ProtoMessage, Hashable {
     public var roles: [String] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        roles: [String] = []
+    ) {
+        self.header = header
+        self.roles = roles
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -694,6 +832,12 @@ public struct AuthUserDeleteResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -723,6 +867,12 @@ public struct AuthUserChangePasswordResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -754,6 +904,12 @@ public struct AuthUserGrantRoleResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -783,6 +939,12 @@ public struct AuthUserRevokeRoleResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -814,6 +976,12 @@ public struct AuthRoleAddResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -844,6 +1012,14 @@ public struct AuthRoleGetResponse: ProtoMessage, Hashable {
     public var perm: [Permission] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        perm: [Permission] = []
+    ) {
+        self.header = header
+        self.perm = perm
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -880,6 +1056,14 @@ public struct AuthRoleListResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil,
+        roles: [String] = []
+    ) {
+        self.header = header
+        self.roles = roles
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -915,6 +1099,14 @@ public struct AuthUserListResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil,
+        users: [String] = []
+    ) {
+        self.header = header
+        self.users = users
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -949,6 +1141,12 @@ public struct AuthRoleDeleteResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -979,6 +1177,12 @@ public struct AuthRoleGrantPermissionResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -1008,6 +1212,12 @@ public struct AuthRoleRevokePermissionResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0

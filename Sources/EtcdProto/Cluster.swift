@@ -13,6 +13,20 @@ public struct Member: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        id: UInt64 = 0,
+        name: String = "",
+        peerUrls: [String] = [],
+        clientUrls: [String] = [],
+        isLearner: Bool = false
+    ) {
+        self.id = id
+        self.name = name
+        self.peerUrls = peerUrls
+        self.clientUrls = clientUrls
+        self.isLearner = isLearner
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.id != 0 { size += 1 + ProtoSize.varint(self.id) }
@@ -58,6 +72,14 @@ public struct MemberAddRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        peerUrls: [String] = [],
+        isLearner: Bool = false
+    ) {
+        self.peerUrls = peerUrls
+        self.isLearner = isLearner
+    }
+
     public var encodedSize: Int {
         var size = 0
         for item in self.peerUrls { size += 1 + ProtoSize.lengthDelimited(item.utf8.count) }
@@ -91,6 +113,16 @@ public struct MemberAddResponse: ProtoMessage, Hashable {
     public var members: [Member] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        member: Member? = nil,
+        members: [Member] = []
+    ) {
+        self.header = header
+        self.member = member
+        self.members = members
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -132,6 +164,12 @@ public struct MemberRemoveRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        id: UInt64 = 0
+    ) {
+        self.id = id
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.id != 0 { size += 1 + ProtoSize.varint(self.id) }
@@ -160,6 +198,14 @@ public struct MemberRemoveResponse: ProtoMessage, Hashable {
     public var members: [Member] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        members: [Member] = []
+    ) {
+        self.header = header
+        self.members = members
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -196,6 +242,14 @@ public struct MemberUpdateRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        id: UInt64 = 0,
+        peerUrls: [String] = []
+    ) {
+        self.id = id
+        self.peerUrls = peerUrls
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.id != 0 { size += 1 + ProtoSize.varint(self.id) }
@@ -228,6 +282,14 @@ public struct MemberUpdateResponse: ProtoMessage, Hashable {
     public var members: [Member] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        members: [Member] = []
+    ) {
+        self.header = header
+        self.members = members
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -263,6 +325,12 @@ public struct MemberListRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        linearizable: Bool = false
+    ) {
+        self.linearizable = linearizable
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.linearizable { size += 1 + 1 }
@@ -291,6 +359,14 @@ public struct MemberListResponse: ProtoMessage, Hashable {
     public var members: [Member] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        members: [Member] = []
+    ) {
+        self.header = header
+        self.members = members
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -326,6 +402,12 @@ public struct MemberPromoteRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        id: UInt64 = 0
+    ) {
+        self.id = id
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.id != 0 { size += 1 + ProtoSize.varint(self.id) }
@@ -354,6 +436,14 @@ public struct MemberPromoteResponse: ProtoMessage, Hashable {
     public var members: [Member] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        members: [Member] = []
+    ) {
+        self.header = header
+        self.members = members
+    }
 
     public var encodedSize: Int {
         var size = 0

@@ -11,6 +11,16 @@ public struct CampaignRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        name: [UInt8] = [],
+        lease: Int64 = 0,
+        value: [UInt8] = []
+    ) {
+        self.name = name
+        self.lease = lease
+        self.value = value
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.name.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.name.count) }
@@ -47,6 +57,14 @@ public struct CampaignResponse: ProtoMessage, Hashable {
     public var leader: LeaderKey?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        leader: LeaderKey? = nil
+    ) {
+        self.header = header
+        self.leader = leader
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -86,6 +104,18 @@ public struct LeaderKey: ProtoMessage, Hashable {
     public var lease: Int64 = 0
 
     public init() {}
+
+    public init(
+        name: [UInt8] = [],
+        key: [UInt8] = [],
+        rev: Int64 = 0,
+        lease: Int64 = 0
+    ) {
+        self.name = name
+        self.key = key
+        self.rev = rev
+        self.lease = lease
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -127,6 +157,12 @@ public struct LeaderRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        name: [UInt8] = []
+    ) {
+        self.name = name
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.name.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.name.count) }
@@ -155,6 +191,14 @@ public struct LeaderResponse: ProtoMessage, Hashable {
     public var kv: KeyValue?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        kv: KeyValue? = nil
+    ) {
+        self.header = header
+        self.kv = kv
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -192,6 +236,12 @@ public struct ResignRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        leader: LeaderKey? = nil
+    ) {
+        self.leader = leader
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.leader { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -221,6 +271,12 @@ public struct ResignResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -252,6 +308,14 @@ public struct ProclaimRequest: ProtoMessage, Hashable {
     public var value: [UInt8] = []
 
     public init() {}
+
+    public init(
+        leader: LeaderKey? = nil,
+        value: [UInt8] = []
+    ) {
+        self.leader = leader
+        self.value = value
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -286,6 +350,12 @@ public struct ProclaimResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0

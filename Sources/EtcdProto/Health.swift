@@ -9,6 +9,12 @@ public struct HealthCheckRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        service: String = ""
+    ) {
+        self.service = service
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.service.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.service.utf8.count) }
@@ -47,6 +53,12 @@ public struct HealthCheckResponse: ProtoMessage, Hashable {
     public var status = HealthCheckResponse.ServingStatus.unknown
 
     public init() {}
+
+    public init(
+        status: HealthCheckResponse.ServingStatus = .unknown
+    ) {
+        self.status = status
+    }
 
     public var encodedSize: Int {
         var size = 0

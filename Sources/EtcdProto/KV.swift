@@ -14,6 +14,22 @@ public struct KeyValue: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        key: [UInt8] = [],
+        createRevision: Int64 = 0,
+        modRevision: Int64 = 0,
+        version: Int64 = 0,
+        value: [UInt8] = [],
+        lease: Int64 = 0
+    ) {
+        self.key = key
+        self.createRevision = createRevision
+        self.modRevision = modRevision
+        self.version = version
+        self.value = value
+        self.lease = lease
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.key.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.key.count) }
@@ -72,6 +88,16 @@ public struct Event: ProtoMessage, Hashable {
     public var prevKv: KeyValue?
 
     public init() {}
+
+    public init(
+        type: Event.EventType = .put,
+        kv: KeyValue? = nil,
+        prevKv: KeyValue? = nil
+    ) {
+        self.type = type
+        self.kv = kv
+        self.prevKv = prevKv
+    }
 
     public var encodedSize: Int {
         var size = 0

@@ -12,6 +12,18 @@ public struct ResponseHeader: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        clusterId: UInt64 = 0,
+        memberId: UInt64 = 0,
+        revision: Int64 = 0,
+        raftTerm: UInt64 = 0
+    ) {
+        self.clusterId = clusterId
+        self.memberId = memberId
+        self.revision = revision
+        self.raftTerm = raftTerm
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.clusterId != 0 { size += 1 + ProtoSize.varint(self.clusterId) }
@@ -85,6 +97,36 @@ public struct RangeRequest: ProtoMessage, Hashable {
     public var maxCreateRevision: Int64 = 0
 
     public init() {}
+
+    public init(
+        key: [UInt8] = [],
+        rangeEnd: [UInt8] = [],
+        limit: Int64 = 0,
+        revision: Int64 = 0,
+        sortOrder: RangeRequest.SortOrder = .none,
+        sortTarget: RangeRequest.SortTarget = .key,
+        serializable: Bool = false,
+        keysOnly: Bool = false,
+        countOnly: Bool = false,
+        minModRevision: Int64 = 0,
+        maxModRevision: Int64 = 0,
+        minCreateRevision: Int64 = 0,
+        maxCreateRevision: Int64 = 0
+    ) {
+        self.key = key
+        self.rangeEnd = rangeEnd
+        self.limit = limit
+        self.revision = revision
+        self.sortOrder = sortOrder
+        self.sortTarget = sortTarget
+        self.serializable = serializable
+        self.keysOnly = keysOnly
+        self.countOnly = countOnly
+        self.minModRevision = minModRevision
+        self.maxModRevision = maxModRevision
+        self.minCreateRevision = minCreateRevision
+        self.maxCreateRevision = maxCreateRevision
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -165,6 +207,18 @@ public struct RangeResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil,
+        kvs: [KeyValue] = [],
+        more: Bool = false,
+        count: Int64 = 0
+    ) {
+        self.header = header
+        self.kvs = kvs
+        self.more = more
+        self.count = count
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -211,6 +265,22 @@ public struct PutRequest: ProtoMessage, Hashable {
     public var ignoreLease: Bool = false
 
     public init() {}
+
+    public init(
+        key: [UInt8] = [],
+        value: [UInt8] = [],
+        lease: Int64 = 0,
+        prevKv: Bool = false,
+        ignoreValue: Bool = false,
+        ignoreLease: Bool = false
+    ) {
+        self.key = key
+        self.value = value
+        self.lease = lease
+        self.prevKv = prevKv
+        self.ignoreValue = ignoreValue
+        self.ignoreLease = ignoreLease
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -261,6 +331,14 @@ public struct PutResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil,
+        prevKv: KeyValue? = nil
+    ) {
+        self.header = header
+        self.prevKv = prevKv
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -299,6 +377,16 @@ public struct DeleteRangeRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        key: [UInt8] = [],
+        rangeEnd: [UInt8] = [],
+        prevKv: Bool = false
+    ) {
+        self.key = key
+        self.rangeEnd = rangeEnd
+        self.prevKv = prevKv
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.key.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.key.count) }
@@ -336,6 +424,16 @@ public struct DeleteRangeResponse: ProtoMessage, Hashable {
     public var prevKvs: [KeyValue] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        deleted: Int64 = 0,
+        prevKvs: [KeyValue] = []
+    ) {
+        self.header = header
+        self.deleted = deleted
+        self.prevKvs = prevKvs
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -381,6 +479,12 @@ public struct RequestOp: ProtoMessage, Hashable {
     public var request: Request?
 
     public init() {}
+
+    public init(
+        request: Request? = nil
+    ) {
+        self.request = request
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -446,6 +550,12 @@ public struct ResponseOp: ProtoMessage, Hashable {
     public var response: Response?
 
     public init() {}
+
+    public init(
+        response: Response? = nil
+    ) {
+        self.response = response
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -540,6 +650,20 @@ public struct Compare: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        result: Compare.CompareResult = .equal,
+        target: Compare.CompareTarget = .version,
+        key: [UInt8] = [],
+        rangeEnd: [UInt8] = [],
+        targetUnion: TargetUnion? = nil
+    ) {
+        self.result = result
+        self.target = target
+        self.key = key
+        self.rangeEnd = rangeEnd
+        self.targetUnion = targetUnion
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.result.rawValue != 0 { size += 1 + ProtoSize.int32(self.result.rawValue) }
@@ -608,6 +732,16 @@ public struct TxnRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        compare: [Compare] = [],
+        success: [RequestOp] = [],
+        failure: [RequestOp] = []
+    ) {
+        self.compare = compare
+        self.success = success
+        self.failure = failure
+    }
+
     public var encodedSize: Int {
         var size = 0
         for item in self.compare { size += 1 + ProtoSize.lengthDelimited(item.encodedSize) }
@@ -645,6 +779,16 @@ public struct TxnResponse: ProtoMessage, Hashable {
     public var responses: [ResponseOp] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        succeeded: Bool = false,
+        responses: [ResponseOp] = []
+    ) {
+        self.header = header
+        self.succeeded = succeeded
+        self.responses = responses
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -685,6 +829,14 @@ public struct CompactionRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        revision: Int64 = 0,
+        physical: Bool = false
+    ) {
+        self.revision = revision
+        self.physical = physical
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.revision != 0 { size += 1 + ProtoSize.int64(self.revision) }
@@ -716,6 +868,12 @@ public struct CompactionResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0

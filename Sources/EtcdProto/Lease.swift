@@ -10,6 +10,14 @@ public struct LeaseGrantRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        ttl: Int64 = 0,
+        id: Int64 = 0
+    ) {
+        self.ttl = ttl
+        self.id = id
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.ttl != 0 { size += 1 + ProtoSize.int64(self.ttl) }
@@ -44,6 +52,18 @@ public struct LeaseGrantResponse: ProtoMessage, Hashable {
     public var error: String = ""
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        id: Int64 = 0,
+        ttl: Int64 = 0,
+        error: String = ""
+    ) {
+        self.header = header
+        self.id = id
+        self.ttl = ttl
+        self.error = error
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -87,6 +107,12 @@ public struct LeaseRevokeRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        id: Int64 = 0
+    ) {
+        self.id = id
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.id != 0 { size += 1 + ProtoSize.int64(self.id) }
@@ -114,6 +140,12 @@ public struct LeaseRevokeResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -145,6 +177,14 @@ public struct LeaseCheckpoint: ProtoMessage, Hashable {
     public var remainingTtl: Int64 = 0
 
     public init() {}
+
+    public init(
+        id: Int64 = 0,
+        remainingTtl: Int64 = 0
+    ) {
+        self.id = id
+        self.remainingTtl = remainingTtl
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -178,6 +218,12 @@ public struct LeaseCheckpointRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        checkpoints: [LeaseCheckpoint] = []
+    ) {
+        self.checkpoints = checkpoints
+    }
+
     public var encodedSize: Int {
         var size = 0
         for item in self.checkpoints { size += 1 + ProtoSize.lengthDelimited(item.encodedSize) }
@@ -205,6 +251,12 @@ public struct LeaseCheckpointResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -236,6 +288,12 @@ public struct LeaseKeepAliveRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        id: Int64 = 0
+    ) {
+        self.id = id
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.id != 0 { size += 1 + ProtoSize.int64(self.id) }
@@ -265,6 +323,16 @@ public struct LeaseKeepAliveResponse: ProtoMessage, Hashable {
     public var ttl: Int64 = 0
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        id: Int64 = 0,
+        ttl: Int64 = 0
+    ) {
+        self.header = header
+        self.id = id
+        self.ttl = ttl
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -305,6 +373,14 @@ public struct LeaseTimeToLiveRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        id: Int64 = 0,
+        keys: Bool = false
+    ) {
+        self.id = id
+        self.keys = keys
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.id != 0 { size += 1 + ProtoSize.int64(self.id) }
@@ -340,6 +416,20 @@ public struct LeaseTimeToLiveResponse: ProtoMessage, Hashable {
     public var keys: [[UInt8]] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        id: Int64 = 0,
+        ttl: Int64 = 0,
+        grantedTtl: Int64 = 0,
+        keys: [[UInt8]] = []
+    ) {
+        self.header = header
+        self.id = id
+        self.ttl = ttl
+        self.grantedTtl = grantedTtl
+        self.keys = keys
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -405,6 +495,12 @@ public struct LeaseStatus: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        id: Int64 = 0
+    ) {
+        self.id = id
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.id != 0 { size += 1 + ProtoSize.int64(self.id) }
@@ -433,6 +529,14 @@ public struct LeaseLeasesResponse: ProtoMessage, Hashable {
     public var leases: [LeaseStatus] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        leases: [LeaseStatus] = []
+    ) {
+        self.header = header
+        self.leases = leases
+    }
 
     public var encodedSize: Int {
         var size = 0

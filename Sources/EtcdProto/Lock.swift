@@ -10,6 +10,14 @@ public struct LockRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        name: [UInt8] = [],
+        lease: Int64 = 0
+    ) {
+        self.name = name
+        self.lease = lease
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.name.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.name.count) }
@@ -42,6 +50,14 @@ public struct LockResponse: ProtoMessage, Hashable {
     public var key: [UInt8] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        key: [UInt8] = []
+    ) {
+        self.header = header
+        self.key = key
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -77,6 +93,12 @@ public struct UnlockRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        key: [UInt8] = []
+    ) {
+        self.key = key
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.key.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.key.count) }
@@ -104,6 +126,12 @@ public struct UnlockResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0

@@ -27,6 +27,12 @@ public struct HashKVRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        revision: Int64 = 0
+    ) {
+        self.revision = revision
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.revision != 0 { size += 1 + ProtoSize.int64(self.revision) }
@@ -57,6 +63,18 @@ public struct HashKVResponse: ProtoMessage, Hashable {
     public var hashRevision: Int64 = 0
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        hash: UInt32 = 0,
+        compactRevision: Int64 = 0,
+        hashRevision: Int64 = 0
+    ) {
+        self.header = header
+        self.hash = hash
+        self.compactRevision = compactRevision
+        self.hashRevision = hashRevision
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -100,6 +118,14 @@ public struct HashResponse: ProtoMessage, Hashable {
     public var hash: UInt32 = 0
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        hash: UInt32 = 0
+    ) {
+        self.header = header
+        self.hash = hash
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -155,6 +181,18 @@ public struct SnapshotResponse: ProtoMessage, Hashable {
     public var version: String = ""
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        remainingBytes: UInt64 = 0,
+        blob: [UInt8] = [],
+        version: String = ""
+    ) {
+        self.header = header
+        self.remainingBytes = remainingBytes
+        self.blob = blob
+        self.version = version
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -216,6 +254,12 @@ public struct DefragmentResponse: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
+
     public var encodedSize: Int {
         var size = 0
         if let value = self.header { size += 1 + ProtoSize.lengthDelimited(value.encodedSize) }
@@ -246,6 +290,12 @@ public struct MoveLeaderRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        targetId: UInt64 = 0
+    ) {
+        self.targetId = targetId
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.targetId != 0 { size += 1 + ProtoSize.varint(self.targetId) }
@@ -273,6 +323,12 @@ public struct MoveLeaderResponse: ProtoMessage, Hashable {
     public var header: ResponseHeader?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil
+    ) {
+        self.header = header
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -316,6 +372,16 @@ public struct AlarmRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        action: AlarmRequest.AlarmAction = .get,
+        memberId: UInt64 = 0,
+        alarm: AlarmType = .none
+    ) {
+        self.action = action
+        self.memberId = memberId
+        self.alarm = alarm
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.action.rawValue != 0 { size += 1 + ProtoSize.int32(self.action.rawValue) }
@@ -353,6 +419,14 @@ public struct AlarmMember: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        memberId: UInt64 = 0,
+        alarm: AlarmType = .none
+    ) {
+        self.memberId = memberId
+        self.alarm = alarm
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.memberId != 0 { size += 1 + ProtoSize.varint(self.memberId) }
@@ -385,6 +459,14 @@ public struct AlarmResponse: ProtoMessage, Hashable {
     public var alarms: [AlarmMember] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        alarms: [AlarmMember] = []
+    ) {
+        self.header = header
+        self.alarms = alarms
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -431,6 +513,14 @@ public struct DowngradeRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        action: DowngradeRequest.DowngradeAction = .validate,
+        version: String = ""
+    ) {
+        self.action = action
+        self.version = version
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.action.rawValue != 0 { size += 1 + ProtoSize.int32(self.action.rawValue) }
@@ -463,6 +553,14 @@ public struct DowngradeResponse: ProtoMessage, Hashable {
     public var version: String = ""
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        version: String = ""
+    ) {
+        self.header = header
+        self.version = version
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -527,6 +625,36 @@ public struct StatusResponse: ProtoMessage, Hashable {
     public var downgradeInfo: DowngradeInfo?
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        version: String = "",
+        dbSize: Int64 = 0,
+        leader: UInt64 = 0,
+        raftIndex: UInt64 = 0,
+        raftTerm: UInt64 = 0,
+        raftAppliedIndex: UInt64 = 0,
+        errors: [String] = [],
+        dbSizeInUse: Int64 = 0,
+        isLearner: Bool = false,
+        storageVersion: String = "",
+        dbSizeQuota: Int64 = 0,
+        downgradeInfo: DowngradeInfo? = nil
+    ) {
+        self.header = header
+        self.version = version
+        self.dbSize = dbSize
+        self.leader = leader
+        self.raftIndex = raftIndex
+        self.raftTerm = raftTerm
+        self.raftAppliedIndex = raftAppliedIndex
+        self.errors = errors
+        self.dbSizeInUse = dbSizeInUse
+        self.isLearner = isLearner
+        self.storageVersion = storageVersion
+        self.dbSizeQuota = dbSizeQuota
+        self.downgradeInfo = downgradeInfo
+    }
 
     public var encodedSize: Int {
         var size = 0
@@ -608,6 +736,14 @@ public struct DowngradeInfo: ProtoMessage, Hashable {
     public var targetVersion: String = ""
 
     public init() {}
+
+    public init(
+        enabled: Bool = false,
+        targetVersion: String = ""
+    ) {
+        self.enabled = enabled
+        self.targetVersion = targetVersion
+    }
 
     public var encodedSize: Int {
         var size = 0

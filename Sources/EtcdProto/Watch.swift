@@ -15,6 +15,12 @@ public struct WatchRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        requestUnion: RequestUnion? = nil
+    ) {
+        self.requestUnion = requestUnion
+    }
+
     public var encodedSize: Int {
         var size = 0
         switch self.requestUnion {
@@ -82,6 +88,26 @@ public struct WatchCreateRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        key: [UInt8] = [],
+        rangeEnd: [UInt8] = [],
+        startRevision: Int64 = 0,
+        progressNotify: Bool = false,
+        filters: [WatchCreateRequest.FilterType] = [],
+        prevKv: Bool = false,
+        watchId: Int64 = 0,
+        fragment: Bool = false
+    ) {
+        self.key = key
+        self.rangeEnd = rangeEnd
+        self.startRevision = startRevision
+        self.progressNotify = progressNotify
+        self.filters = filters
+        self.prevKv = prevKv
+        self.watchId = watchId
+        self.fragment = fragment
+    }
+
     public var encodedSize: Int {
         var size = 0
         if !self.key.isEmpty { size += 1 + ProtoSize.lengthDelimited(self.key.count) }
@@ -140,6 +166,12 @@ public struct WatchCancelRequest: ProtoMessage, Hashable {
 
     public init() {}
 
+    public init(
+        watchId: Int64 = 0
+    ) {
+        self.watchId = watchId
+    }
+
     public var encodedSize: Int {
         var size = 0
         if self.watchId != 0 { size += 1 + ProtoSize.int64(self.watchId) }
@@ -192,6 +224,26 @@ public struct WatchResponse: ProtoMessage, Hashable {
     public var events: [Event] = []
 
     public init() {}
+
+    public init(
+        header: ResponseHeader? = nil,
+        watchId: Int64 = 0,
+        created: Bool = false,
+        canceled: Bool = false,
+        compactRevision: Int64 = 0,
+        cancelReason: String = "",
+        fragment: Bool = false,
+        events: [Event] = []
+    ) {
+        self.header = header
+        self.watchId = watchId
+        self.created = created
+        self.canceled = canceled
+        self.compactRevision = compactRevision
+        self.cancelReason = cancelReason
+        self.fragment = fragment
+        self.events = events
+    }
 
     public var encodedSize: Int {
         var size = 0

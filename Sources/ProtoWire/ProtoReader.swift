@@ -180,7 +180,9 @@ public struct ProtoReader {
     @inlinable
     public mutating func readString() throws(ProtoDecodingError) -> String {
         let payload = try readLengthDelimited()
-        guard let string = String(validating: payload, as: UTF8.self) else { throw .invalidUTF8 }
+        // Typed as UInt8 code units so validation takes the contiguous fast path.
+        let validated = payload.withMemoryRebound(to: UInt8.self) { String(validating: $0, as: UTF8.self) }
+        guard let string = validated else { throw .invalidUTF8 }
         return string
     }
 

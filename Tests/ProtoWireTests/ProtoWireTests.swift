@@ -142,6 +142,37 @@ private func readAll<T>(_ bytes: [UInt8], _ read: (inout ProtoReader) throws(Pro
         #expect(values.0 == 0x0102_0304 && values.1 == 0x0102_0304_0506_0708 && values.2 == -2.5)
     }
 
+    @Test func remainingFieldWritersRoundTrip() throws {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let written = buffer.withUnsafeMutableBytes { raw in
+            var writer = ProtoWriter(raw)
+            writer.writeSInt32Field(1, -3)
+            writer.writeFloatField(2, 1.5)
+            writer.writeFixed32Field(3, 7)
+            writer.writeFixed64Field(4, 9)
+            writer.writeUInt32Field(5, .max)
+            return writer.count
+        }
+        #expect(Array(buffer[..<2]) == [0x08, 0x05])
+        let values = try readAll(Array(buffer[..<written])) { (r) throws(ProtoDecodingError) in
+            var tags: [FieldTag] = []
+            tags.append(try r.readTag())
+            let a = try r.readSInt32()
+            tags.append(try r.readTag())
+            let b = try r.readFloat()
+            tags.append(try r.readTag())
+            let c = try r.readSFixed32()
+            tags.append(try r.readTag())
+            let d = try r.readSFixed64()
+            tags.append(try r.readTag())
+            let e = try r.readUInt32()
+            #expect(r.isAtEnd)
+            return (tags.map(\.wireType), a, b, c, d, e)
+        }
+        #expect(values.0 == [.varint, .fixed32, .fixed32, .fixed64, .varint])
+        #expect(values.1 == -3 && values.2 == 1.5 && values.3 == 7 && values.4 == 9 && values.5 == .max)
+    }
+
     @Test func truncatedFixed() {
         #expect(throws: ProtoDecodingError.truncated(needed: 4, available: 3)) {
             try readAll([1, 2, 3]) { (r) throws(ProtoDecodingError) in try r.readFixed32() }

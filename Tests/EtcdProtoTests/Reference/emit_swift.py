@@ -182,12 +182,44 @@ class MessageEmitter:
             out.append("")
         out.append(f"{q}public init() {{}}")
         out.append("")
+        out += self.memberwise_init(q)
         out += self.encoded_size(q)
         out.append("")
         out += self.encode(q)
         out.append("")
         out += self.merge(q)
         out.append(f"{p}}}")
+        return out
+
+    def memberwise_init(self, q):
+        """All fields as defaulted parameters, so callers can write `PutResponse(header: header)`."""
+        params = []
+        names = []
+        for f in self.plain_fields():
+            t = self.swift_type(f)
+            n = lower_camel(f.name)
+            names.append(n)
+            if self.is_repeated(f):
+                params.append(f"{n}: [{t}] = []")
+            elif f.type == F.TYPE_MESSAGE:
+                params.append(f"{n}: {t}? = nil")
+            elif f.type == F.TYPE_ENUM:
+                zero = next(v.name for v in self.model.enums[f.type_name][0].value if v.number == 0)
+                params.append(f"{n}: {t} = .{enum_case(zero)}")
+            else:
+                params.append(f"{n}: {t} = {SCALARS[f.type][1]}")
+        for index in range(len(self.oneofs)):
+            n = self.oneof_property(index)
+            names.append(n)
+            params.append(f"{n}: {self.oneof_type(index)}? = nil")
+        if not params:
+            return []
+        out = [f"{q}public init("]
+        out += [f"{q}    {p}," for p in params[:-1]] + [f"{q}    {params[-1]}"]
+        out.append(f"{q}) {{")
+        out += [f"{q}    self.{n.strip('`')} = {n}" for n in names]
+        out.append(f"{q}}}")
+        out.append("")
         return out
 
     def value_size(self, f, v):
