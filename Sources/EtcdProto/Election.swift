@@ -1,5 +1,5 @@
 // Hand-encoded protobuf codec for Election; see proto/v3election.proto.
-// Written by Tests/EtcdProtoTests/Reference/emit_swift.py, then reviewed as source.
+// First drafted mechanically from proto/, now maintained by hand: edit here, not in a generator.
 
 import ProtoWire
 

@@ -1,5 +1,5 @@
 // Random values of every message, for the differential tests.
-// Written by Tests/EtcdProtoTests/Reference/emit_swift.py, then reviewed as source.
+// First drafted mechanically from proto/, now maintained by hand: edit here, not in a generator.
 
 import EtcdProto
 
