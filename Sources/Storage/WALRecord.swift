@@ -142,7 +142,7 @@ enum WALRecord: Equatable {
         let lengthCRC = CRC32C.update(0, UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + 4]))
         let actualCRC = CRC32C.update(lengthCRC, UnsafeRawBufferPointer(rebasing: bytes[body]))
         guard actualCRC == storedCRC else { return .damaged("checksum mismatch") }
-        return .valid(body: body, size: min(size, bytes.count - offset))
+        return .valid(body: body, size: size)
     }
 
     /// Decodes a body whose CRC already matched; nil if its content is not a record this version writes.
