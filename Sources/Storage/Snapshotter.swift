@@ -62,10 +62,13 @@ public struct Snapshotter: Sendable {
     static let magic = Array("SWETCDSN".utf8)
     static let fixedSize = 8 + 4 * 8 + 4
 
-    /// Uses `directory`, creating it if missing.
+    /// Uses `directory`, creating it if missing, and removes temporary files a crashed save left behind.
     public init(directory: String) throws {
         try FileIO.createDirectories(directory)
         self.directory = directory
+        let temporary = try FileIO.listDirectory(directory).filter { $0.hasSuffix(".snap.tmp") }
+        for name in temporary { try FileIO.remove(FileIO.join(directory, name)) }
+        if !temporary.isEmpty { try FileIO.syncDirectory(directory) }
     }
 
     static func fileName(index: UInt64, term: UInt64) -> String {

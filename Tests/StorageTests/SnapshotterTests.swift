@@ -18,6 +18,12 @@ import Testing
         #expect(try snapshotter.loadNewest() == SnapshotLoadResult(snapshot: snapshot(index: 30, term: 3), skipped: []))
         #expect(try snapshotter.load(fileName: "0000000000000001-0000000000000005.snap") == RaftSnapshot(index: 5, term: 1, membership: [], data: []))
         #expect(try FileIO.listDirectory(snapshotter.directory).allSatisfy { $0.hasSuffix(".snap") })
+
+        let stray = FileIO.join(snapshotter.directory, "0000000000000009-0000000000000063.snap.tmp")
+        try writeFile(stray, [1, 2, 3])
+        let reopened = try Snapshotter(directory: snapshotter.directory)
+        #expect(!FileIO.fileExists(stray))
+        #expect(try reopened.loadNewest().snapshot == snapshot(index: 30, term: 3))
     }
 
     @Test func damagedSnapshotsAreSkippedAndReported() throws {

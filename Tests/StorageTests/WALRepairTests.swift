@@ -193,4 +193,41 @@ func recordOffsets(_ bytes: [UInt8]) -> [Int] {
         #expect(replay.snapshot == WALSnapshotMarker(index: 200, term: 4))
         #expect(replay.entries == entries(201...203, term: 4))
     }
+
+    @Test func aSegmentTornInItsHeaderIsRestatedSoReleaseKeepsTheState() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let wal = try WAL.create(directory: directory.path, metadata: metadata, segmentSize: 4096)
+        var segmentsHoldingTheMarker = 0
+        for index in UInt64(1)...40 {
+            try wal.append(entries: entries(index...index, size: 300), hardState: WALHardState(term: 2, vote: 1, commit: index))
+            if index == 20 {
+                try wal.saveSnapshotMarker(index: 20, term: 2)
+                segmentsHoldingTheMarker = wal.segmentFileNames.count
+            }
+        }
+        try wal.close()
+        let files = try walFiles(directory.path)
+        let lastFile = directory.sub(files[files.count - 1])
+        let lastBytes = try readFile(lastFile)
+        #expect(files.count > segmentsHoldingTheMarker)
+        #expect(recordOffsets(lastBytes).count > 1)
+        // A crash right after the last segment was created: only part of its metadata record reached the disk.
+        try writeFile(lastFile, Array(lastBytes[..<5]))
+        let (reopened, replay) = try WAL.open(directory: directory.path, segmentSize: 4096)
+        #expect(replay.repairedTail?.offset == 0)
+        #expect(replay.metadata == metadata)
+        let survivors = replay.entries
+        #expect(survivors.map(\.index) == Array(21...survivors.last!.index))
+        // The emptied segment now starts with metadata, the snapshot marker and the hard state again.
+        #expect(recordOffsets(try readFile(lastFile)).count == 3)
+        try reopened.releaseSegments(before: 20)
+        try reopened.close()
+
+        let (again, replayAgain) = try WAL.open(directory: directory.path, segmentSize: 4096)
+        try again.close()
+        #expect(replayAgain.snapshot == WALSnapshotMarker(index: 20, term: 2))
+        #expect(replayAgain.hardState == replay.hardState)
+        #expect(replayAgain.entries == survivors)
+    }
 }

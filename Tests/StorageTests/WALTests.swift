@@ -204,4 +204,15 @@ func expectCorrupt(file: String, offset: Int? = nil, _ body: () throws -> Void) 
         #expect(replay.metadata == metadata)
         #expect(!FileIO.fileExists(stray))
     }
+
+    @Test func fileErrorsNameThePathAndErrno() {
+        let missing = "/tmp/swift-etcd-wal-missing-directory/file"
+        #expect(throws: FileIOError.system(.open, path: missing, errno: ENOENT)) {
+            try FileIO.openFile(missing, flags: O_RDONLY)
+        }
+        #expect(FileIOError.system(.open, path: missing, errno: ENOENT).description.hasPrefix("open \(missing): No such file"))
+        #expect(FileIO.parentDirectory(of: "/a/b/") == "/a")
+        #expect(FileIO.parentDirectory(of: "/a") == "/")
+        #expect(FileIO.parentDirectory(of: "a") == ".")
+    }
 }
