@@ -128,6 +128,12 @@ public final class WAL {
         }
     }
 
+    /// Whether `directory` holds a WAL (any segment file): decides between `create` and `open` at start-up.
+    public static func exists(directory: String) -> Bool {
+        guard let names = try? FileIO.listDirectory(directory) else { return false }
+        return names.contains { $0.hasSuffix(".wal") }
+    }
+
     /// Opens the WAL in `directory` and replays it. A torn tail of the last segment is truncated
     /// (reported in `WALReplay.repairedTail`); damage anywhere else throws `WALError.Code.corrupt`.
     public static func open(directory: String, segmentSize: Int = defaultSegmentSize) throws -> (WAL, WALReplay) {
@@ -168,6 +174,9 @@ public final class WAL {
         }
 
         let lastSegment = segments[segments.count - 1]
+        guard let metadata = builder.metadata else {
+            throw WALError.corrupt(file: lastSegment.fileName, offset: 0, "no metadata record: the WAL was never completely created")
+        }
         let lastPath = FileIO.join(directory, lastSegment.fileName)
         let descriptor = try FileIO.openFile(lastPath, flags: O_RDWR)
         do {
@@ -184,9 +193,7 @@ public final class WAL {
                 try FileIO.allocate(descriptor, length: capacity, path: lastPath)
                 try FileIO.syncAll(descriptor, path: lastPath)
             }
-            guard let replay = builder.finish(repairedTail: repair) else {
-                throw WALError.corrupt(file: lastSegment.fileName, offset: 0, "no metadata record: the WAL was never completely created")
-            }
+            let replay = builder.finish(metadata: metadata, repairedTail: repair)
             let wal = WAL(
                 directory: directory, segmentSize: segmentSize, metadata: replay.metadata,
                 directoryDescriptor: directoryDescriptor, segments: segments, segmentDescriptor: descriptor,

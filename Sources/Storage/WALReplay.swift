@@ -71,8 +71,7 @@ struct WALReplayBuilder {
         lastIndex = entry.index
     }
 
-    func finish(repairedTail: WALTailRepair?) -> WALReplay? {
-        guard let metadata else { return nil }
+    func finish(metadata: [UInt8], repairedTail: WALTailRepair?) -> WALReplay {
         var live = entries
         if let snapshot, let first = live.first?.index, first <= snapshot.index {
             live.removeFirst(min(live.count, Int(snapshot.index - first + 1)))

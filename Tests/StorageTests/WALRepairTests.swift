@@ -230,4 +230,15 @@ func recordOffsets(_ bytes: [UInt8]) -> [Int] {
         #expect(replayAgain.hardState == replay.hardState)
         #expect(replayAgain.entries == survivors)
     }
+
+    @Test func aWALWhoseMetadataNeverReachedTheDiskIsRefusedUntouched() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let (name, bytes) = try makeSegment(in: directory)
+        try writeFile(directory.sub(name), Array(bytes[..<6]))
+        expectCorrupt(file: name, offset: 0) {
+            _ = try WAL.open(directory: directory.path, segmentSize: segmentSize)
+        }
+        #expect(try readFile(directory.sub(name)) == Array(bytes[..<6]))
+    }
 }

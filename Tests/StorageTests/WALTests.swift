@@ -163,7 +163,10 @@ func expectCorrupt(file: String, offset: Int? = nil, _ body: () throws -> Void) 
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         #expect(throws: WALError.noSegments(directory: directory.path)) { try WAL.open(directory: directory.path) }
+        #expect(!WAL.exists(directory: directory.path))
+        #expect(!WAL.exists(directory: directory.sub("missing")))
         try WAL.create(directory: directory.path, metadata: metadata).close()
+        #expect(WAL.exists(directory: directory.path))
         #expect(throws: WALError.alreadyExists(directory: directory.path)) {
             try WAL.create(directory: directory.path, metadata: metadata)
         }
