@@ -179,9 +179,9 @@ public final class WAL {
         }
         let lastPath = FileIO.join(directory, lastSegment.fileName)
         let descriptor = try FileIO.openFile(lastPath, flags: O_RDWR)
+        var repair: WALTailRepair?
+        let capacity = max(segmentSize, lastSize)
         do {
-            var repair: WALTailRepair?
-            let capacity = max(segmentSize, lastSize)
             if let damage = lastScan.damage {
                 try FileIO.truncate(descriptor, length: lastScan.end, path: lastPath)
                 try FileIO.allocate(descriptor, length: capacity, path: lastPath)
@@ -193,12 +193,17 @@ public final class WAL {
                 try FileIO.allocate(descriptor, length: capacity, path: lastPath)
                 try FileIO.syncAll(descriptor, path: lastPath)
             }
-            let replay = builder.finish(metadata: metadata, repairedTail: repair)
-            let wal = WAL(
-                directory: directory, segmentSize: segmentSize, metadata: replay.metadata,
-                directoryDescriptor: directoryDescriptor, segments: segments, segmentDescriptor: descriptor,
-                writeOffset: lastScan.end, segmentCapacity: capacity,
-                lastIndex: builder.lastIndex ?? replay.snapshot?.index, hardState: replay.hardState, snapshot: replay.snapshot)
+        } catch {
+            _ = Glibc.close(descriptor)
+            throw error
+        }
+        let replay = builder.finish(metadata: metadata, repairedTail: repair)
+        let wal = WAL(
+            directory: directory, segmentSize: segmentSize, metadata: metadata,
+            directoryDescriptor: directoryDescriptor, segments: segments, segmentDescriptor: descriptor,
+            writeOffset: lastScan.end, segmentCapacity: capacity,
+            lastIndex: builder.lastIndex ?? replay.snapshot?.index, hardState: replay.hardState, snapshot: replay.snapshot)
+        do {
             if lastScan.end == 0 {
                 // A segment created just before a crash lost all its records: give it the header every segment starts with.
                 try wal.writeSegmentHeader()
@@ -208,11 +213,11 @@ public final class WAL {
                 try wal.failOnError { try wal.cutSegment(reservingFor: 0) }
                 try wal.sync()
             }
-            return (wal, replay)
         } catch {
-            _ = Glibc.close(descriptor)
+            wal.abandonSegment()
             throw error
         }
+        return (wal, replay)
     }
 
     private static func removeTemporaryFiles(_ names: [String], in directory: String) throws {
@@ -331,6 +336,12 @@ public final class WAL {
         if failure == nil { try sync() }
     }
 
+    /// Closes the segment file after a failed open; the directory descriptor stays with the caller that opened it.
+    private func abandonSegment() {
+        _ = Glibc.close(segmentDescriptor)
+        isClosed = true
+    }
+
     /// Names of the live segment files, oldest first.
     public var segmentFileNames: [String] { segments.map(\.fileName) }
 
@@ -394,7 +405,8 @@ public final class WAL {
         let pageSize = 4096
         let capacity = max(segmentSize, (header.count + recordSize + pageSize - 1) / pageSize * pageSize)
         let descriptor = try Self.createSegment(name, in: directory, capacity: capacity, initialRecords: header)
-        try FileIO.close(segmentDescriptor, path: segmentPath)
+        // The finished segment is already synced, so an error from its close cannot lose data.
+        _ = Glibc.close(segmentDescriptor)
         segmentDescriptor = descriptor
         segmentPath = FileIO.join(directory, name.fileName)
         segments.append(name)
