@@ -1,0 +1,127 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import XCTest
+
+@testable import GRPCTransport
+
+/// Drives a real GRPCServer over loopback TCP with Python's grpcio (a C-core gRPC client).
+final class InteropTests: XCTestCase {
+    private static let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    private let services = TestServices()
+    private var server: GRPCServer!
+    private var port = 0
+
+    override func setUpWithError() throws {
+        let http1: HTTP1Handler = { request, eventLoop in
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: "application/json")
+            let body = request.head.uri == "/health"
+                ? ByteBuffer(string: #"{"health":"true"}"#)
+                : ByteBuffer(string: "\(request.head.method) \(request.head.uri) \(String(buffer: request.body))")
+            return eventLoop.makeSucceededFuture(HTTP1Response(status: .ok, headers: headers, body: body))
+        }
+        server = GRPCServer(
+            configuration: GRPCServerConfiguration(host: "127.0.0.1", port: 0),
+            router: services.router, http1Handler: http1, group: Self.group)
+        port = try XCTUnwrap(server.start().port)
+    }
+
+    override func tearDownWithError() throws {
+        try server.shutdownGracefully().wait()
+    }
+
+    /// Runs one scenario of interop_client.py and returns its JSON result.
+    private func runClient(_ scenario: String) throws -> [String: Any] {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("interop_client.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, String(port), scenario]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let killer = DispatchWorkItem { process.terminate() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 45, execute: killer)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        killer.cancel()
+        guard let result = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw TestFailure("no JSON from interop client: \(String(decoding: data, as: UTF8.self))")
+        }
+        if let error = result["error"] as? String {
+            throw TestFailure("interop client: \(error)")
+        }
+        XCTAssertEqual(process.terminationStatus, 0, "interop client exit status")
+        return result
+    }
+
+    func testUnary() throws {
+        let result = try runClient("unary")
+        XCTAssertEqual(result["echo"] as? String, "hello")
+        XCTAssertEqual(result["empty"] as? String, "")
+        XCTAssertEqual(result["big"] as? Bool, true)
+        XCTAssertEqual(result["offloop"] as? String, "from another thread")
+    }
+
+    func testMetadataRoundTrip() throws {
+        XCTAssertEqual(try runClient("metadata")["value"] as? String, "v-123")
+    }
+
+    func testServerStreaming() throws {
+        XCTAssertEqual(try runClient("server_streaming")["messages"] as? [String], ["0009", "0109", "0209", "0309"])
+    }
+
+    func testBidirectionalStreaming() throws {
+        XCTAssertEqual(try runClient("bidi")["messages"] as? [String], ["a", "bb", "ccc"])
+    }
+
+    func testDeadlineExceeded() throws {
+        let error = try XCTUnwrap(try runClient("deadline")["error"] as? [String: Any])
+        XCTAssertEqual(error["code"] as? String, "DEADLINE_EXCEEDED")
+    }
+
+    func testStatusCodesAndPercentEncodedMessages() throws {
+        let result = try runClient("statuses")
+        let names = [
+            "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+            "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+            "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+        ]
+        for (index, name) in names.enumerated() {
+            let error = try XCTUnwrap(result[String(index + 1)] as? [String: Any])
+            XCTAssertEqual(error["code"] as? String, name)
+            XCTAssertEqual(error["details"] as? String, "etcdserver: 100% ünicode\tdone")
+        }
+        let method = try XCTUnwrap(result["unknown_method"] as? [String: Any])
+        XCTAssertEqual(method["code"] as? String, "UNIMPLEMENTED")
+        XCTAssertEqual(method["details"] as? String, "unknown method Missing for service test.Test")
+        let service = try XCTUnwrap(result["unknown_service"] as? [String: Any])
+        XCTAssertEqual(service["details"] as? String, "unknown service etcdserverpb.Nope")
+        let plain = try XCTUnwrap(result["plain_error"] as? [String: Any])
+        XCTAssertEqual(plain["code"] as? String, "UNKNOWN")
+        XCTAssertEqual(plain["details"] as? String, "plain error")
+    }
+
+    func testThreeHundredConcurrentStreamsOnOneConnection() throws {
+        let result = try runClient("concurrent_streams")
+        XCTAssertEqual(result["replies"] as? Int, 300)
+        XCTAssertEqual(result["in_order"] as? Bool, true)
+    }
+
+    func testManyConnections() throws {
+        let result = try runClient("many_connections")
+        XCTAssertEqual(result["connections"] as? Int, 20)
+        XCTAssertEqual(result["all_good"] as? Bool, true)
+    }
+
+    func testHTTP1OnTheSamePort() throws {
+        let result = try runClient("http1")
+        let health = try XCTUnwrap(result["health"] as? [String: Any])
+        XCTAssertEqual(health["status"] as? Int, 200)
+        XCTAssertEqual(health["body"] as? String, #"{"health":"true"}"#)
+        XCTAssertEqual(health["content_type"] as? String, "application/json")
+        let post = try XCTUnwrap(result["post"] as? [String: Any])
+        XCTAssertEqual(post["body"] as? String, #"POST /v3/kv/range {"key":"Zm9v"}"#)
+    }
+}
