@@ -228,4 +228,54 @@ final class EmbeddedTransportTests: XCTestCase {
         try client.exchange()
         XCTAssertEqual(writable.withLockedValue { $0 }, [false, true])
     }
+
+    func testGracefulShutdownLetsCallsFinishThenCloses() throws {
+        let client = try makeClient()
+        let open = client.startCall("/test.Test/BidiEcho", messages: [[1]], end: false)
+        try client.exchange()
+        client.channel.pipeline.fireUserInboundEventTriggered(GRPCGracefulShutdownEvent())
+        try client.exchange()
+        XCTAssertEqual(client.goAwayCode, NGHTTP2_NO_ERROR.rawValue)
+        XCTAssertTrue(client.channel.isActive, "an in-flight call keeps the connection open")
+        client.sendMore(open, H2TestClient.frame([2]), end: true)
+        try client.exchange()
+        XCTAssertEqual(client.responses[open]?.messages, [[1], [2]])
+        XCTAssertEqual(client.responses[open]?.grpcStatus, 0)
+        XCTAssertFalse(client.channel.isActive, "closed once the last call ended")
+    }
+
+    func testRouterSplitsPathsLikeGRPCGo() {
+        var router = GRPCRouter()
+        router.register("/etcdserverpb.KV/Range", .unary { _, context in context.eventLoop.makeSucceededFuture(ByteBuffer()) })
+        guard case .notFound(let malformed) = router.lookup("noslash") else { return XCTFail("found a malformed path") }
+        XCTAssertEqual(malformed, GRPCStatus(code: .unimplemented, message: "malformed method name: \"noslash\""))
+        guard case .notFound(let method) = router.lookup("/etcdserverpb.KV/Nope") else { return XCTFail("found an unknown method") }
+        XCTAssertEqual(method.message, "unknown method Nope for service etcdserverpb.KV")
+        guard case .found = router.lookup("/etcdserverpb.KV/Range") else { return XCTFail("registered path not found") }
+    }
+
+    func testTimeoutParsing() {
+        XCTAssertEqual(GRPCTimeout.parse("5S"), .seconds(5))
+        XCTAssertEqual(GRPCTimeout.parse("99999999n"), .nanoseconds(99_999_999))
+        XCTAssertEqual(GRPCTimeout.parse("2H"), .hours(2))
+        XCTAssertNil(GRPCTimeout.parse("S"))
+        XCTAssertNil(GRPCTimeout.parse("123456789S"), "at most 8 digits")
+        XCTAssertNil(GRPCTimeout.parse("5x"))
+        XCTAssertNil(GRPCTimeout.parse("-5S"))
+    }
+
+    func testMalformedTimeoutIsRejected() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/Echo", messages: [[1]], extraHeaders: [("grpc-timeout", "soon")])
+        try client.exchange()
+        XCTAssertEqual(client.responses[id]?.grpcStatus, 13)
+    }
+
+    func testGarbageInputClosesTheConnectionWithoutCrashing() throws {
+        let client = try makeClient()
+        try client.channel.writeInbound(ByteBuffer(string: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"))
+        try client.channel.writeInbound(ByteBuffer(bytes: [0, 0, 4, 0xFF, 0, 0, 0, 0, 9, 1, 2, 3, 4] + Array(repeating: 0xEE, count: 64)))
+        client.channel.embeddedEventLoop.run()
+        XCTAssertFalse(client.channel.isActive)
+    }
 }

@@ -55,6 +55,8 @@ final class H2TestClient {
         channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
             HTTP2ServerHandler(router: router, configuration: configuration, logger: .init(label: "test")))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        guard channel.isActive else { throw TestFailure("embedded channel did not become active") }
         var callbacks: OpaquePointer?
         nghttp2_session_callbacks_new(&callbacks)
         defer { nghttp2_session_callbacks_del(callbacks) }
