@@ -124,4 +124,30 @@ final class InteropTests: XCTestCase {
         let post = try XCTUnwrap(result["post"] as? [String: Any])
         XCTAssertEqual(post["body"] as? String, #"POST /v3/kv/range {"key":"Zm9v"}"#)
     }
+
+    /// A load smoke run with nghttp2's h2load: 4 connections × 50 concurrent unary calls.
+    func testH2LoadSmoke() throws {
+        let body = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-h2load-\(port).bin")
+        try Data(H2TestClient.frame(Array("ping".utf8))).write(to: body)
+        defer { try? FileManager.default.removeItem(at: body) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/h2load")
+        process.arguments = [
+            "-n", "20000", "-c", "4", "-m", "50", "-d", body.path,
+            "-H", "content-type: application/grpc", "-H", "te: trailers",
+            "http://127.0.0.1:\(port)/test.Test/Echo",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertTrue(
+            text.contains("requests: 20000 total, 20000 started, 20000 done, 20000 succeeded, 0 failed, 0 errored"), text)
+        XCTAssertTrue(text.contains("status codes: 20000 2xx"), text)
+        if let summary = text.split(separator: "\n").first(where: { $0.hasPrefix("finished in") }) {
+            print("h2load: \(summary)")
+        }
+    }
 }
