@@ -33,6 +33,7 @@ public final class GRPCServer: Sendable {
     public func start() throws -> SocketAddress {
         let alreadyStarted = state.withLockedValue { $0.serverChannel != nil }
         if alreadyStarted { throw GRPCTransportError.alreadyStarted }
+        let tlsContext = try configuration.tls.map(TLSContext.init)
         let channel = try ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -41,6 +42,9 @@ public final class GRPCServer: Sendable {
             .childChannelInitializer { [self] channel in
                 self.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tlsContext))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         ProtocolSniffer(
                             router: self.router, configuration: self.configuration,

@@ -20,6 +20,8 @@ public struct GRPCServerConfiguration: Sendable {
     public var keepalive: KeepalivePolicy
     /// `shutdownGracefully` closes connections whose calls have not finished after this long.
     public var shutdownGracePeriod: TimeAmount
+    /// nil serves plaintext (h2c with prior knowledge, and HTTP/1.1).
+    public var tls: GRPCTLSConfiguration?
 
     /// grpc-go's keepalive enforcement policy: a client pinging more often than `minTime`
     /// (or at all without active calls, unless `permitWithoutCalls`) gets GOAWAY
@@ -45,7 +47,8 @@ public struct GRPCServerConfiguration: Sendable {
         streamWriteHighWaterMark: Int = 1 << 20,
         streamWriteLowWaterMark: Int = 256 << 10,
         keepalive: KeepalivePolicy = KeepalivePolicy(),
-        shutdownGracePeriod: TimeAmount = .seconds(10)
+        shutdownGracePeriod: TimeAmount = .seconds(10),
+        tls: GRPCTLSConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -57,5 +60,6 @@ public struct GRPCServerConfiguration: Sendable {
         self.streamWriteLowWaterMark = streamWriteLowWaterMark
         self.keepalive = keepalive
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.tls = tls
     }
 }

@@ -42,6 +42,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var session: OpaquePointer?
     private var context: ChannelHandlerContext?
     private var remoteAddress: SocketAddress?
+    private var peerCertificateCommonName: String?
 
     private var streams: [Int32: ServerStream] = [:]
     private var events: [Event] = []
@@ -79,6 +80,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.remoteAddress = context.channel.remoteAddress
+        self.peerCertificateCommonName = try? context.pipeline.syncOperations.handler(type: TLSHandler.self).peerCommonName
         self.channelWritable = context.channel.isWritable
         do {
             try createSession()
@@ -330,7 +332,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let callContext = GRPCCallContext(
             path: stream.path, eventLoop: eventLoop, deadline: deadline, remoteAddress: remoteAddress,
-            headers: stream.headers, cancellation: CallCancellation())
+            peerCertificateCommonName: peerCertificateCommonName, headers: stream.headers, cancellation: CallCancellation())
         stream.context = callContext
         if let deadline {
             let bound = NIOLoopBound(stream, eventLoop: eventLoop)

@@ -32,28 +32,8 @@ final class InteropTests: XCTestCase {
         try server.shutdownGracefully().wait()
     }
 
-    /// Runs one scenario of interop_client.py and returns its JSON result.
-    private func runClient(_ scenario: String) throws -> [String: Any] {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("interop_client.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, String(port), scenario]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let killer = DispatchWorkItem { process.terminate() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 45, execute: killer)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        killer.cancel()
-        guard let result = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw TestFailure("no JSON from interop client: \(String(decoding: data, as: UTF8.self))")
-        }
-        if let error = result["error"] as? String {
-            throw TestFailure("interop client: \(error)")
-        }
-        XCTAssertEqual(process.terminationStatus, 0, "interop client exit status")
-        return result
+    func runClient(_ scenario: String) throws -> [String: Any] {
+        try InteropClient.run(port: port, scenario)
     }
 
     func testUnary() throws {
@@ -149,5 +129,91 @@ final class InteropTests: XCTestCase {
         if let summary = text.split(separator: "\n").first(where: { $0.hasPrefix("finished in") }) {
             print("h2load: \(summary)")
         }
+    }
+}
+
+/// The same server behind OpenSSL: ALPN h2 for grpcio, HTTP/1.1 over TLS, client certificates.
+final class TLSInteropTests: XCTestCase {
+    private static let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    private let services = TestServices()
+
+    private func openssl(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("openssl \(arguments) failed") }
+    }
+
+    private func makeCertificate(_ name: String, commonName: String, in directory: URL) throws {
+        try openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", directory.appendingPathComponent("\(name).key").path,
+            "-out", directory.appendingPathComponent("\(name).pem").path,
+            "-days", "1", "-subj", "/CN=\(commonName)",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+    }
+
+    func testGRPCAndHTTP1OverTLSWithClientCertificates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try makeCertificate("server", commonName: "localhost", in: directory)
+        try makeCertificate("client", commonName: "etcd-user", in: directory)
+        let tls = GRPCTLSConfiguration(
+            certificateChainFile: directory.appendingPathComponent("server.pem").path,
+            privateKeyFile: directory.appendingPathComponent("server.key").path,
+            trustedCAFile: directory.appendingPathComponent("client.pem").path)
+        let http1: HTTP1Handler = { _, eventLoop in
+            eventLoop.makeSucceededFuture(HTTP1Response(status: .ok, body: ByteBuffer(string: "healthy")))
+        }
+        let server = GRPCServer(
+            configuration: GRPCServerConfiguration(tls: tls), router: services.router, http1Handler: http1,
+            group: Self.group)
+        let port = try XCTUnwrap(server.start().port)
+        defer { try? server.shutdownGracefully().wait() }
+
+        let result = try InteropClient.run(port: port, "tls", [directory.path])
+        XCTAssertEqual(result["echo"] as? String, "over tls")
+        XCTAssertEqual(result["anonymous_peer"] as? String, "<none>")
+        XCTAssertEqual(result["client_peer"] as? String, "etcd-user")
+        XCTAssertEqual(result["https"] as? String, "healthy")
+    }
+
+    func testBadCertificatePathIsAnError() {
+        let tls = GRPCTLSConfiguration(certificateChainFile: "/nonexistent.pem", privateKeyFile: "/nonexistent.key")
+        let server = GRPCServer(configuration: GRPCServerConfiguration(tls: tls), router: GRPCRouter(), group: Self.group)
+        XCTAssertThrowsError(try server.start()) { error in
+            XCTAssertTrue(error is GRPCTLSError, "\(error)")
+        }
+    }
+}
+
+enum InteropClient {
+    /// Runs one scenario of interop_client.py (Python grpcio) and returns its JSON result.
+    static func run(port: Int, _ scenario: String, _ extraArguments: [String] = []) throws -> [String: Any] {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("interop_client.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, String(port), scenario] + extraArguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let killer = DispatchWorkItem { process.terminate() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 45, execute: killer)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        killer.cancel()
+        guard let result = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw TestFailure("no JSON from interop client (exit \(process.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
+        }
+        if let error = result["error"] as? String {
+            throw TestFailure("interop client: \(error)")
+        }
+        guard process.terminationStatus == 0 else { throw TestFailure("interop client exit status \(process.terminationStatus)") }
+        return result
     }
 }

@@ -22,6 +22,9 @@ final class TestServices: Sendable {
             let value = context.metadata("x-test-key") ?? "<missing>"
             return context.eventLoop.makeSucceededFuture(ByteBuffer(string: value))
         })
+        router.register("/test.Test/PeerName", .unary { _, context in
+            context.eventLoop.makeSucceededFuture(ByteBuffer(string: context.peerCertificateCommonName ?? "<none>"))
+        })
         router.register("/test.Test/Fail", .unary { request, context in
             // The request is "<code>:<message>".
             let text = String(buffer: request)

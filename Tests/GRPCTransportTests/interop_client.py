@@ -1,6 +1,7 @@
 """Generic grpcio client for GRPCTransport's interop tests: raw-bytes (de)serializers.
 Usage: interop_client.py PORT SCENARIO; prints one JSON object with the results."""
 import json
+import ssl
 import sys
 import threading
 import urllib.request
@@ -80,6 +81,21 @@ def run():
         for thread in threads:
             thread.join()
         return {"connections": len(ok), "all_good": all(ok)}
+    if scenario == "tls":
+        certs = sys.argv[3]
+        read = lambda name: open(f"{certs}/{name}", "rb").read()
+        anonymous = grpc.secure_channel(f"localhost:{port}", grpc.ssl_channel_credentials(read("server.pem")))
+        with_cert = grpc.secure_channel(f"localhost:{port}", grpc.ssl_channel_credentials(
+            read("server.pem"), private_key=read("client.key"), certificate_chain=read("client.pem")))
+        context = ssl.create_default_context(cafile=f"{certs}/server.pem")
+        with urllib.request.urlopen(f"https://localhost:{port}/health", context=context, timeout=10) as response:
+            https_body = response.read().decode()
+        return {
+            "echo": anonymous.unary_unary("/test.Test/Echo", **raw)(b"over tls").decode(),
+            "anonymous_peer": anonymous.unary_unary("/test.Test/PeerName", **raw)(b"").decode(),
+            "client_peer": with_cert.unary_unary("/test.Test/PeerName", **raw)(b"").decode(),
+            "https": https_body,
+        }
     if scenario == "http1":
         with urllib.request.urlopen(f"http://{target}/health", timeout=10) as response:
             health = {"status": response.status, "body": response.read().decode(),
