@@ -27,13 +27,24 @@ public struct GRPCServerConfiguration: Sendable {
     /// (or at all without active calls, unless `permitWithoutCalls`) gets GOAWAY
     /// ENHANCE_YOUR_CALM "too_many_pings" after three strikes. etcd sets minTime from
     /// --grpc-keepalive-min-time (5 s) and does not permit pings without calls.
+    ///
+    /// The server also pings a connection that has been silent for `pingInterval` and closes it
+    /// when nothing arrives within `pingTimeout` after that (etcd's --grpc-keepalive-interval,
+    /// 2 h, and --grpc-keepalive-timeout, 20 s).
     public struct KeepalivePolicy: Sendable {
         public var minTime: TimeAmount
         public var permitWithoutCalls: Bool
+        public var pingInterval: TimeAmount?
+        public var pingTimeout: TimeAmount
 
-        public init(minTime: TimeAmount = .seconds(5), permitWithoutCalls: Bool = false) {
+        public init(
+            minTime: TimeAmount = .seconds(5), permitWithoutCalls: Bool = false,
+            pingInterval: TimeAmount? = .hours(2), pingTimeout: TimeAmount = .seconds(20)
+        ) {
             self.minTime = minTime
             self.permitWithoutCalls = permitWithoutCalls
+            self.pingInterval = pingInterval
+            self.pingTimeout = pingTimeout
         }
     }
 

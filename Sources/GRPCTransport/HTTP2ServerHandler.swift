@@ -64,6 +64,11 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var lastPingAt: NIODeadline?
     private var resetPingStrikes = false
 
+    // Server keepalive: pings after a silent interval, closes if the silence continues.
+    private var lastReadAt = NIODeadline.uptimeNanoseconds(0)
+    private var keepalivePingSentAt: NIODeadline?
+    private var keepaliveTask: Scheduled<Void>?
+
     init(router: GRPCRouter, configuration: GRPCServerConfiguration, logger: Logger) {
         self.router = router
         self.configuration = configuration
@@ -89,22 +94,60 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
+        lastReadAt = context.eventLoop.now
+        if let interval = configuration.keepalive.pingInterval {
+            scheduleKeepalive(context, in: interval)
+        }
         drive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        cancelAllStreams()
+        stop()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        cancelAllStreams()
+        stop()
         context.fireChannelInactive()
+    }
+
+    private func stop() {
+        keepaliveTask?.cancel()
+        keepaliveTask = nil
+        cancelAllStreams()
+    }
+
+    private func scheduleKeepalive(_ context: ChannelHandlerContext, in delay: TimeAmount) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        keepaliveTask = context.eventLoop.scheduleTask(in: delay) { handler.value.keepaliveTimerFired() }
+    }
+
+    private func keepaliveTimerFired() {
+        guard let context, let session, let interval = configuration.keepalive.pingInterval, !closing else { return }
+        let now = context.eventLoop.now
+        if let sentAt = keepalivePingSentAt {
+            keepalivePingSentAt = nil
+            if lastReadAt < sentAt {
+                logger.debug("closing connection: no keepalive ping acknowledgement")
+                closeConnection(context)
+                return
+            }
+        }
+        let silentFor = now - lastReadAt
+        if silentFor >= interval {
+            nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+            keepalivePingSentAt = now
+            scheduleKeepalive(context, in: configuration.keepalive.pingTimeout)
+            drive()
+        } else {
+            scheduleKeepalive(context, in: interval - silentFor)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session, !closing else { return }
         inReadBurst = true
+        lastReadAt = context.eventLoop.now
         let bytes = unwrapInboundIn(data)
         let result = bytes.withUnsafeReadableBytes { raw in
             nghttp2_session_mem_recv(session, raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count)
@@ -460,10 +503,17 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func streamClosed(_ stream: ServerStream) {
         streams.removeValue(forKey: stream.id)
+        retire(stream)
+    }
+
+    /// The stream is gone: cancel the call if it had not finished, then drop the references
+    /// (writer, observer, context) that tie the stream and the handler's objects in a cycle.
+    private func retire(_ stream: ServerStream) {
         stream.closed = true
         stream.deadlineTask?.cancel()
         stream.deadlineTask = nil
         stream.pendingOutput = ByteBuffer()
+        stream.inbound = ByteBuffer()
         if stream.finished {
             stream.context?.cancellation.complete()
         } else {
@@ -471,6 +521,9 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             cancelCall(stream)
         }
         stream.writer?.updateWritability(false)
+        stream.writer = nil
+        stream.phase = .rejected
+        stream.context = nil
     }
 
     private func cancelCall(_ stream: ServerStream) {
@@ -484,11 +537,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func cancelAllStreams() {
         let open = streams.values
         streams.removeAll()
-        for stream in open where !stream.finished {
-            stream.finished = true
-            stream.closed = true
-            stream.deadlineTask?.cancel()
-            cancelCall(stream)
+        for stream in open {
+            retire(stream)
         }
     }
 

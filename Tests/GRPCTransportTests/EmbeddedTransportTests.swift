@@ -278,4 +278,51 @@ final class EmbeddedTransportTests: XCTestCase {
         client.channel.embeddedEventLoop.run()
         XCTAssertFalse(client.channel.isActive)
     }
+
+    func testServerPingsASilentConnectionAndClosesItWithoutAnswer() throws {
+        let client = try makeClient()
+        try client.exchange()
+        let loop = client.channel.embeddedEventLoop
+        loop.advanceTime(by: .hours(2))
+        try client.exchange()
+        XCTAssertEqual(client.pingsReceived, 1, "a silent connection is pinged after the interval")
+        // The client acknowledged (exchange sends its ACK), so the connection stays.
+        loop.advanceTime(by: .seconds(20))
+        try client.exchange()
+        XCTAssertTrue(client.channel.isActive)
+        // Two hours after the acknowledgement: ping again, and this time the client stays silent.
+        loop.advanceTime(by: .hours(2) - .seconds(20))
+        XCTAssertTrue(client.channel.isActive)
+        loop.advanceTime(by: .seconds(20))
+        XCTAssertFalse(client.channel.isActive, "closed when the ping is not answered in time")
+    }
+
+    func testFinishedCallsReleaseTheirStreams() throws {
+        final class WeakWriters: @unchecked Sendable {
+            // Only touched on the embedded event loop's thread (the test thread).
+            var writers: [() -> GRPCResponseWriter?] = []
+        }
+        let weakWriters = WeakWriters()
+        var router = GRPCRouter()
+        router.register("/test.Test/Bidi", .bidirectionalStreaming { _, writer in
+            weakWriters.writers.append { [weak writer] in writer }
+            return GRPCRequestObserver(onMessage: { writer.write($0) }, onEnd: { writer.finish() })
+        })
+        router.register("/test.Test/Stream", .serverStreaming { request, _, writer in
+            weakWriters.writers.append { [weak writer] in writer }
+            writer.write(request)
+            writer.finish()
+        })
+        let client = try H2TestClient(router: router)
+        let finished = client.startCall("/test.Test/Bidi", messages: [[1]])
+        let streamed = client.startCall("/test.Test/Stream", messages: [[2]])
+        let reset = client.startCall("/test.Test/Bidi", messages: [[3]], end: false)
+        try client.exchange()
+        client.reset(reset)
+        try client.exchange()
+        XCTAssertEqual(client.responses[finished]?.grpcStatus, 0)
+        XCTAssertEqual(client.responses[streamed]?.messages, [[2]])
+        XCTAssertEqual(weakWriters.writers.count, 3)
+        XCTAssertTrue(weakWriters.writers.allSatisfy { $0() == nil }, "writers (and their streams) were freed")
+    }
 }

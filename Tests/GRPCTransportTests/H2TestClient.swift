@@ -44,6 +44,7 @@ final class H2TestClient {
     var goAwayCode: UInt32?
     var goAwayDebugData: String?
     var pingAcks = 0
+    var pingsReceived = 0
     var framesReceived = 0
     /// Request bodies waiting to be sent, per stream.
     var requestBodies: [Int32: (bytes: [UInt8], offset: Int, end: Bool)] = [:]
@@ -97,6 +98,8 @@ final class H2TestClient {
                 client.responses[header.stream_id, default: Response()].resetCode = frame!.pointee.rst_stream.error_code
             case NGHTTP2_PING.rawValue where header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0:
                 client.pingAcks += 1
+            case NGHTTP2_PING.rawValue:
+                client.pingsReceived += 1
             default:
                 break
             }
