@@ -281,6 +281,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             pendingWritable.removeAll(keepingCapacity: true)
             for stream in streams where !stream.finished {
                 stream.writer?.updateWritability(true)
+                pumpInbound(stream)
             }
         }
         if orphanBytes > 0 {
@@ -405,22 +406,45 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         return rest.isEmpty || rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: ";")
     }
 
+    /// The connection window is returned as soon as bytes arrive, so one stalled call cannot
+    /// block the others; the stream window only once the call has taken its messages.
     private func receiveData(_ stream: ServerStream) {
-        if stream.unconsumedBytes > 0, let session {
-            nghttp2_session_consume(session, stream.id, stream.unconsumedBytes)
-            stream.unconsumedBytes = 0
+        if stream.unconsumedConnectionBytes > 0, let session {
+            nghttp2_session_consume_connection(session, stream.unconsumedConnectionBytes)
+            stream.unconsumedConnectionBytes = 0
             driveRequested = true
         }
+        pumpInbound(stream)
+    }
+
+    /// Delivers buffered messages (and then the end of input) unless the call is paused because
+    /// its client is not reading responses: like grpc-go, a call whose sends are blocked does not
+    /// receive, and its stream window fills up, pushing back on the client.
+    private func pumpInbound(_ stream: ServerStream) {
         if stream.finished {
             stream.inbound.clear()
-            return
+        } else {
+            deframe(stream)
         }
-        deframe(stream)
+        let paused = !stream.finished && stream.reportedUnwritable
+        if !paused, stream.unconsumedStreamBytes > 0, let session {
+            nghttp2_session_consume_stream(session, stream.id, stream.unconsumedStreamBytes)
+            stream.unconsumedStreamBytes = 0
+            driveRequested = true
+        }
+        if stream.inputEnded, !stream.endDelivered, !paused, !stream.finished {
+            stream.endDelivered = true
+            if stream.inbound.readableBytes > 0 {
+                failCall(stream, .truncatedMessage)
+            } else {
+                deliverEnd(stream)
+            }
+        }
     }
 
     /// Delivers every complete 5-byte-prefixed message buffered on the stream.
     private func deframe(_ stream: ServerStream) {
-        while stream.inbound.readableBytes >= 5, !stream.finished {
+        while stream.inbound.readableBytes >= 5, !stream.finished, !stream.reportedUnwritable {
             let start = stream.inbound.readerIndex
             let flag = stream.inbound.getInteger(at: start, as: UInt8.self)!
             let length = Int(stream.inbound.getInteger(at: start + 1, as: UInt32.self)!)
@@ -491,11 +515,15 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func endInput(_ stream: ServerStream) {
         stream.inputEnded = true
+        pumpInbound(stream)
+    }
+
+    private func deliverEnd(_ stream: ServerStream) {
         switch stream.phase {
         case .awaitingRequest:
             rejectCall(stream, .missingRequestMessage)
         case .streaming(let observer):
-            if !stream.finished { observer.onEnd() }
+            observer.onEnd()
         case .receivingHeaders, .requestDelivered, .rejected:
             break
         }
@@ -728,7 +756,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             orphanBytes += data.count
             return
         }
-        stream.unconsumedBytes += data.count
+        stream.unconsumedConnectionBytes += data.count
+        stream.unconsumedStreamBytes += data.count
         if !stream.finished {
             stream.inbound.writeBytes(data)
         }

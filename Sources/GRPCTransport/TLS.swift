@@ -120,6 +120,7 @@ final class TLSHandler: ChannelDuplexHandler {
     private var handshakeDone = false
     private var pendingPromises: [EventLoopPromise<Void>] = []
     private var failed = false
+    private var spareReadBuffer: ByteBuffer?
 
     /// The common name of the verified client certificate, once the handshake is done.
     private(set) var peerCommonName: String?
@@ -175,7 +176,9 @@ final class TLSHandler: ChannelDuplexHandler {
     private func readPlaintext(_ context: ChannelHandlerContext) {
         guard let ssl else { return }
         while true {
-            var plaintext = context.channel.allocator.buffer(capacity: 16 << 10)
+            // Reuse the buffer of a read that produced nothing, so the final WANT_READ of every
+            // burst costs no allocation.
+            var plaintext = spareReadBuffer.take() ?? context.channel.allocator.buffer(capacity: 16 << 10)
             let result = plaintext.writeWithUnsafeMutableBytes(minimumWritableBytes: 16 << 10) { buffer in
                 max(0, Int(SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))))
             }
@@ -183,6 +186,7 @@ final class TLSHandler: ChannelDuplexHandler {
                 context.fireChannelRead(wrapInboundOut(plaintext))
                 continue
             }
+            spareReadBuffer = plaintext
             let error = SSL_get_error(ssl, 0)
             if error == SSL_ERROR_ZERO_RETURN {
                 // The client sent close_notify.

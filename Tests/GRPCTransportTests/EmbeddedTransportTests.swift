@@ -325,4 +325,44 @@ final class EmbeddedTransportTests: XCTestCase {
         XCTAssertEqual(weakWriters.writers.count, 3)
         XCTAssertTrue(weakWriters.writers.allSatisfy { $0() == nil }, "writers (and their streams) were freed")
     }
+
+    func testCallWhoseClientDoesNotReadStopsReceiving() throws {
+        let delivered = NIOLockedValueBox(0)
+        var router = GRPCRouter()
+        router.register("/test.Test/Echo", .bidirectionalStreaming { _, writer in
+            GRPCRequestObserver(
+                onMessage: { message in
+                    delivered.withLockedValue { $0 += 1 }
+                    writer.write(message)
+                },
+                onEnd: { writer.finish() })
+        })
+        let configuration = GRPCServerConfiguration(
+            initialStreamWindowSize: 128 << 10, streamWriteHighWaterMark: 128 << 10, streamWriteLowWaterMark: 32 << 10)
+        let client = try H2TestClient(router: router, configuration: configuration, windowSize: 64 << 10, manualWindowUpdates: true)
+        let message = Array(repeating: UInt8(5), count: 16 << 10)
+        let id = client.startCall("/test.Test/Echo", messages: Array(repeating: message, count: 40))
+        try client.exchange()
+        let early = delivered.withLockedValue { $0 }
+        XCTAssertGreaterThan(early, 0)
+        XCTAssertLessThan(early, 20, "requests wait while responses pile up unread")
+        XCTAssertFalse(client.responses[id]?.ended ?? false)
+        nghttp2_submit_window_update(client.session, 0, id, 8 << 20)
+        nghttp2_submit_window_update(client.session, 0, 0, 8 << 20)
+        try client.exchange()
+        XCTAssertEqual(delivered.withLockedValue { $0 }, 40)
+        XCTAssertEqual(client.responses[id]?.messages.count, 40)
+        XCTAssertEqual(client.responses[id]?.grpcStatus, 0, "end of input is delivered after the buffered messages")
+    }
+
+    func testRequestEndingInsideAMessageIsInternal() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/BidiEcho", messages: [], end: false)
+        try client.exchange()
+        client.sendMore(id, Array(H2TestClient.frame([1, 2, 3]).prefix(6)), end: true)
+        try client.exchange()
+        XCTAssertEqual(client.responses[id]?.grpcStatus, 13)
+        XCTAssertEqual(client.responses[id]?.grpcMessage, "unexpected EOF")
+        XCTAssertEqual(services.bidiCancellations.withLockedValue { $0 }, 1)
+    }
 }
