@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -215,5 +216,54 @@ enum InteropClient {
         }
         guard process.terminationStatus == 0 else { throw TestFailure("interop client exit status \(process.terminationStatus)") }
         return result
+    }
+}
+
+/// The real Go client (etcdctl 3.4, grpc-go) against a server with stand-in KV handlers that
+/// answer empty (all-default) protobuf responses.
+final class GoClientInteropTests: XCTestCase {
+    private static let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
+    private func etcdctl(_ port: Int, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/etcdctl") else {
+            throw TestFailure("etcdctl is missing: run `apt-get install etcd-client`")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/etcdctl")
+        process.arguments = ["--endpoints=http://127.0.0.1:\(port)", "--command-timeout=10s"] + arguments
+        process.environment = ["ETCDCTL_API": "3"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    func testEtcdctlTalksToTheServer() throws {
+        let requests = NIOLockedValueBox<[String]>([])
+        var router = GRPCRouter()
+        for method in ["Range", "Put"] {
+            router.register("/etcdserverpb.KV/\(method)", .unary { request, context in
+                requests.withLockedValue { $0.append("\(method) \(request.readableBytes)") }
+                return context.eventLoop.makeSucceededFuture(ByteBuffer())
+            })
+        }
+        let server = GRPCServer(configuration: GRPCServerConfiguration(), router: router, group: Self.group)
+        let port = try XCTUnwrap(server.start().port)
+        defer { try? server.shutdownGracefully().wait() }
+
+        let get = try etcdctl(port, ["get", "foo"])
+        XCTAssertEqual(get.status, 0, get.output)
+        let put = try etcdctl(port, ["put", "foo", "bar"])
+        XCTAssertEqual(put.status, 0, put.output)
+        XCTAssertEqual(put.output, "OK\n")
+        // Range request: key "foo" (field 1) = 5 bytes; Put: key + value = 10 bytes.
+        XCTAssertEqual(requests.withLockedValue { $0 }, ["Range 5", "Put 10"])
+
+        let members = try etcdctl(port, ["member", "list"])
+        XCTAssertNotEqual(members.status, 0)
+        XCTAssertTrue(members.output.contains("unknown service etcdserverpb.Cluster"), members.output)
     }
 }
