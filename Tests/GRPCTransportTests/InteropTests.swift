@@ -106,6 +106,40 @@ final class InteropTests: XCTestCase {
         XCTAssertEqual(post["body"] as? String, #"POST /v3/kv/range {"key":"Zm9v"}"#)
     }
 
+    func testGracefulShutdownFinishesInFlightCallsAndRefusesNewOnes() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("interop_client.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, String(port), "graceful_shutdown"]
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        let killer = DispatchWorkItem { process.terminate() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 45, execute: killer)
+        defer { killer.cancel() }
+
+        var received = Data()
+        while !String(decoding: received, as: UTF8.self).contains("ready\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw TestFailure("client exited early: \(String(decoding: received, as: UTF8.self))") }
+            received.append(chunk)
+        }
+        let shutdown = server.shutdownGracefully()
+        XCTAssertFalse(shutdown.isFulfilled, "the open call holds its connection")
+        input.fileHandleForWriting.write(Data("go\n".utf8))
+        received.append(output.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        try shutdown.wait()
+
+        let lines = String(decoding: received, as: UTF8.self).split(separator: "\n")
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])
+        XCTAssertEqual(result["messages"] as? [String], ["first", "second"])
+        let refused = try XCTUnwrap(result["new_call"] as? [String: Any])
+        XCTAssertEqual(refused["code"] as? String, "UNAVAILABLE")
+    }
+
     /// A load smoke run with nghttp2's h2load: 4 connections × 50 concurrent unary calls.
     func testH2LoadSmoke() throws {
         let body = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-h2load-\(port).bin")

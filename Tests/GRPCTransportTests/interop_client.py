@@ -96,6 +96,26 @@ def run():
             "client_peer": with_cert.unary_unary("/test.Test/PeerName", **raw)(b"").decode(),
             "https": https_body,
         }
+    if scenario == "graceful_shutdown":
+        # Holds a bidi call open, says "ready", waits for a line on stdin (the server is shutting
+        # down by then), then finishes the call and tries a new connection.
+        bidi = channel.stream_stream("/test.Test/BidiEcho", **raw)
+        go = threading.Event()
+
+        def requests():
+            yield b"first"
+            go.wait()
+            yield b"second"
+
+        responses = bidi(requests())
+        first = next(responses).decode()
+        print("ready", flush=True)
+        sys.stdin.readline()
+        go.set()
+        rest = [m.decode() for m in responses]
+        fresh = grpc.insecure_channel(target, options=[("grpc.use_local_subchannel_pool", 1)])
+        new_call = error_of(lambda: fresh.unary_unary("/test.Test/Echo", **raw)(b"x", timeout=2))
+        return {"messages": [first] + rest, "new_call": new_call}
     if scenario == "http1":
         with urllib.request.urlopen(f"http://{target}/health", timeout=10) as response:
             health = {"status": response.status, "body": response.read().decode(),
