@@ -127,7 +127,9 @@ final class InteropTests: XCTestCase {
             received.append(chunk)
         }
         let shutdown = server.shutdownGracefully()
-        XCTAssertFalse(shutdown.isFulfilled, "the open call holds its connection")
+        let shutdownDone = NIOLockedValueBox(false)
+        shutdown.whenComplete { _ in shutdownDone.withLockedValue { $0 = true } }
+        XCTAssertFalse(shutdownDone.withLockedValue { $0 }, "the open call holds its connection")
         input.fileHandleForWriting.write(Data("go\n".utf8))
         received.append(output.fileHandleForReading.readDataToEndOfFile())
         process.waitUntilExit()
