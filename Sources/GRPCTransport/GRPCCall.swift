@@ -8,6 +8,8 @@ public struct GRPCCallContext: Sendable {
     public var eventLoop: any EventLoop
     public var deadline: NIODeadline?
     public var remoteAddress: SocketAddress?
+    /// Common name of the client's verified TLS certificate (etcd authenticates by it).
+    public var peerCertificateCommonName: String?
     /// Request headers other than pseudo-headers, names lowercase, in arrival order.
     public var headers: [(name: String, value: String)]
     let cancellation: CallCancellation

@@ -30,10 +30,20 @@ public final class GRPCServer: Sendable {
     }
 
     /// Binds and starts accepting; returns the bound address (useful with port 0).
+    /// Blocks until bound: call it from outside the event loops (or use the async variant).
     public func start() throws -> SocketAddress {
+        try started(try bind().wait())
+    }
+
+    public func start() async throws -> SocketAddress {
+        try started(try await bind().get())
+    }
+
+    private func bind() throws -> EventLoopFuture<any Channel> {
         let alreadyStarted = state.withLockedValue { $0.serverChannel != nil }
         if alreadyStarted { throw GRPCTransportError.alreadyStarted }
-        let channel = try ServerBootstrap(group: group)
+        let tlsContext = try configuration.tls.map(TLSContext.init)
+        return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -41,6 +51,9 @@ public final class GRPCServer: Sendable {
             .childChannelInitializer { [self] channel in
                 self.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tlsContext))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         ProtocolSniffer(
                             router: self.router, configuration: self.configuration,
@@ -48,7 +61,9 @@ public final class GRPCServer: Sendable {
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
-            .wait()
+    }
+
+    private func started(_ channel: any Channel) throws -> SocketAddress {
         state.withLockedValue { $0.serverChannel = channel }
         guard let address = channel.localAddress else { throw GRPCTransportError.notStarted }
         return address

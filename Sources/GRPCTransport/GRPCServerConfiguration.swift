@@ -20,18 +20,31 @@ public struct GRPCServerConfiguration: Sendable {
     public var keepalive: KeepalivePolicy
     /// `shutdownGracefully` closes connections whose calls have not finished after this long.
     public var shutdownGracePeriod: TimeAmount
+    /// nil serves plaintext (h2c with prior knowledge, and HTTP/1.1).
+    public var tls: GRPCTLSConfiguration?
 
     /// grpc-go's keepalive enforcement policy: a client pinging more often than `minTime`
     /// (or at all without active calls, unless `permitWithoutCalls`) gets GOAWAY
     /// ENHANCE_YOUR_CALM "too_many_pings" after three strikes. etcd sets minTime from
     /// --grpc-keepalive-min-time (5 s) and does not permit pings without calls.
+    ///
+    /// The server also pings a connection that has been silent for `pingInterval` and closes it
+    /// when nothing arrives within `pingTimeout` after that (etcd's --grpc-keepalive-interval,
+    /// 2 h, and --grpc-keepalive-timeout, 20 s).
     public struct KeepalivePolicy: Sendable {
         public var minTime: TimeAmount
         public var permitWithoutCalls: Bool
+        public var pingInterval: TimeAmount?
+        public var pingTimeout: TimeAmount
 
-        public init(minTime: TimeAmount = .seconds(5), permitWithoutCalls: Bool = false) {
+        public init(
+            minTime: TimeAmount = .seconds(5), permitWithoutCalls: Bool = false,
+            pingInterval: TimeAmount? = .hours(2), pingTimeout: TimeAmount = .seconds(20)
+        ) {
             self.minTime = minTime
             self.permitWithoutCalls = permitWithoutCalls
+            self.pingInterval = pingInterval
+            self.pingTimeout = pingTimeout
         }
     }
 
@@ -45,7 +58,8 @@ public struct GRPCServerConfiguration: Sendable {
         streamWriteHighWaterMark: Int = 1 << 20,
         streamWriteLowWaterMark: Int = 256 << 10,
         keepalive: KeepalivePolicy = KeepalivePolicy(),
-        shutdownGracePeriod: TimeAmount = .seconds(10)
+        shutdownGracePeriod: TimeAmount = .seconds(10),
+        tls: GRPCTLSConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -57,5 +71,6 @@ public struct GRPCServerConfiguration: Sendable {
         self.streamWriteLowWaterMark = streamWriteLowWaterMark
         self.keepalive = keepalive
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.tls = tls
     }
 }

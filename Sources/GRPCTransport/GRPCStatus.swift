@@ -96,6 +96,9 @@ extension GRPCStatus {
     static let missingRequestMessage = GRPCStatus(
         code: .internal, message: "grpc: request stream ended before the request message")
 
+    /// The request stream ended inside a message (grpc-go reports io.ErrUnexpectedEOF).
+    static let truncatedMessage = GRPCStatus(code: .internal, message: "unexpected EOF")
+
     static let deadlineExceeded = GRPCStatus(code: .deadlineExceeded, message: "context deadline exceeded")
 
     static func invalidContentType(_ contentType: String) -> GRPCStatus {

@@ -44,6 +44,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             self.head = head
             body.clear()
         case .body(var chunk):
+            guard head != nil else { return }
             if body.readableBytes + chunk.readableBytes > maxBodyBytes {
                 head = nil
                 respond(context, keepAlive: false, HTTP1Response(status: .payloadTooLarge))

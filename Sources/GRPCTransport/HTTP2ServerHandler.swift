@@ -42,6 +42,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var session: OpaquePointer?
     private var context: ChannelHandlerContext?
     private var remoteAddress: SocketAddress?
+    private var peerCertificateCommonName: String?
 
     private var streams: [Int32: ServerStream] = [:]
     private var events: [Event] = []
@@ -63,6 +64,11 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var lastPingAt: NIODeadline?
     private var resetPingStrikes = false
 
+    // Server keepalive: pings after a silent interval, closes if the silence continues.
+    private var lastReadAt = NIODeadline.uptimeNanoseconds(0)
+    private var keepalivePingSentAt: NIODeadline?
+    private var keepaliveTask: Scheduled<Void>?
+
     init(router: GRPCRouter, configuration: GRPCServerConfiguration, logger: Logger) {
         self.router = router
         self.configuration = configuration
@@ -79,6 +85,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.remoteAddress = context.channel.remoteAddress
+        self.peerCertificateCommonName = try? context.pipeline.syncOperations.handler(type: TLSHandler.self).peerCommonName
         self.channelWritable = context.channel.isWritable
         do {
             try createSession()
@@ -87,22 +94,60 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
+        lastReadAt = context.eventLoop.now
+        if let interval = configuration.keepalive.pingInterval {
+            scheduleKeepalive(context, in: interval)
+        }
         drive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        cancelAllStreams()
+        stop()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        cancelAllStreams()
+        stop()
         context.fireChannelInactive()
+    }
+
+    private func stop() {
+        keepaliveTask?.cancel()
+        keepaliveTask = nil
+        cancelAllStreams()
+    }
+
+    private func scheduleKeepalive(_ context: ChannelHandlerContext, in delay: TimeAmount) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        keepaliveTask = context.eventLoop.scheduleTask(in: delay) { handler.value.keepaliveTimerFired() }
+    }
+
+    private func keepaliveTimerFired() {
+        guard let context, let session, let interval = configuration.keepalive.pingInterval, !closing else { return }
+        let now = context.eventLoop.now
+        if let sentAt = keepalivePingSentAt {
+            keepalivePingSentAt = nil
+            if lastReadAt < sentAt {
+                logger.debug("closing connection: no keepalive ping acknowledgement")
+                closeConnection(context)
+                return
+            }
+        }
+        let silentFor = now - lastReadAt
+        if silentFor >= interval {
+            nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+            keepalivePingSentAt = now
+            scheduleKeepalive(context, in: configuration.keepalive.pingTimeout)
+            drive()
+        } else {
+            scheduleKeepalive(context, in: interval - silentFor)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session, !closing else { return }
         inReadBurst = true
+        lastReadAt = context.eventLoop.now
         let bytes = unwrapInboundIn(data)
         let result = bytes.withUnsafeReadableBytes { raw in
             nghttp2_session_mem_recv(session, raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count)
@@ -236,6 +281,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             pendingWritable.removeAll(keepingCapacity: true)
             for stream in streams where !stream.finished {
                 stream.writer?.updateWritability(true)
+                pumpInbound(stream)
             }
         }
         if orphanBytes > 0 {
@@ -330,7 +376,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let callContext = GRPCCallContext(
             path: stream.path, eventLoop: eventLoop, deadline: deadline, remoteAddress: remoteAddress,
-            headers: stream.headers, cancellation: CallCancellation())
+            peerCertificateCommonName: peerCertificateCommonName, headers: stream.headers, cancellation: CallCancellation())
         stream.context = callContext
         if let deadline {
             let bound = NIOLoopBound(stream, eventLoop: eventLoop)
@@ -360,22 +406,45 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         return rest.isEmpty || rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: ";")
     }
 
+    /// The connection window is returned as soon as bytes arrive, so one stalled call cannot
+    /// block the others; the stream window only once the call has taken its messages.
     private func receiveData(_ stream: ServerStream) {
-        if stream.unconsumedBytes > 0, let session {
-            nghttp2_session_consume(session, stream.id, stream.unconsumedBytes)
-            stream.unconsumedBytes = 0
+        if stream.unconsumedConnectionBytes > 0, let session {
+            nghttp2_session_consume_connection(session, stream.unconsumedConnectionBytes)
+            stream.unconsumedConnectionBytes = 0
             driveRequested = true
         }
+        pumpInbound(stream)
+    }
+
+    /// Delivers buffered messages (and then the end of input) unless the call is paused because
+    /// its client is not reading responses: like grpc-go, a call whose sends are blocked does not
+    /// receive, and its stream window fills up, pushing back on the client.
+    private func pumpInbound(_ stream: ServerStream) {
         if stream.finished {
             stream.inbound.clear()
-            return
+        } else {
+            deframe(stream)
         }
-        deframe(stream)
+        let paused = !stream.finished && stream.reportedUnwritable
+        if !paused, stream.unconsumedStreamBytes > 0, let session {
+            nghttp2_session_consume_stream(session, stream.id, stream.unconsumedStreamBytes)
+            stream.unconsumedStreamBytes = 0
+            driveRequested = true
+        }
+        if stream.inputEnded, !stream.endDelivered, !paused, !stream.finished {
+            stream.endDelivered = true
+            if stream.inbound.readableBytes > 0 {
+                failCall(stream, .truncatedMessage)
+            } else {
+                deliverEnd(stream)
+            }
+        }
     }
 
     /// Delivers every complete 5-byte-prefixed message buffered on the stream.
     private func deframe(_ stream: ServerStream) {
-        while stream.inbound.readableBytes >= 5, !stream.finished {
+        while stream.inbound.readableBytes >= 5, !stream.finished, !stream.reportedUnwritable {
             let start = stream.inbound.readerIndex
             let flag = stream.inbound.getInteger(at: start, as: UInt8.self)!
             let length = Int(stream.inbound.getInteger(at: start + 1, as: UInt32.self)!)
@@ -446,11 +515,15 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func endInput(_ stream: ServerStream) {
         stream.inputEnded = true
+        pumpInbound(stream)
+    }
+
+    private func deliverEnd(_ stream: ServerStream) {
         switch stream.phase {
         case .awaitingRequest:
             rejectCall(stream, .missingRequestMessage)
         case .streaming(let observer):
-            if !stream.finished { observer.onEnd() }
+            observer.onEnd()
         case .receivingHeaders, .requestDelivered, .rejected:
             break
         }
@@ -458,10 +531,17 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func streamClosed(_ stream: ServerStream) {
         streams.removeValue(forKey: stream.id)
+        retire(stream)
+    }
+
+    /// The stream is gone: cancel the call if it had not finished, then drop the references
+    /// (writer, observer, context) that tie the stream and the handler's objects in a cycle.
+    private func retire(_ stream: ServerStream) {
         stream.closed = true
         stream.deadlineTask?.cancel()
         stream.deadlineTask = nil
         stream.pendingOutput = ByteBuffer()
+        stream.inbound = ByteBuffer()
         if stream.finished {
             stream.context?.cancellation.complete()
         } else {
@@ -469,6 +549,9 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             cancelCall(stream)
         }
         stream.writer?.updateWritability(false)
+        stream.writer = nil
+        stream.phase = .rejected
+        stream.context = nil
     }
 
     private func cancelCall(_ stream: ServerStream) {
@@ -482,11 +565,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func cancelAllStreams() {
         let open = streams.values
         streams.removeAll()
-        for stream in open where !stream.finished {
-            stream.finished = true
-            stream.closed = true
-            stream.deadlineTask?.cancel()
-            cancelCall(stream)
+        for stream in open {
+            retire(stream)
         }
     }
 
@@ -676,7 +756,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             orphanBytes += data.count
             return
         }
-        stream.unconsumedBytes += data.count
+        stream.unconsumedConnectionBytes += data.count
+        stream.unconsumedStreamBytes += data.count
         if !stream.finished {
             stream.inbound.writeBytes(data)
         }

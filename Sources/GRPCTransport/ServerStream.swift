@@ -28,10 +28,12 @@ final class ServerStream {
     var headers: [(name: String, value: String)] = []
 
     // Inbound message bytes not yet deframed, and received bytes not yet returned to the
-    // flow-control window.
+    // connection and stream flow-control windows.
     var inbound = ByteBuffer()
-    var unconsumedBytes = 0
+    var unconsumedConnectionBytes = 0
+    var unconsumedStreamBytes = 0
     var inputEnded = false
+    var endDelivered = false
 
     var context: GRPCCallContext?
     var writer: GRPCResponseWriter?
@@ -46,6 +48,8 @@ final class ServerStream {
     var finished = false
     var dataDeferred = false
     var closed = false
+    /// More response bytes are buffered than the high water mark: the writer reports not
+    /// writable and inbound messages wait.
     var reportedUnwritable = false
 
     init(id: Int32, connection: HTTP2ServerHandler) {

@@ -228,4 +228,141 @@ final class EmbeddedTransportTests: XCTestCase {
         try client.exchange()
         XCTAssertEqual(writable.withLockedValue { $0 }, [false, true])
     }
+
+    func testGracefulShutdownLetsCallsFinishThenCloses() throws {
+        let client = try makeClient()
+        let open = client.startCall("/test.Test/BidiEcho", messages: [[1]], end: false)
+        try client.exchange()
+        client.channel.pipeline.fireUserInboundEventTriggered(GRPCGracefulShutdownEvent())
+        try client.exchange()
+        XCTAssertEqual(client.goAwayCode, NGHTTP2_NO_ERROR.rawValue)
+        XCTAssertTrue(client.channel.isActive, "an in-flight call keeps the connection open")
+        client.sendMore(open, H2TestClient.frame([2]), end: true)
+        try client.exchange()
+        XCTAssertEqual(client.responses[open]?.messages, [[1], [2]])
+        XCTAssertEqual(client.responses[open]?.grpcStatus, 0)
+        XCTAssertFalse(client.channel.isActive, "closed once the last call ended")
+    }
+
+    func testRouterSplitsPathsLikeGRPCGo() {
+        var router = GRPCRouter()
+        router.register("/etcdserverpb.KV/Range", .unary { _, context in context.eventLoop.makeSucceededFuture(ByteBuffer()) })
+        guard case .notFound(let malformed) = router.lookup("noslash") else { return XCTFail("found a malformed path") }
+        XCTAssertEqual(malformed, GRPCStatus(code: .unimplemented, message: "malformed method name: \"noslash\""))
+        guard case .notFound(let method) = router.lookup("/etcdserverpb.KV/Nope") else { return XCTFail("found an unknown method") }
+        XCTAssertEqual(method.message, "unknown method Nope for service etcdserverpb.KV")
+        guard case .found = router.lookup("/etcdserverpb.KV/Range") else { return XCTFail("registered path not found") }
+    }
+
+    func testTimeoutParsing() {
+        XCTAssertEqual(GRPCTimeout.parse("5S"), .seconds(5))
+        XCTAssertEqual(GRPCTimeout.parse("99999999n"), .nanoseconds(99_999_999))
+        XCTAssertEqual(GRPCTimeout.parse("2H"), .hours(2))
+        XCTAssertNil(GRPCTimeout.parse("S"))
+        XCTAssertNil(GRPCTimeout.parse("123456789S"), "at most 8 digits")
+        XCTAssertNil(GRPCTimeout.parse("5x"))
+        XCTAssertNil(GRPCTimeout.parse("-5S"))
+    }
+
+    func testMalformedTimeoutIsRejected() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/Echo", messages: [[1]], extraHeaders: [("grpc-timeout", "soon")])
+        try client.exchange()
+        XCTAssertEqual(client.responses[id]?.grpcStatus, 13)
+    }
+
+    func testGarbageInputClosesTheConnectionWithoutCrashing() throws {
+        let client = try makeClient()
+        try client.channel.writeInbound(ByteBuffer(string: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"))
+        try client.channel.writeInbound(ByteBuffer(bytes: [0, 0, 4, 0xFF, 0, 0, 0, 0, 9, 1, 2, 3, 4] + Array(repeating: 0xEE, count: 64)))
+        client.channel.embeddedEventLoop.run()
+        XCTAssertFalse(client.channel.isActive)
+    }
+
+    func testServerPingsASilentConnectionAndClosesItWithoutAnswer() throws {
+        let client = try makeClient()
+        try client.exchange()
+        let loop = client.channel.embeddedEventLoop
+        loop.advanceTime(by: .hours(2))
+        try client.exchange()
+        XCTAssertEqual(client.pingsReceived, 1, "a silent connection is pinged after the interval")
+        // The client acknowledged (exchange sends its ACK), so the connection stays.
+        loop.advanceTime(by: .seconds(20))
+        try client.exchange()
+        XCTAssertTrue(client.channel.isActive)
+        // Two hours after the acknowledgement: ping again, and this time the client stays silent.
+        loop.advanceTime(by: .hours(2) - .seconds(20))
+        XCTAssertTrue(client.channel.isActive)
+        loop.advanceTime(by: .seconds(20))
+        XCTAssertFalse(client.channel.isActive, "closed when the ping is not answered in time")
+    }
+
+    func testFinishedCallsReleaseTheirStreams() throws {
+        final class WeakWriters: @unchecked Sendable {
+            // Only touched on the embedded event loop's thread (the test thread).
+            var writers: [() -> GRPCResponseWriter?] = []
+        }
+        let weakWriters = WeakWriters()
+        var router = GRPCRouter()
+        router.register("/test.Test/Bidi", .bidirectionalStreaming { _, writer in
+            weakWriters.writers.append { [weak writer] in writer }
+            return GRPCRequestObserver(onMessage: { writer.write($0) }, onEnd: { writer.finish() })
+        })
+        router.register("/test.Test/Stream", .serverStreaming { request, _, writer in
+            weakWriters.writers.append { [weak writer] in writer }
+            writer.write(request)
+            writer.finish()
+        })
+        let client = try H2TestClient(router: router)
+        let finished = client.startCall("/test.Test/Bidi", messages: [[1]])
+        let streamed = client.startCall("/test.Test/Stream", messages: [[2]])
+        let reset = client.startCall("/test.Test/Bidi", messages: [[3]], end: false)
+        try client.exchange()
+        client.reset(reset)
+        try client.exchange()
+        XCTAssertEqual(client.responses[finished]?.grpcStatus, 0)
+        XCTAssertEqual(client.responses[streamed]?.messages, [[2]])
+        XCTAssertEqual(weakWriters.writers.count, 3)
+        XCTAssertTrue(weakWriters.writers.allSatisfy { $0() == nil }, "writers (and their streams) were freed")
+    }
+
+    func testCallWhoseClientDoesNotReadStopsReceiving() throws {
+        let delivered = NIOLockedValueBox(0)
+        var router = GRPCRouter()
+        router.register("/test.Test/Echo", .bidirectionalStreaming { _, writer in
+            GRPCRequestObserver(
+                onMessage: { message in
+                    delivered.withLockedValue { $0 += 1 }
+                    writer.write(message)
+                },
+                onEnd: { writer.finish() })
+        })
+        let configuration = GRPCServerConfiguration(
+            initialStreamWindowSize: 128 << 10, streamWriteHighWaterMark: 128 << 10, streamWriteLowWaterMark: 32 << 10)
+        let client = try H2TestClient(router: router, configuration: configuration, windowSize: 64 << 10, manualWindowUpdates: true)
+        let message = Array(repeating: UInt8(5), count: 16 << 10)
+        let id = client.startCall("/test.Test/Echo", messages: Array(repeating: message, count: 40))
+        try client.exchange()
+        let early = delivered.withLockedValue { $0 }
+        XCTAssertGreaterThan(early, 0)
+        XCTAssertLessThan(early, 20, "requests wait while responses pile up unread")
+        XCTAssertFalse(client.responses[id]?.ended ?? false)
+        nghttp2_submit_window_update(client.session, 0, id, 8 << 20)
+        nghttp2_submit_window_update(client.session, 0, 0, 8 << 20)
+        try client.exchange()
+        XCTAssertEqual(delivered.withLockedValue { $0 }, 40)
+        XCTAssertEqual(client.responses[id]?.messages.count, 40)
+        XCTAssertEqual(client.responses[id]?.grpcStatus, 0, "end of input is delivered after the buffered messages")
+    }
+
+    func testRequestEndingInsideAMessageIsInternal() throws {
+        let client = try makeClient()
+        let id = client.startCall("/test.Test/BidiEcho", messages: [], end: false)
+        try client.exchange()
+        client.sendMore(id, Array(H2TestClient.frame([1, 2, 3]).prefix(6)), end: true)
+        try client.exchange()
+        XCTAssertEqual(client.responses[id]?.grpcStatus, 13)
+        XCTAssertEqual(client.responses[id]?.grpcMessage, "unexpected EOF")
+        XCTAssertEqual(services.bidiCancellations.withLockedValue { $0 }, 1)
+    }
 }

@@ -44,6 +44,7 @@ final class H2TestClient {
     var goAwayCode: UInt32?
     var goAwayDebugData: String?
     var pingAcks = 0
+    var pingsReceived = 0
     var framesReceived = 0
     /// Request bodies waiting to be sent, per stream.
     var requestBodies: [Int32: (bytes: [UInt8], offset: Int, end: Bool)] = [:]
@@ -55,6 +56,8 @@ final class H2TestClient {
         channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
             HTTP2ServerHandler(router: router, configuration: configuration, logger: .init(label: "test")))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        guard channel.isActive else { throw TestFailure("embedded channel did not become active") }
         var callbacks: OpaquePointer?
         nghttp2_session_callbacks_new(&callbacks)
         defer { nghttp2_session_callbacks_del(callbacks) }
@@ -95,6 +98,8 @@ final class H2TestClient {
                 client.responses[header.stream_id, default: Response()].resetCode = frame!.pointee.rst_stream.error_code
             case NGHTTP2_PING.rawValue where header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0:
                 client.pingAcks += 1
+            case NGHTTP2_PING.rawValue:
+                client.pingsReceived += 1
             default:
                 break
             }

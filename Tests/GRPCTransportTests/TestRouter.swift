@@ -10,6 +10,8 @@ final class TestServices: Sendable {
     let hangingCalls = NIOLockedValueBox<[EventLoopPromise<ByteBuffer>]>([])
     let cancellations = NIOLockedValueBox(0)
     let bidiCancellations = NIOLockedValueBox(0)
+    /// Calls to /test.Test/Gate waiting for enough company.
+    let gate = NIOLockedValueBox<[(EventLoopPromise<ByteBuffer>, ByteBuffer)]>([])
 
     var router: GRPCRouter {
         var router = GRPCRouter()
@@ -19,6 +21,9 @@ final class TestServices: Sendable {
         router.register("/test.Test/EchoMetadata", .unary { _, context in
             let value = context.metadata("x-test-key") ?? "<missing>"
             return context.eventLoop.makeSucceededFuture(ByteBuffer(string: value))
+        })
+        router.register("/test.Test/PeerName", .unary { _, context in
+            context.eventLoop.makeSucceededFuture(ByteBuffer(string: context.peerCertificateCommonName ?? "<none>"))
         })
         router.register("/test.Test/Fail", .unary { request, context in
             // The request is "<code>:<message>".
@@ -44,6 +49,20 @@ final class TestServices: Sendable {
                 cancellations.withLockedValue { $0 += 1 }
                 promise.fail(GRPCStatus(code: .cancelled))
             }
+            return promise.futureResult
+        })
+        router.register("/test.Test/Gate", .unary { [self] request, context in
+            // Completes only once as many Gate calls are open at the same time as the request's
+            // first two bytes (big-endian) say: proves that many streams run concurrently.
+            let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
+            let needed = Int(request.getInteger(at: request.readerIndex, as: UInt16.self) ?? 0)
+            let released = gate.withLockedValue { waiting -> [(EventLoopPromise<ByteBuffer>, ByteBuffer)] in
+                waiting.append((promise, request))
+                guard waiting.count >= needed else { return [] }
+                defer { waiting = [] }
+                return waiting
+            }
+            for (waiting, request) in released { waiting.succeed(request) }
             return promise.futureResult
         })
         router.register("/test.Test/Count", .serverStreaming { request, _, writer in
