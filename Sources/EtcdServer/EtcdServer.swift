@@ -34,9 +34,12 @@ public final class EtcdServer: Sendable {
         let identity: ClusterIdentity
         let replayed: [CommittedEntry]
         let previousTerm: UInt64
-        if layout.hasWAL {
+        if WAL.exists(directory: layout.walDirectory) {
             let (opened, replay) = try WAL.open(directory: layout.walDirectory)
             wal = opened
+            if let repair = replay.repairedTail {
+                logger.warning("repaired a torn WAL tail", metadata: ["repair": "\(repair)"])
+            }
             identity = try ClusterIdentity(walMetadata: replay.metadata)
             replayed = replay.entries.map { CommittedEntry(index: $0.index, term: $0.term, data: $0.data) }
             previousTerm = replay.hardState?.term ?? 1

@@ -9,11 +9,6 @@ struct DataDirectory {
     /// The LMDB environment (etcd keeps its bbolt file in `member/snap/db`).
     var storeDirectory: String { memberDirectory + "/db" }
 
-    var hasWAL: Bool {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: walDirectory)) ?? []
-        return entries.contains { $0.hasSuffix(".wal") }
-    }
-
     /// Creates the directories with etcd's permissions (0700).
     func prepare() throws {
         for directory in [root, memberDirectory, storeDirectory] {

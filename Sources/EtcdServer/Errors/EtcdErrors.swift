@@ -1,4 +1,5 @@
 import GRPCTransport
+import MVCC
 
 /// etcd's client-visible errors (`rpctypes/error.go`): clients match on the code and the exact
 /// message, so both are copied verbatim.
@@ -26,5 +27,13 @@ public enum EtcdErrors {
     /// grpc-go's answer to a request body that is not a valid protobuf message.
     public static func malformedRequest(_ reason: some Error) -> GRPCStatus {
         GRPCStatus(code: .internal, message: "grpc: error unmarshalling request: \(reason)")
+    }
+}
+
+extension EtcdErrors {
+    /// The status a store error reaches the client with: the store already speaks etcd's
+    /// messages and codes.
+    static func status(for error: MVCCError) -> GRPCStatus {
+        GRPCStatus(code: GRPCStatus.Code(rawValue: error.grpcStatusCode), message: error.message)
     }
 }
