@@ -86,7 +86,7 @@ public struct GRPCRequestObserver: Sendable {
 
 /// Sends the response messages of a streaming call. Usable from any thread: calls made off the
 /// connection's event loop hop to it, so messages keep the order in which `write` was called
-/// from one thread.
+/// from one thread. Writes after `finish`, or after the call was cancelled, are dropped.
 public final class GRPCResponseWriter: Sendable {
     public let eventLoop: any EventLoop
     private let stream: NIOLoopBound<ServerStream>
