@@ -537,7 +537,6 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The stream is gone: cancel the call if it had not finished, then drop the references
     /// (writer, observer, context) that tie the stream and the handler's objects in a cycle.
     private func retire(_ stream: ServerStream) {
-        stream.closed = true
         stream.deadlineTask?.cancel()
         stream.deadlineTask = nil
         stream.pendingOutput = ByteBuffer()
