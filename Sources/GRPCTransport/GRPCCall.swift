@@ -31,7 +31,8 @@ public struct GRPCCallContext: Sendable {
     }
 }
 
-final class CallCancellation: Sendable {
+/// Shared between a call's context copies and the transport: one locked box, one allocation.
+struct CallCancellation: Sendable {
     private struct State {
         var cancelled = false
         var callbacks: [@Sendable () -> Void] = []
