@@ -14,6 +14,30 @@ public struct GRPCCallContext: Sendable {
     public var headers: [(name: String, value: String)]
     let cancellation: CallCancellation
 
+    /// Contexts are made by the transport; this initialiser lets service code be exercised
+    /// directly (e.g. in tests) with a context that is never cancelled.
+    public init(
+        path: String, eventLoop: any EventLoop, deadline: NIODeadline? = nil, remoteAddress: SocketAddress? = nil,
+        peerCertificateCommonName: String? = nil, headers: [(name: String, value: String)] = []
+    ) {
+        self.init(
+            path: path, eventLoop: eventLoop, deadline: deadline, remoteAddress: remoteAddress,
+            peerCertificateCommonName: peerCertificateCommonName, headers: headers, cancellation: CallCancellation())
+    }
+
+    init(
+        path: String, eventLoop: any EventLoop, deadline: NIODeadline?, remoteAddress: SocketAddress?,
+        peerCertificateCommonName: String?, headers: [(name: String, value: String)], cancellation: CallCancellation
+    ) {
+        self.path = path
+        self.eventLoop = eventLoop
+        self.deadline = deadline
+        self.remoteAddress = remoteAddress
+        self.peerCertificateCommonName = peerCertificateCommonName
+        self.headers = headers
+        self.cancellation = cancellation
+    }
+
     /// The value of the first request header named `name` (lowercase), if any.
     public func metadata(_ name: String) -> String? {
         for header in headers where header.name == name {

@@ -393,4 +393,12 @@ final class EmbeddedTransportTests: XCTestCase {
         XCTAssertNotNil(try channel.readOutbound(as: ByteBuffer.self), "the server sent its SETTINGS")
         _ = try channel.finish(acceptAlreadyClosed: true)
     }
+
+    func testPublicContextForDirectServiceCalls() {
+        let loop = EmbeddedEventLoop()
+        let context = GRPCCallContext(path: "/etcdserverpb.KV/Range", eventLoop: loop, headers: [("token", "abc")])
+        XCTAssertEqual(context.metadata("token"), "abc")
+        XCTAssertNil(context.metadata("hasleader"))
+        XCTAssertFalse(context.isCancelled)
+    }
 }
