@@ -14,6 +14,30 @@ public struct GRPCCallContext: Sendable {
     public var headers: [(name: String, value: String)]
     let cancellation: CallCancellation
 
+    /// Contexts are made by the transport; this initialiser lets service code be exercised
+    /// directly (e.g. in tests) with a context that is never cancelled.
+    public init(
+        path: String, eventLoop: any EventLoop, deadline: NIODeadline? = nil, remoteAddress: SocketAddress? = nil,
+        peerCertificateCommonName: String? = nil, headers: [(name: String, value: String)] = []
+    ) {
+        self.init(
+            path: path, eventLoop: eventLoop, deadline: deadline, remoteAddress: remoteAddress,
+            peerCertificateCommonName: peerCertificateCommonName, headers: headers, cancellation: CallCancellation())
+    }
+
+    init(
+        path: String, eventLoop: any EventLoop, deadline: NIODeadline?, remoteAddress: SocketAddress?,
+        peerCertificateCommonName: String?, headers: [(name: String, value: String)], cancellation: CallCancellation
+    ) {
+        self.path = path
+        self.eventLoop = eventLoop
+        self.deadline = deadline
+        self.remoteAddress = remoteAddress
+        self.peerCertificateCommonName = peerCertificateCommonName
+        self.headers = headers
+        self.cancellation = cancellation
+    }
+
     /// The value of the first request header named `name` (lowercase), if any.
     public func metadata(_ name: String) -> String? {
         for header in headers where header.name == name {
@@ -31,7 +55,8 @@ public struct GRPCCallContext: Sendable {
     }
 }
 
-final class CallCancellation: Sendable {
+/// Shared between a call's context copies and the transport: one locked box, one allocation.
+struct CallCancellation: Sendable {
     private struct State {
         var cancelled = false
         var callbacks: [@Sendable () -> Void] = []
@@ -86,7 +111,7 @@ public struct GRPCRequestObserver: Sendable {
 
 /// Sends the response messages of a streaming call. Usable from any thread: calls made off the
 /// connection's event loop hop to it, so messages keep the order in which `write` was called
-/// from one thread.
+/// from one thread. Writes after `finish`, or after the call was cancelled, are dropped.
 public final class GRPCResponseWriter: Sendable {
     public let eventLoop: any EventLoop
     private let stream: NIOLoopBound<ServerStream>

@@ -3,7 +3,25 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// A gRPC server (HTTP/2 h2c with prior knowledge) that also answers HTTP/1.1 on the same port.
+/// A gRPC server (HTTP/2 via nghttp2, h2c with prior knowledge or TLS with ALPN) that also
+/// answers HTTP/1.1 on the same port.
+///
+/// ```swift
+/// var router = GRPCRouter()
+/// router.register("/etcdserverpb.KV/Range", .unary { request, context in
+///     context.eventLoop.makeSucceededFuture(response)          // or a failed GRPCStatus
+/// })
+/// router.register("/etcdserverpb.Watch/Watch", .bidirectionalStreaming { context, writer in
+///     GRPCRequestObserver(onMessage: { request in writer.write(reply) }, onEnd: { writer.finish() })
+/// })
+/// let server = GRPCServer(configuration: .init(host: "0.0.0.0", port: 2379), router: router,
+///                         http1Handler: health, group: group)
+/// let address = try server.start()
+/// try server.shutdownGracefully().wait()
+/// ```
+///
+/// Handlers run on the connection's event loop; they must not block it. Request messages are
+/// `ByteBuffer` slices valid as long as the handler keeps them.
 public final class GRPCServer: Sendable {
     private let configuration: GRPCServerConfiguration
     private let router: GRPCRouter

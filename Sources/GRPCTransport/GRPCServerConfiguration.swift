@@ -22,6 +22,9 @@ public struct GRPCServerConfiguration: Sendable {
     public var shutdownGracePeriod: TimeAmount
     /// nil serves plaintext (h2c with prior knowledge, and HTTP/1.1).
     public var tls: GRPCTLSConfiguration?
+    /// A connection that has not finished its TLS handshake and sent its first request bytes
+    /// within this time is closed (grpc-go's connection timeout is 120 s).
+    public var connectionSetupTimeout: TimeAmount
 
     /// grpc-go's keepalive enforcement policy: a client pinging more often than `minTime`
     /// (or at all without active calls, unless `permitWithoutCalls`) gets GOAWAY
@@ -59,7 +62,8 @@ public struct GRPCServerConfiguration: Sendable {
         streamWriteLowWaterMark: Int = 256 << 10,
         keepalive: KeepalivePolicy = KeepalivePolicy(),
         shutdownGracePeriod: TimeAmount = .seconds(10),
-        tls: GRPCTLSConfiguration? = nil
+        tls: GRPCTLSConfiguration? = nil,
+        connectionSetupTimeout: TimeAmount = .seconds(120)
     ) {
         self.host = host
         self.port = port
@@ -72,5 +76,6 @@ public struct GRPCServerConfiguration: Sendable {
         self.keepalive = keepalive
         self.shutdownGracePeriod = shutdownGracePeriod
         self.tls = tls
+        self.connectionSetupTimeout = connectionSetupTimeout
     }
 }

@@ -31,6 +31,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Hand the coalescing buffer to the channel when it grows past this, so NIO's
     /// writability reflects it.
     private static let outboundChunk = 64 << 10
+    private static let outboundInitialCapacity = 16 << 10
     /// grpc-go's maxPingStrikes.
     private static let maxPingStrikes = 2
     /// grpc-go's window for pings without active calls when they are not permitted.
@@ -58,6 +59,10 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var closeAfterSend = false
     private var closing = false
     private var orphanBytes = 0
+    /// The buffer being fed to nghttp2_session_mem_recv, and where its bytes are, so DATA
+    /// payloads can be sliced out of it.
+    private var currentRead = ByteBuffer()
+    private var currentReadBase: UnsafeRawPointer?
 
     // grpc-go keepalive enforcement state.
     private var pingStrikes = 0
@@ -73,7 +78,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.router = router
         self.configuration = configuration
         self.logger = logger
-        self.outbound = ByteBufferAllocator().buffer(capacity: 16 << 10)
+        self.outbound = ByteBufferAllocator().buffer(capacity: Self.outboundInitialCapacity)
     }
 
     deinit {
@@ -148,10 +153,13 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let session, !closing else { return }
         inReadBurst = true
         lastReadAt = context.eventLoop.now
-        let bytes = unwrapInboundIn(data)
-        let result = bytes.withUnsafeReadableBytes { raw in
-            nghttp2_session_mem_recv(session, raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count)
+        currentRead = unwrapInboundIn(data)
+        let result = currentRead.withUnsafeReadableBytes { raw in
+            currentReadBase = UnsafeRawPointer(raw.baseAddress)
+            defer { currentReadBase = nil }
+            return nghttp2_session_mem_recv(session, raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count)
         }
+        currentRead = ByteBuffer()
         processEvents()
         if result < 0 {
             logger.debug("HTTP/2 session error", metadata: ["error": "\(String(cString: nghttp2_strerror(Int32(result))))"])
@@ -256,7 +264,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
         if outbound.readableBytes > 0 {
             context.write(wrapOutboundOut(outbound), promise: nil)
-            outbound.clear()
+            outbound.clear(minimumCapacity: Self.outboundInitialCapacity)
             wroteSinceFlush = true
         }
         let finishedSession = nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
@@ -422,7 +430,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// receive, and its stream window fills up, pushing back on the client.
     private func pumpInbound(_ stream: ServerStream) {
         if stream.finished {
-            stream.inbound.clear()
+            stream.inbound = ByteBuffer()
         } else {
             deframe(stream)
         }
@@ -470,12 +478,13 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             deliver(message, to: stream)
         }
         if stream.inbound.readableBytes == 0 {
-            stream.inbound.clear()
+            // Delivered messages may still share this storage; start empty rather than reuse.
+            stream.inbound = ByteBuffer()
         }
     }
 
     private func failCall(_ stream: ServerStream, _ status: GRPCStatus) {
-        stream.inbound.clear()
+        stream.inbound = ByteBuffer()
         let wasStreaming: Bool
         if case .streaming = stream.phase { wasStreaming = true } else { wasStreaming = false }
         finish(stream, status: status, cancelled: wasStreaming)
@@ -537,7 +546,6 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The stream is gone: cancel the call if it had not finished, then drop the references
     /// (writer, observer, context) that tie the stream and the handler's objects in a cycle.
     private func retire(_ stream: ServerStream) {
-        stream.closed = true
         stream.deadlineTask?.cancel()
         stream.deadlineTask = nil
         stream.pendingOutput = ByteBuffer()
@@ -758,7 +766,15 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         stream.unconsumedConnectionBytes += data.count
         stream.unconsumedStreamBytes += data.count
-        if !stream.finished {
+        guard !stream.finished else { return }
+        // nghttp2 hands out DATA payloads in place, inside the buffer given to mem_recv: a
+        // message that starts a fresh inbound buffer is taken as a slice of the read, no copy.
+        if stream.inbound.readableBytes == 0, let readBase = currentReadBase, let chunk = data.baseAddress,
+            chunk >= readBase, chunk + data.count <= readBase + currentRead.readableBytes,
+            let slice = currentRead.getSlice(at: currentRead.readerIndex + (chunk - readBase), length: data.count)
+        {
+            stream.inbound = slice
+        } else {
             stream.inbound.writeBytes(data)
         }
     }
@@ -786,7 +802,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard channelWritable, let context else { return Int(NGHTTP2_ERR_WOULDBLOCK.rawValue) }
         if outbound.readableBytes >= Self.outboundChunk {
             context.write(wrapOutboundOut(outbound), promise: nil)
-            outbound.clear()
+            outbound.clear(minimumCapacity: Self.outboundInitialCapacity)
             wroteSinceFlush = true
         }
         outbound.writeBytes(bytes)
@@ -815,19 +831,25 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     fileprivate func sendData(_ stream: ServerStream, frameHeader: UnsafePointer<UInt8>, length: Int) -> Int32 {
         guard channelWritable, let context else { return NGHTTP2_ERR_WOULDBLOCK.rawValue }
         outbound.writeBytes(UnsafeRawBufferPointer(start: frameHeader, count: 9))
-        guard var payload = stream.pendingOutput.readSlice(length: length) else {
-            return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
-        }
+        guard stream.pendingOutput.readableBytes >= length else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
         if length >= Self.directWriteThreshold {
+            let payload = stream.pendingOutput.readSlice(length: length)!
             context.write(wrapOutboundOut(outbound), promise: nil)
-            outbound.clear()
+            outbound.clear(minimumCapacity: Self.outboundInitialCapacity)
             context.write(wrapOutboundOut(payload), promise: nil)
             wroteSinceFlush = true
+            if stream.pendingOutput.readableBytes == 0 {
+                // The storage now belongs to the write in flight.
+                stream.pendingOutput = ByteBuffer()
+            }
         } else {
-            outbound.writeBuffer(&payload)
-        }
-        if stream.pendingOutput.readableBytes == 0 {
-            stream.pendingOutput.clear()
+            stream.pendingOutput.withUnsafeReadableBytes { pending in
+                _ = outbound.writeBytes(UnsafeRawBufferPointer(rebasing: pending.prefix(length)))
+            }
+            stream.pendingOutput.moveReaderIndex(forwardBy: length)
+            if stream.pendingOutput.readableBytes == 0 {
+                stream.pendingOutput.clear()
+            }
         }
         if stream.reportedUnwritable, stream.pendingOutput.readableBytes < configuration.streamWriteLowWaterMark {
             stream.reportedUnwritable = false

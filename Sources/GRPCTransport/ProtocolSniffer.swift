@@ -16,12 +16,25 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     private var buffered: ByteBuffer?
     private var decided = false
+    private var setupTimeout: Scheduled<Void>?
 
     init(router: GRPCRouter, configuration: GRPCServerConfiguration, http1Handler: HTTP1Handler?, logger: Logger) {
         self.router = router
         self.configuration = configuration
         self.http1Handler = http1Handler
         self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let channel = context.channel
+        setupTimeout = context.eventLoop.scheduleTask(in: configuration.connectionSetupTimeout) {
+            channel.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        setupTimeout?.cancel()
+        setupTimeout = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

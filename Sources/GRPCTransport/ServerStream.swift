@@ -47,7 +47,6 @@ final class ServerStream {
     var trailers: GRPCStatus?
     var finished = false
     var dataDeferred = false
-    var closed = false
     /// More response bytes are buffered than the high water mark: the writer reports not
     /// writable and inbound messages wait.
     var reportedUnwritable = false

@@ -365,4 +365,40 @@ final class EmbeddedTransportTests: XCTestCase {
         XCTAssertEqual(client.responses[id]?.grpcMessage, "unexpected EOF")
         XCTAssertEqual(services.bidiCancellations.withLockedValue { $0 }, 1)
     }
+
+    func testSilentNewConnectionIsClosedAfterTheSetupTimeout() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(
+            ProtocolSniffer(
+                router: services.router, configuration: GRPCServerConfiguration(connectionSetupTimeout: .seconds(5)),
+                http1Handler: nil, logger: .init(label: "test")))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.writeInbound(ByteBuffer(string: "PRI * HTTP/2.0"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        XCTAssertTrue(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(channel.isActive, "half a preface is not a connection")
+    }
+
+    func testSniffedHTTP2ConnectionOutlivesTheSetupTimeout() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(
+            ProtocolSniffer(
+                router: services.router, configuration: GRPCServerConfiguration(connectionSetupTimeout: .seconds(5)),
+                http1Handler: nil, logger: .init(label: "test")))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.writeInbound(ByteBuffer(string: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+        XCTAssertTrue(channel.isActive)
+        XCTAssertNotNil(try channel.readOutbound(as: ByteBuffer.self), "the server sent its SETTINGS")
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
+    func testPublicContextForDirectServiceCalls() {
+        let loop = EmbeddedEventLoop()
+        let context = GRPCCallContext(path: "/etcdserverpb.KV/Range", eventLoop: loop, headers: [("token", "abc")])
+        XCTAssertEqual(context.metadata("token"), "abc")
+        XCTAssertNil(context.metadata("hasleader"))
+        XCTAssertFalse(context.isCancelled)
+    }
 }

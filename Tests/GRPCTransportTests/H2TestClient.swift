@@ -127,6 +127,8 @@ final class H2TestClient {
     }
 
     deinit {
+        // Closing breaks the channel/pipeline cycle and lets the server handler clean up.
+        _ = try? channel.finish()
         nghttp2_session_del(session)
     }
 
@@ -165,7 +167,8 @@ final class H2TestClient {
             offset += nameLength + valueLength
         }
         // nghttp2 copies header fields during submit.
-        let id = nghttp2_submit_request(session, nil, fields, fields.count, dataProvider(), nil)
+        var provider = dataProvider()
+        let id = nghttp2_submit_request(session, nil, fields, fields.count, &provider, nil)
         requestBodies[id] = (body, 0, end)
         return id
     }
@@ -185,10 +188,9 @@ final class H2TestClient {
         nghttp2_submit_ping(session, 0, nil)
     }
 
-    private func dataProvider() -> UnsafeMutablePointer<nghttp2_data_provider> {
-        // Leaks one small struct per request; the client is test-only and short-lived.
-        let provider = UnsafeMutablePointer<nghttp2_data_provider>.allocate(capacity: 1)
-        provider.initialize(to: nghttp2_data_provider(source: nghttp2_data_source(ptr: nil)) { _, streamID, buf, length, flags, _, userData in
+    /// nghttp2 copies the provider during submit, so a value is enough.
+    private func dataProvider() -> nghttp2_data_provider {
+        nghttp2_data_provider(source: nghttp2_data_source(ptr: nil)) { _, streamID, buf, length, flags, _, userData in
             let client = Unmanaged<H2TestClient>.fromOpaque(userData!).takeUnretainedValue()
             guard var body = client.requestBodies[streamID] else { return Int(NGHTTP2_ERR_DEFERRED.rawValue) }
             let count = min(length, body.bytes.count - body.offset)
@@ -203,8 +205,7 @@ final class H2TestClient {
                 }
             }
             return count
-        })
-        return provider
+        }
     }
 
     /// Client bytes produced so far.
