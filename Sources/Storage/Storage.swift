@@ -1,1 +1,0 @@
-// Storage: see DESIGN.md §2. Filled in by its owner.

@@ -1,1 +1,0 @@
-// StorageTests: filled in by the owner of the target under test.
