@@ -1,1 +1,0 @@
-// MVCC: see DESIGN.md §2. Filled in by its owner.

@@ -1,0 +1,42 @@
+import Storage
+
+/// An MVCC failure as clients see it: `message` is etcd's exact gRPC error string and
+/// `grpcStatusCode` the status etcd answers with.
+public struct MVCCError: Error, Hashable, CustomStringConvertible {
+    public enum Code: Hashable, Sendable {
+        case compacted, futureRevision, keyNotFound, leaseNotFound, valueProvided, leaseProvided
+        case duplicateKey, keyTooLong, notReadOnly, storage
+    }
+
+    public var code: Code
+    public var message: String
+    /// The gRPC status code etcd uses for this error (OUT_OF_RANGE 11, INVALID_ARGUMENT 3, …).
+    public var grpcStatusCode: Int
+
+    public var description: String { self.message }
+
+    public static let compacted = MVCCError(
+        code: .compacted, message: "etcdserver: mvcc: required revision has been compacted", grpcStatusCode: 11)
+    public static let futureRevision = MVCCError(
+        code: .futureRevision, message: "etcdserver: mvcc: required revision is a future revision", grpcStatusCode: 11)
+    public static let keyNotFound = MVCCError(code: .keyNotFound, message: "etcdserver: key not found", grpcStatusCode: 3)
+    public static let leaseNotFound = MVCCError(
+        code: .leaseNotFound, message: "etcdserver: requested lease not found", grpcStatusCode: 5)
+    public static let valueProvided = MVCCError(code: .valueProvided, message: "etcdserver: value is provided", grpcStatusCode: 3)
+    public static let leaseProvided = MVCCError(code: .leaseProvided, message: "etcdserver: lease is provided", grpcStatusCode: 3)
+    public static let duplicateKey = MVCCError(
+        code: .duplicateKey, message: "etcdserver: duplicate key given in txn request", grpcStatusCode: 3)
+    public static let notReadOnly = MVCCError(
+        code: .notReadOnly, message: "swift-etcd: readOnlyTxn given a txn that writes", grpcStatusCode: 13)
+
+    /// LMDB keys are limited (511 bytes in Debian's build); longer etcd keys are refused, never truncated.
+    public static func keyTooLong(_ length: Int, limit: Int) -> MVCCError {
+        MVCCError(
+            code: .keyTooLong, message: "etcdserver: key of \(length) bytes exceeds this store's limit of \(limit) bytes",
+            grpcStatusCode: 3)
+    }
+
+    public static func storage(_ error: LMDBError) -> MVCCError {
+        MVCCError(code: .storage, message: "etcdserver: storage failure: \(error.reason)", grpcStatusCode: 13)
+    }
+}

@@ -1,0 +1,240 @@
+// The MVCC key-value store of etcd's KV service, persisted in LMDB with its key index
+// (see Records.swift for the layout): start-up reads nothing but the environment header.
+
+import EtcdProto
+import Storage
+
+/// Thread safety: the only stored properties are immutable references and values; all state
+/// lives in LMDB, whose environment is `Sendable` (see `LMDBEnvironment`). Readers use their own
+/// read transactions; `apply`/`runCompaction` use write transactions, which LMDB serializes.
+public final class MVCCStore: Sendable {
+    let environment: LMDBEnvironment
+    let tables: Tables
+    public let options: MVCCOptions
+
+    /// Opens (creating if needed) the store in `directory`.
+    public init(directory: String, options: MVCCOptions = MVCCOptions()) throws(MVCCError) {
+        var environmentOptions = LMDBOptions()
+        environmentOptions.mapSize = options.mapSize
+        do {
+            let environment = try LMDBEnvironment(directory: directory, options: environmentOptions)
+            self.tables = Tables(
+                latest: try environment.openDatabase("latest"),
+                history: try environment.openDatabase("history"),
+                keyRevs: try environment.openDatabase("keyRevs", dupSortFixed: true),
+                meta: try environment.openDatabase("meta"))
+            self.environment = environment
+        } catch {
+            throw .storage(error)
+        }
+        self.options = options
+    }
+
+    /// LMDB's key size limit: longer keys are refused with `MVCCError.keyTooLong`.
+    public var maxKeySize: Int { self.environment.maxKeySize }
+
+    private func read<Result>(_ body: (StoreView) throws(MVCCError) -> Result) throws(MVCCError) -> Result {
+        let tables = self.tables
+        let maxKeySize = self.environment.maxKeySize
+        do {
+            return try self.environment.withReadTransaction { (transaction) throws(MVCCError) -> Result in
+                try body(StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize))
+            }
+        } catch {
+            switch error {
+            case .storage(let failure): throw .storage(failure)
+            case .body(let failure): throw failure
+            }
+        }
+    }
+
+    private func metaValue(_ body: (StoreView) throws(LMDBError) -> Int64) throws(MVCCError) -> Int64 {
+        try self.read { (view) throws(MVCCError) -> Int64 in
+            do throws(LMDBError) { return try body(view) } catch { throw .storage(error) }
+        }
+    }
+
+    /// The last Raft index whose writes are in the store (0 for a new store).
+    public func appliedIndex() throws(MVCCError) -> UInt64 {
+        UInt64(bitPattern: try self.metaValue { (view) throws(LMDBError) in try view.meta(.appliedIndex) ?? 0 })
+    }
+
+    /// The store's revision (1 in a new store: etcd's first write is revision 2).
+    public func currentRevision() throws(MVCCError) -> Int64 {
+        try self.metaValue { (view) throws(LMDBError) in try view.currentRevision() }
+    }
+
+    /// The last compaction revision (0 before any compaction).
+    public func compactedRevision() throws(MVCCError) -> Int64 {
+        max(0, try self.metaValue { (view) throws(LMDBError) in try view.compactedRevision() })
+    }
+
+    /// The last compaction revision whose old entries are physically gone (what a `physical`
+    /// compaction waits for); 0 before any.
+    public func finishedCompactionRevision() throws(MVCCError) -> Int64 {
+        try self.metaValue { (view) throws(LMDBError) in try view.meta(.finishedCompactionRevision) ?? 0 }
+    }
+
+    /// KV.Range (any thread, concurrently with the writer and other readers).
+    public func range(_ request: RangeRequest) throws(MVCCError) -> RangeResponse {
+        try self.read { (view) throws(MVCCError) -> RangeResponse in
+            let (current, compacted) = try Self.revisions(view)
+            return try view.rangeResponse(request, currentRevision: current, compactedRevision: compacted)
+        }
+    }
+
+    /// KV.Txn for a txn whose ops are all ranges (any thread); `MVCCError.notReadOnly` otherwise.
+    public func readOnlyTxn(_ request: TxnRequest) throws(MVCCError) -> TxnResponse {
+        guard request.isReadOnly else { throw .notReadOnly }
+        return try self.read { (view) throws(MVCCError) -> TxnResponse in
+            let (current, compacted) = try Self.revisions(view)
+            let plan = try view.plan(request, currentRevision: current)
+            try view.check(
+                request, plan: plan, isWrite: false, currentRevision: current, compactedRevision: compacted,
+                leaseExists: nil)
+            var reader = Writer(view: view, beginRevision: current, compactedRevision: compacted)
+            return try reader.execute(request, plan: plan)
+        }
+    }
+
+    private static func revisions(_ view: StoreView) throws(MVCCError) -> (current: Int64, compacted: Int64) {
+        do { return (try view.currentRevision(), try view.compactedRevision()) } catch { throw .storage(error) }
+    }
+
+    /// Applies a batch of committed writes in one LMDB write transaction that also records
+    /// `lastIndex` as the applied index. Writer only: call from the apply loop alone.
+    ///
+    /// - Returns: one result per write, in order; `[]` when `lastIndex` ≤ the applied index (a
+    ///   replay after a crash: the batch is already in the store and is skipped whole).
+    /// - Parameter leaseExists: the lessor's answer to "does lease N exist?" for puts with a
+    ///   lease (etcd's "requested lease not found"); nil skips the check.
+    /// - Throws: `MVCCError` with code `.storage` if LMDB fails; nothing of the batch is applied then.
+    public func apply(
+        _ batch: [MVCCWrite], lastIndex: UInt64, leaseExists: ((Int64) -> Bool)? = nil
+    ) throws(MVCCError) -> [MVCCWriteResult] {
+        let tables = self.tables
+        let maxKeySize = self.environment.maxKeySize
+        let compactionBatchLimit = self.options.compactionBatchLimit
+        do {
+            return try self.environment.withWriteTransaction { (transaction) throws(LMDBError) -> [MVCCWriteResult] in
+                let view = StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize)
+                if let applied = try view.meta(.appliedIndex), lastIndex <= UInt64(bitPattern: applied) {
+                    return []
+                }
+                var current = try view.currentRevision()
+                var results: [MVCCWriteResult] = []
+                results.reserveCapacity(batch.count)
+                for write in batch {
+                    let result = try Self.applyOne(write, view: view, currentRevision: current, leaseExists: leaseExists)
+                    current = result.revision
+                    results.append(result)
+                }
+                try view.setMeta(.currentRevision, current)
+                try view.setMeta(.appliedIndex, Int64(bitPattern: lastIndex))
+                _ = try Self.compactionStep(view, limit: compactionBatchLimit)
+                return results
+            }
+        } catch {
+            switch error {
+            case .storage(let failure), .body(let failure): throw .storage(failure)
+            }
+        }
+    }
+
+    private static func applyOne(
+        _ write: MVCCWrite, view: StoreView, currentRevision: Int64, leaseExists: ((Int64) -> Bool)?
+    ) throws(LMDBError) -> MVCCWriteResult {
+        let compacted = try view.compactedRevision()
+        var writer = Writer(view: view, beginRevision: currentRevision, compactedRevision: compacted)
+        let response: Result<MVCCResponse, MVCCError>
+        switch write {
+        case .put(let request):
+            response = Result { () throws(MVCCError) -> MVCCResponse in
+                try validate(request, maxKeySize: view.maxKeySize)
+                if request.lease != 0, let leaseExists, !leaseExists(request.lease) { throw .leaseNotFound }
+                return .put(try writer.applyPut(request))
+            }
+        case .deleteRange(let request):
+            response = Result { () throws(MVCCError) -> MVCCResponse in .deleteRange(try writer.applyDeleteRange(request)) }
+        case .txn(let request):
+            response = Self.applyTxn(request, writer: &writer, leaseExists: leaseExists).map { .txn($0) }
+        case .compact(let request):
+            response = Result { () throws(MVCCError) -> MVCCResponse in
+                try Self.startCompaction(request, view: view, currentRevision: currentRevision, compacted: compacted)
+            }
+        }
+        if case .failure(let error) = response, error.code == .storage {
+            throw LMDBError(code: 0, reason: error.message)
+        }
+        return MVCCWriteResult(
+            response: response, events: response.isSuccess ? writer.events : [], revision: writer.readRevision)
+    }
+
+    /// The request checks etcd makes in its gRPC layer for a put (checkPutRequest), plus the key
+    /// size limit of this store.
+    public static func validate(_ put: PutRequest, maxKeySize: Int) throws(MVCCError) {
+        if put.ignoreValue && !put.value.isEmpty { throw .valueProvided }
+        if put.ignoreLease && put.lease != 0 { throw .leaseProvided }
+        if put.key.count > maxKeySize { throw .keyTooLong(put.key.count, limit: maxKeySize) }
+    }
+
+    private static func validateOps(_ request: TxnRequest, maxKeySize: Int) throws(MVCCError) {
+        for op in request.success + request.failure {
+            switch op.request {
+            case .requestPut(let put)?: try validate(put, maxKeySize: maxKeySize)
+            case .requestTxn(let inner)?: try validateOps(inner, maxKeySize: maxKeySize)
+            default: continue
+            }
+        }
+    }
+
+    private static func applyTxn(
+        _ request: TxnRequest, writer: inout Writer, leaseExists: ((Int64) -> Bool)?
+    ) -> Result<TxnResponse, MVCCError> {
+        let view = writer.view
+        do throws(MVCCError) {
+            try validateOps(request, maxKeySize: view.maxKeySize)
+            if let duplicate = txnDuplicateKeyError(request) { throw duplicate }
+            let plan = try view.plan(request, currentRevision: writer.beginRevision)
+            let isWrite = !request.isReadOnly
+            if isWrite {
+                try view.check(
+                    request, plan: plan, isWrite: true, currentRevision: writer.beginRevision,
+                    compactedRevision: writer.compactedRevision, leaseExists: leaseExists)
+            }
+            try view.check(
+                request, plan: plan, isWrite: false, currentRevision: writer.beginRevision,
+                compactedRevision: writer.compactedRevision, leaseExists: nil)
+            guard isWrite else { return .success(try writer.execute(request, plan: plan)) }
+            // A nested LMDB transaction makes the txn all-or-nothing should an op fail midway
+            // (etcd panics there, e.g. ignore_value on a key the same txn deleted).
+            let outer = writer
+            do {
+                let (response, executed) = try view.transaction.withNestedTransaction {
+                    (child) throws(MVCCError) -> (TxnResponse, Writer) in
+                    var inner = outer
+                    inner.view = StoreView(transaction: child, tables: view.tables, maxKeySize: view.maxKeySize)
+                    let response = try inner.execute(request, plan: plan)
+                    return (response, inner)
+                }
+                writer.changes = executed.changes
+                writer.events = executed.events
+                return .success(response)
+            } catch {
+                switch error {
+                case .storage(let failure): throw .storage(failure)
+                case .body(let failure): throw failure
+                }
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}

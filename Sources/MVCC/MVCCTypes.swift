@@ -1,0 +1,36 @@
+import EtcdProto
+
+/// Options of an MVCC store.
+public struct MVCCOptions: Sendable {
+    /// Upper bound of the LMDB map (sparse file, so this is address space, not disk).
+    public var mapSize: Int = 8 << 30
+    /// History entries examined by compaction per apply batch, so a large compaction is spread
+    /// over many batches instead of stalling the apply loop.
+    public var compactionBatchLimit: Int = 10_000
+
+    public init() {}
+}
+
+/// One write the apply loop hands to the store.
+public enum MVCCWrite: Sendable, Hashable {
+    case put(PutRequest)
+    case deleteRange(DeleteRangeRequest)
+    case txn(TxnRequest)
+    case compact(CompactionRequest)
+}
+
+/// The response to one write; its header carries only `revision` (the server fills the rest).
+public enum MVCCResponse: Sendable, Hashable {
+    case put(PutResponse)
+    case deleteRange(DeleteRangeResponse)
+    case txn(TxnResponse)
+    case compact(CompactionResponse)
+}
+
+public struct MVCCWriteResult: Sendable {
+    public var response: Result<MVCCResponse, MVCCError>
+    /// What the write changed, in (main, sub) revision order, each with its previous key-value.
+    public var events: [Event]
+    /// The store's revision after this write.
+    public var revision: Int64
+}

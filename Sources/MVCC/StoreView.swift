@@ -1,0 +1,154 @@
+// Reads over one LMDB transaction: latest-revision reads touch only `latest`; past-revision
+// reads find each key's revision in `keyRevs` and its contents in `history`.
+
+import EtcdProto
+import Storage
+
+struct Tables: Sendable {
+    let latest: LMDBDatabase
+    let history: LMDBDatabase
+    let keyRevs: LMDBDatabase
+    let meta: LMDBDatabase
+}
+
+struct StoreView {
+    let transaction: LMDBTransaction
+    let tables: Tables
+    let maxKeySize: Int
+
+    func meta(_ key: MetaKey) throws(LMDBError) -> Int64? {
+        let name = key.rawValue
+        return try Array(name.utf8).withBytes { (bytes) throws(LMDBError) -> Int64? in
+            guard let value = try self.transaction.get(self.tables.meta, key: bytes), value.count == 8 else { return nil }
+            return Int64(littleEndian: value.loadUnaligned(as: Int64.self))
+        }
+    }
+
+    func setMeta(_ key: MetaKey, _ value: Int64) throws(LMDBError) {
+        let stored = withUnsafeBytes(of: value.littleEndian) { Array($0) }
+        try Array(key.rawValue.utf8).withBytes { (name) throws(LMDBError) in
+            try stored.withBytes { (bytes) throws(LMDBError) in
+                try self.transaction.put(self.tables.meta, key: name, value: bytes)
+            }
+        }
+    }
+
+    func deleteMeta(_ key: MetaKey) throws(LMDBError) {
+        _ = try Array(key.rawValue.utf8).withBytes { (name) throws(LMDBError) in
+            try self.transaction.delete(self.tables.meta, key: name)
+        }
+    }
+
+    /// The store's revision: 1 in a new store, as in etcd (the first write is revision 2).
+    func currentRevision() throws(LMDBError) -> Int64 { try self.meta(.currentRevision) ?? 1 }
+    /// The compaction revision; -1 before the first compaction, as in etcd (so compacting at 0 is allowed).
+    func compactedRevision() throws(LMDBError) -> Int64 { try self.meta(.compactedRevision) ?? -1 }
+
+    /// The current key-value of `key`, if it exists.
+    func latest(_ key: [UInt8], withValue: Bool = true) throws(LMDBError) -> KeyValue? {
+        guard key.count <= self.maxKeySize, !key.isEmpty else { return nil }
+        return try key.withBytes { (keyBytes) throws(LMDBError) -> KeyValue? in
+            guard let record = try self.transaction.get(self.tables.latest, key: keyBytes) else { return nil }
+            return try Self.decodedLatest(key: keyBytes, record, withValue: withValue)
+        }
+    }
+
+    static func decodedLatest(key: UnsafeRawBufferPointer, _ record: UnsafeRawBufferPointer, withValue: Bool) throws(LMDBError) -> KeyValue {
+        guard let kv = LatestRecord.decode(key: key, record, withValue: withValue) else {
+            throw LMDBError(code: 0, reason: "corrupt record in 'latest' for key of \(key.count) bytes")
+        }
+        return kv
+    }
+
+    func historyEntry(_ revision: Revision, withValue: Bool) throws(LMDBError) -> KeyValue {
+        let record = try revision.withBytes { (bytes) throws(LMDBError) in
+            try self.transaction.get(self.tables.history, key: bytes)
+        }
+        guard let record, let kv = HistoryRecord.decode(record, revision: revision, withValue: withValue) else {
+            throw LMDBError(code: 0, reason: "missing or corrupt history entry (\(revision.main), \(revision.sub))")
+        }
+        return kv
+    }
+
+    /// With `cursor` on some duplicate of `key` in `keyRevs`: the key's newest revision ≤ `bound`.
+    static func newestRevision(
+        _ cursor: inout LMDBCursor, key: UnsafeRawBufferPointer, atOrBefore bound: Revision
+    ) throws(LMDBError) -> KeyRevision? {
+        guard let last = try cursor.lastDuplicate() else { return nil }
+        let newest = KeyRevision(decoding: last.value)
+        if newest.revision <= bound { return newest }
+        let probe = bound.sub == Int64.max ? Revision(main: bound.main + 1, sub: 0) : Revision(main: bound.main, sub: bound.sub + 1)
+        let found = try KeyRevision(revision: probe, isTombstone: false).withBytes { (probeBytes) throws(LMDBError) in
+            try cursor.seek(key: key, duplicateAtLeast: probeBytes)
+        }
+        guard found != nil, let previous = try cursor.previousDuplicate() else { return nil }
+        return KeyRevision(decoding: previous.value)
+    }
+
+    /// The keys of `interval` as of `revision` (the latest one when `isLatest`), in key order:
+    /// all of them counted, the first `limit` (0 = all) returned unless `countOnly`.
+    func range(
+        _ interval: KeyInterval, revision: Int64, isLatest: Bool, limit: Int, countOnly: Bool, withValue: Bool
+    ) throws(LMDBError) -> (kvs: [KeyValue], count: Int) {
+        var kvs: [KeyValue] = []
+        var count = 0
+        let wantsMore = { (collected: Int) -> Bool in !countOnly && (limit <= 0 || collected < limit) }
+        if interval.isSingleKey && (interval.start.isEmpty || interval.start.count > self.maxKeySize) { return ([], 0) }
+
+        if isLatest {
+            if interval.isSingleKey {
+                guard let kv = try self.latest(interval.start, withValue: withValue) else { return ([], 0) }
+                return (countOnly ? [] : [kv], 1)
+            }
+            try self.transaction.cursor(self.tables.latest) { (cursor) throws(LMDBError) in
+                var entry = try self.seekStart(&cursor, interval)
+                while let current = entry {
+                    if !interval.isBelowEnd(current.key) { break }
+                    if interval.isAtOrAfterStart(current.key) {
+                        count += 1
+                        if wantsMore(kvs.count) {
+                            kvs.append(try Self.decodedLatest(key: current.key, current.value, withValue: withValue))
+                        }
+                    }
+                    entry = try cursor.next()
+                }
+            }
+            return (kvs, count)
+        }
+
+        let bound = Revision(main: revision, sub: Int64.max)
+        try self.transaction.cursor(self.tables.keyRevs) { (cursor) throws(LMDBError) in
+            var entry: LMDBCursor.Entry?
+            if interval.isSingleKey {
+                entry = try interval.start.withBytes { (bytes) throws(LMDBError) in try cursor.seek(exactly: bytes) }
+            } else {
+                entry = try self.seekStart(&cursor, interval)
+            }
+            // MDB_SET_KEY finds only the exact key, so a single-key range needs no bound check.
+            while let current = entry {
+                if !interval.isSingleKey && !interval.isBelowEnd(current.key) { break }
+                if interval.isSingleKey || interval.isAtOrAfterStart(current.key) {
+                    if let found = try Self.newestRevision(&cursor, key: current.key, atOrBefore: bound), !found.isTombstone {
+                        count += 1
+                        if wantsMore(kvs.count) {
+                            kvs.append(try self.historyEntry(found.revision, withValue: withValue))
+                        }
+                    }
+                }
+                if interval.isSingleKey { break }
+                entry = try cursor.nextKey()
+            }
+        }
+        return (kvs, count)
+    }
+
+    /// Positions at the first entry ≥ the interval's start (LMDB cannot seek with keys longer than
+    /// its limit, so such starts seek with their prefix and the caller skips what precedes them).
+    private func seekStart(_ cursor: inout LMDBCursor, _ interval: KeyInterval) throws(LMDBError) -> LMDBCursor.Entry? {
+        if interval.start.isEmpty { return try cursor.first() }
+        let prefixCount = min(interval.start.count, self.maxKeySize)
+        return try interval.start.withBytes { (bytes) throws(LMDBError) in
+            try cursor.seek(atLeast: UnsafeRawBufferPointer(rebasing: bytes[0..<prefixCount]))
+        }
+    }
+}

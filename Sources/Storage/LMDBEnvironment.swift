@@ -1,0 +1,356 @@
+// The LMDB environment wrapper: one environment per data directory, named databases,
+// write transactions that commit or abort as a unit, and pooled read transactions.
+
+import CLMDB
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failure reported by LMDB (or by the wrapper while preparing a call).
+public struct LMDBError: Error, Hashable, CustomStringConvertible {
+    /// LMDB's return code (`MDB_*` or an errno value); 0 for wrapper-level failures.
+    public var code: Int32
+    public var reason: String
+
+    public init(code: Int32, reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "LMDB error \(self.code): \(self.reason)" }
+
+    static func status(_ code: Int32, during operation: String) -> LMDBError {
+        LMDBError(code: code, reason: "\(operation): \(String(cString: mdb_strerror(code)))")
+    }
+
+    static func missingHandle(_ operation: String) -> LMDBError {
+        LMDBError(code: 0, reason: "\(operation) returned no handle")
+    }
+
+    public var isMapFull: Bool { self.code == MDB_MAP_FULL }
+}
+
+@inline(__always)
+func check(_ code: Int32, _ operation: @autoclosure () -> String) throws(LMDBError) {
+    if code != 0 { throw LMDBError.status(code, during: operation()) }
+}
+
+/// Options of an LMDB environment.
+public struct LMDBOptions: Sendable {
+    /// Upper bound of the data file; the file is sparse so this costs address space, not disk.
+    public var mapSize: Int = 8 << 30
+    public var maxDatabases: Int = 16
+    /// Concurrent read transactions (each pooled reader holds a slot).
+    public var maxReaders: Int = 1024
+    /// Skip LMDB's own fsync at commit: the WAL gives durability; call `sync()` before trimming it.
+    public var noSync: Bool = true
+
+    public init() {}
+}
+
+/// A named database inside an environment.
+public struct LMDBDatabase: Sendable, Hashable {
+    public let handle: MDB_dbi
+}
+
+/// Why a transaction or cursor block failed: LMDB itself, or the caller's body.
+public enum LMDBBlockFailure<Failure: Error>: Error {
+    case storage(LMDBError)
+    case body(Failure)
+}
+
+extension LMDBBlockFailure where Failure == LMDBError {
+    public var flattened: LMDBError {
+        switch self {
+        case .storage(let error), .body(let error): return error
+        }
+    }
+}
+
+/// An open LMDB environment.
+///
+/// Thread safety (`@unchecked Sendable`): every stored property is immutable after `init` except
+/// `readerPool`, which is guarded by a `Mutex`. LMDB allows its environment handle to be used from
+/// any thread; with `MDB_NOTLS` a read transaction is not bound to the thread that created it, so
+/// a pooled reader may move between threads (each is owned by the pool or by exactly one caller).
+/// Write transactions are serialized by LMDB's writer mutex, and each is begun, used and ended
+/// inside one synchronous `withWriteTransaction` call, hence on one thread.
+public final class LMDBEnvironment: @unchecked Sendable {
+    private let environment: OpaquePointer
+    private let readerPool = Mutex<[PooledReader]>([])
+    /// LMDB's maximum key size (511 in Debian's build).
+    public let maxKeySize: Int
+
+    /// A reset read transaction kept for reuse. Sendable because it is owned by the pool or by
+    /// one caller at a time (see the class comment), and `MDB_NOTLS` unbinds it from threads.
+    private struct PooledReader: @unchecked Sendable {
+        let transaction: OpaquePointer
+    }
+
+    /// Opens (creating if needed) the environment in `directory`.
+    public init(directory: String, options: LMDBOptions = LMDBOptions()) throws(LMDBError) {
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw LMDBError(code: errno, reason: "cannot create directory \(directory): \(String(cString: strerror(errno)))")
+        }
+        var created: OpaquePointer?
+        try check(mdb_env_create(&created), "mdb_env_create")
+        guard let environment = created else { throw .missingHandle("mdb_env_create") }
+        do {
+            try check(mdb_env_set_mapsize(environment, options.mapSize), "mdb_env_set_mapsize")
+            try check(mdb_env_set_maxdbs(environment, MDB_dbi(options.maxDatabases)), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(environment, UInt32(options.maxReaders)), "mdb_env_set_maxreaders")
+            var flags = UInt32(MDB_NOTLS)
+            if options.noSync { flags |= UInt32(MDB_NOSYNC) }
+            try check(mdb_env_open(environment, directory, flags, 0o644), "mdb_env_open \(directory)")
+        } catch {
+            mdb_env_close(environment)
+            throw error
+        }
+        self.environment = environment
+        self.maxKeySize = Int(mdb_env_get_maxkeysize(environment))
+    }
+
+    deinit {
+        let readers = self.readerPool.withLock { pool in
+            let all = pool
+            pool.removeAll()
+            return all
+        }
+        for reader in readers {
+            mdb_txn_abort(reader.transaction)
+        }
+        mdb_env_close(self.environment)
+    }
+
+    /// Opens (creating if needed) a named database. `dupSortFixed` makes it a sorted-duplicates
+    /// database whose values all have the same size (`MDB_DUPSORT | MDB_DUPFIXED`).
+    public func openDatabase(_ name: String, dupSortFixed: Bool = false) throws(LMDBError) -> LMDBDatabase {
+        var flags = UInt32(MDB_CREATE)
+        if dupSortFixed { flags |= UInt32(MDB_DUPSORT | MDB_DUPFIXED) }
+        return try self.write { (transaction) throws(LMDBError) -> LMDBDatabase in
+            var handle: MDB_dbi = 0
+            try check(mdb_dbi_open(transaction.pointer, name, flags, &handle), "mdb_dbi_open \(name)")
+            return LMDBDatabase(handle: handle)
+        }
+    }
+
+    /// Forces the data of committed transactions to disk (`mdb_env_sync` with force).
+    public func sync() throws(LMDBError) {
+        try check(mdb_env_sync(self.environment, 1), "mdb_env_sync")
+    }
+
+    /// Runs `body` in a write transaction: committed if `body` returns, aborted if it throws.
+    public func withWriteTransaction<Result, Failure: Error>(
+        _ body: (LMDBTransaction) throws(Failure) -> Result
+    ) throws(LMDBBlockFailure<Failure>) -> Result {
+        var begun: OpaquePointer?
+        do { try check(mdb_txn_begin(self.environment, nil, 0, &begun), "mdb_txn_begin") } catch { throw .storage(error) }
+        guard let pointer = begun else { throw .storage(.missingHandle("mdb_txn_begin")) }
+        let result: Result
+        do {
+            result = try body(LMDBTransaction(pointer: pointer))
+        } catch {
+            mdb_txn_abort(pointer)
+            throw .body(error)
+        }
+        do { try check(mdb_txn_commit(pointer), "mdb_txn_commit") } catch { throw .storage(error) }
+        return result
+    }
+
+    /// Runs `body` in a read transaction (a consistent snapshot) taken from the reader pool.
+    /// Readers never block the writer, nor each other.
+    public func withReadTransaction<Result, Failure: Error>(
+        _ body: (LMDBTransaction) throws(Failure) -> Result
+    ) throws(LMDBBlockFailure<Failure>) -> Result {
+        let transaction: OpaquePointer
+        if let reader = self.readerPool.withLock({ $0.popLast() }) {
+            let status = mdb_txn_renew(reader.transaction)
+            if status != 0 {
+                mdb_txn_abort(reader.transaction)
+                throw .storage(.status(status, during: "mdb_txn_renew"))
+            }
+            transaction = reader.transaction
+        } else {
+            var begun: OpaquePointer?
+            let status = mdb_txn_begin(self.environment, nil, UInt32(MDB_RDONLY), &begun)
+            if status != 0 { throw .storage(.status(status, during: "mdb_txn_begin(read-only)")) }
+            guard let pointer = begun else { throw .storage(.missingHandle("mdb_txn_begin")) }
+            transaction = pointer
+        }
+        defer {
+            mdb_txn_reset(transaction)
+            let reader = PooledReader(transaction: transaction)
+            self.readerPool.withLock { $0.append(reader) }
+        }
+        do {
+            return try body(LMDBTransaction(pointer: transaction))
+        } catch {
+            throw .body(error)
+        }
+    }
+
+    /// `withWriteTransaction` for bodies that only fail with `LMDBError`.
+    public func write<Result>(_ body: (LMDBTransaction) throws(LMDBError) -> Result) throws(LMDBError) -> Result {
+        do { return try self.withWriteTransaction(body) } catch { throw error.flattened }
+    }
+
+    /// `withReadTransaction` for bodies that only fail with `LMDBError`.
+    public func read<Result>(_ body: (LMDBTransaction) throws(LMDBError) -> Result) throws(LMDBError) -> Result {
+        do { return try self.withReadTransaction(body) } catch { throw error.flattened }
+    }
+}
+
+/// A transaction handle, valid only inside the block that produced it. Buffers it returns point
+/// into the memory map: valid until the transaction ends or (in a write transaction) the next write.
+public struct LMDBTransaction {
+    let pointer: OpaquePointer
+
+    /// The value stored under `key`, or nil.
+    public func get(_ database: LMDBDatabase, key: UnsafeRawBufferPointer) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var data = MDB_val()
+        let status = mdb_get(self.pointer, database.handle, &keyValue, &data)
+        if status == MDB_NOTFOUND { return nil }
+        try check(status, "mdb_get")
+        return UnsafeRawBufferPointer(start: data.mv_data, count: data.mv_size)
+    }
+
+    /// Stores `value` under `key` (replacing it, or adding a duplicate in a dup-sort database).
+    public func put(_ database: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) {
+        var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var data = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try check(mdb_put(self.pointer, database.handle, &keyValue, &data, 0), "mdb_put")
+    }
+
+    /// Stores a value of `size` bytes under `key`, letting `fill` write it in place (no copy).
+    /// Not for dup-sort databases.
+    public func put(
+        _ database: LMDBDatabase, key: UnsafeRawBufferPointer, reserving size: Int,
+        fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(LMDBError) {
+        var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var data = MDB_val(mv_size: size, mv_data: nil)
+        try check(mdb_put(self.pointer, database.handle, &keyValue, &data, UInt32(MDB_RESERVE)), "mdb_put(reserve)")
+        fill(UnsafeMutableRawBufferPointer(start: data.mv_data, count: size))
+    }
+
+    /// Deletes `key` (or only its duplicate `value`); returns whether something was deleted.
+    @discardableResult
+    public func delete(
+        _ database: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer? = nil
+    ) throws(LMDBError) -> Bool {
+        var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        let status: Int32
+        if let value {
+            var data = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+            status = mdb_del(self.pointer, database.handle, &keyValue, &data)
+        } else {
+            status = mdb_del(self.pointer, database.handle, &keyValue, nil)
+        }
+        if status == MDB_NOTFOUND { return false }
+        try check(status, "mdb_del")
+        return true
+    }
+
+    /// Runs `body` in a child transaction: its writes join this transaction if `body` returns,
+    /// and are discarded if it throws (this transaction stays usable either way).
+    public func withNestedTransaction<Result, Failure: Error>(
+        _ body: (LMDBTransaction) throws(Failure) -> Result
+    ) throws(LMDBBlockFailure<Failure>) -> Result {
+        var begun: OpaquePointer?
+        let status = mdb_txn_begin(mdb_txn_env(self.pointer), self.pointer, 0, &begun)
+        if status != 0 { throw .storage(.status(status, during: "mdb_txn_begin(nested)")) }
+        guard let child = begun else { throw .storage(.missingHandle("mdb_txn_begin")) }
+        let result: Result
+        do {
+            result = try body(LMDBTransaction(pointer: child))
+        } catch {
+            mdb_txn_abort(child)
+            throw .body(error)
+        }
+        let commitStatus = mdb_txn_commit(child)
+        if commitStatus != 0 { throw .storage(.status(commitStatus, during: "mdb_txn_commit(nested)")) }
+        return result
+    }
+
+    /// Runs `body` with a cursor over `database`, closed when `body` ends.
+    public func withCursor<Result, Failure: Error>(
+        _ database: LMDBDatabase, _ body: (inout LMDBCursor) throws(Failure) -> Result
+    ) throws(LMDBBlockFailure<Failure>) -> Result {
+        var opened: OpaquePointer?
+        let status = mdb_cursor_open(self.pointer, database.handle, &opened)
+        if status != 0 { throw .storage(.status(status, during: "mdb_cursor_open")) }
+        guard let pointer = opened else { throw .storage(.missingHandle("mdb_cursor_open")) }
+        defer { mdb_cursor_close(pointer) }
+        var cursor = LMDBCursor(pointer: pointer)
+        do { return try body(&cursor) } catch { throw .body(error) }
+    }
+
+    /// `withCursor` for bodies that only fail with `LMDBError`.
+    public func cursor<Result>(
+        _ database: LMDBDatabase, _ body: (inout LMDBCursor) throws(LMDBError) -> Result
+    ) throws(LMDBError) -> Result {
+        do { return try self.withCursor(database, body) } catch { throw error.flattened }
+    }
+}
+
+/// A cursor, valid only inside the `withCursor` block that produced it.
+public struct LMDBCursor {
+    let pointer: OpaquePointer
+
+    /// A key and its value, pointing into the memory map.
+    public typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+
+    /// Runs one `mdb_cursor_get` operation; nil when LMDB reports "not found".
+    public mutating func get(
+        _ operation: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil, value: UnsafeRawBufferPointer? = nil
+    ) throws(LMDBError) -> Entry? {
+        var keyValue = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
+        var data = MDB_val(mv_size: value?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: value?.baseAddress))
+        let status = mdb_cursor_get(self.pointer, &keyValue, &data, operation)
+        if status == MDB_NOTFOUND { return nil }
+        try check(status, "mdb_cursor_get")
+        return (
+            UnsafeRawBufferPointer(start: keyValue.mv_data, count: keyValue.mv_size),
+            UnsafeRawBufferPointer(start: data.mv_data, count: data.mv_size)
+        )
+    }
+
+    public mutating func first() throws(LMDBError) -> Entry? { try self.get(MDB_FIRST) }
+    public mutating func last() throws(LMDBError) -> Entry? { try self.get(MDB_LAST) }
+    public mutating func next() throws(LMDBError) -> Entry? { try self.get(MDB_NEXT) }
+    public mutating func previous() throws(LMDBError) -> Entry? { try self.get(MDB_PREV) }
+
+    /// The first entry whose key is ≥ `key`.
+    public mutating func seek(atLeast key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+        try self.get(MDB_SET_RANGE, key: key)
+    }
+
+    /// Positions at exactly `key` (its first duplicate).
+    public mutating func seek(exactly key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+        try self.get(MDB_SET_KEY, key: key)
+    }
+
+    /// Dup-sort: the first duplicate of `key` that is ≥ `value`.
+    public mutating func seek(key: UnsafeRawBufferPointer, duplicateAtLeast value: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+        try self.get(MDB_GET_BOTH_RANGE, key: key, value: value)
+    }
+
+    /// Dup-sort: the last duplicate of the current key.
+    public mutating func lastDuplicate() throws(LMDBError) -> Entry? { try self.get(MDB_LAST_DUP) }
+    /// Dup-sort: the previous duplicate of the current key (nil at its first; the cursor stays).
+    public mutating func previousDuplicate() throws(LMDBError) -> Entry? { try self.get(MDB_PREV_DUP) }
+    /// Dup-sort: the first duplicate of the next key.
+    public mutating func nextKey() throws(LMDBError) -> Entry? { try self.get(MDB_NEXT_NODUP) }
+    /// The entry under the cursor.
+    public mutating func current() throws(LMDBError) -> Entry? { try self.get(MDB_GET_CURRENT) }
+
+    /// Deletes the entry under the cursor (one duplicate in a dup-sort database).
+    public mutating func deleteCurrent() throws(LMDBError) {
+        try check(mdb_cursor_del(self.pointer, 0), "mdb_cursor_del")
+    }
+}

@@ -1,0 +1,125 @@
+import EtcdProto
+import MVCC
+import Testing
+
+func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequest {
+    var request = CompactionRequest()
+    request.revision = revision
+    request.physical = physical
+    return request
+}
+
+@Suite struct CompactionTests {
+    @Test func compactionErrorsAndReads() throws {
+        let fixture = try TemporaryStore()
+        try fixture.put("a", "1")  // 2
+        try fixture.put("a", "2")  // 3
+        try fixture.put("b", "1")  // 4
+        try fixture.delete("b")  // 5
+        try fixture.put("a", "3")  // 6
+
+        #expect(throws: MVCCError.futureRevision) { try fixture.apply(.compact(compactRequest(7))).response.get() }
+        let compacted = try fixture.apply(.compact(compactRequest(5)))
+        guard case .compact(let response) = try compacted.response.get() else { throw TestFailure("not compact") }
+        #expect(response.header?.revision == 6)
+        #expect(compacted.revision == 6)
+        #expect(try fixture.store.compactedRevision() == 5)
+        #expect(try fixture.store.currentRevision() == 6)
+        #expect(throws: MVCCError.compacted) { try fixture.apply(.compact(compactRequest(5))).response.get() }
+        #expect(throws: MVCCError.compacted) { try fixture.apply(.compact(compactRequest(3))).response.get() }
+
+        #expect(throws: MVCCError.compacted) { try fixture.get("a", revision: 4) }
+        // The compaction revision itself stays readable (etcd: rev < compactMainRev fails).
+        #expect(values(try fixture.get("a", end: "\0", revision: 5)) == ["2"])
+        #expect(values(try fixture.get("a", end: "\0", revision: 6)) == ["3"])
+        #expect(try fixture.get("a").kvs[0].version == 3)
+        #expect(try fixture.store.finishedCompactionRevision() == 5)
+        let inTxn = try fixture.apply(.txn(txnRequest([], success: [op(rangeRequest("a", revision: 4))])))
+        #expect(throws: MVCCError.compacted) { try inTxn.response.get() }
+    }
+
+    @Test func compactingAtZeroOnANewStoreIsAccepted() throws {
+        let fixture = try TemporaryStore()
+        #expect(throws: Never.self) { try fixture.apply(.compact(compactRequest(0))).response.get() }
+        #expect(throws: Never.self) { try fixture.apply(.compact(compactRequest(1))).response.get() }
+        #expect(throws: MVCCError.compacted) { try fixture.apply(.compact(compactRequest(1))).response.get() }
+    }
+
+    @Test func largeCompactionRunsInBoundedSteps() throws {
+        var options = MVCCOptions()
+        options.compactionBatchLimit = 10
+        let fixture = try TemporaryStore(options: options)
+        for round in 0..<10 {
+            try fixture.store.apply((0..<10).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(100 + round))
+        }
+        try fixture.store.apply([.deleteRange(deleteRequest("k0"))], lastIndex: 200)
+        let current = try fixture.store.currentRevision()
+        #expect(current == 102)
+        let results = try fixture.store.apply([.compact(compactRequest(current))], lastIndex: 201)
+        #expect(throws: Never.self) { try results[0].response.get() }
+        // 10 of the 101 history entries were examined in that batch: not finished yet.
+        #expect(try fixture.store.finishedCompactionRevision() == 0)
+        var steps = 0
+        while try !fixture.store.runCompaction(maxEntries: 10) { steps += 1 }
+        #expect(steps >= 5)
+        #expect(try fixture.store.finishedCompactionRevision() == current)
+        let after = try fixture.get("k", end: "l")
+        #expect(keys(after) == (1..<10).map { "k\($0)" })
+        #expect(values(after).allSatisfy { $0 == "v9" })
+        #expect(try fixture.get("k5").kvs[0].version == 10)
+        #expect(try fixture.get("k", end: "l", revision: current).count == 9)
+    }
+}
+
+@Suite struct PersistenceTests {
+    @Test func reopenKeepsStateAndAppliedIndex() throws {
+        let fixture = try TemporaryStore()
+        try fixture.store.apply([.put(putRequest("a", "1")), .put(putRequest("b", "2"))], lastIndex: 7)
+        try fixture.store.apply([.deleteRange(deleteRequest("a")), .compact(compactRequest(3))], lastIndex: 9)
+        try fixture.store.sync()
+        let before = try fixture.get("\0", end: "\0")
+        try fixture.reopen()
+        #expect(try fixture.store.appliedIndex() == 9)
+        #expect(try fixture.store.currentRevision() == 4)
+        #expect(try fixture.store.compactedRevision() == 3)
+        #expect(try fixture.get("\0", end: "\0") == before)
+        #expect(values(try fixture.get("\0", end: "\0", revision: 3)) == ["1", "2"])
+    }
+
+    @Test func replayedBatchesAreSkipped() throws {
+        let fixture = try TemporaryStore()
+        let batch: [MVCCWrite] = [.put(putRequest("a", "1"))]
+        #expect(try fixture.store.apply(batch, lastIndex: 5).count == 1)
+        #expect(try fixture.store.apply(batch, lastIndex: 5).isEmpty)
+        #expect(try fixture.store.apply(batch, lastIndex: 3).isEmpty)
+        #expect(try fixture.store.currentRevision() == 2)
+        #expect(try fixture.store.apply(batch, lastIndex: 6).count == 1)
+        #expect(try fixture.get("a").kvs[0].version == 2)
+        #expect(try fixture.store.appliedIndex() == 6)
+    }
+
+    @Test func concurrentReadersDuringWrites() async throws {
+        let fixture = try TemporaryStore()
+        let store = fixture.store
+        try fixture.put("a", "0")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var lastRevision: Int64 = 0
+                    for _ in 0..<200 {
+                        let response = try store.range(rangeRequest("a"))
+                        let revision = response.header?.revision ?? 0
+                        // Each read is a snapshot: the value always matches its revision.
+                        #expect(response.kvs.first?.modRevision == revision)
+                        #expect(revision >= lastRevision)
+                        lastRevision = revision
+                    }
+                }
+            }
+            for index in 0..<200 {
+                _ = try store.apply([.put(putRequest("a", "\(index)"))], lastIndex: UInt64(10 + index))
+            }
+            try await group.waitForAll()
+        }
+    }
+}

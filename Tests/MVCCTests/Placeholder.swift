@@ -1,1 +1,0 @@
-// MVCCTests: filled in by the owner of the target under test.
