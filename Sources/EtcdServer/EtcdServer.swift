@@ -57,10 +57,7 @@ public final class EtcdServer: Sendable {
             ])
         }
 
-        var storeOptions = MVCCOptions()
-        // No lease can exist until the Lease service lands, so every lease ID is unknown.
-        storeOptions.leaseExists = { _ in false }
-        let store = try MVCCStore(directory: layout.storeDirectory, options: storeOptions)
+        let store = try MVCCStore(directory: layout.storeDirectory)
         let waiters = ProposalWaiters(seed: UInt64(Date().timeIntervalSince1970 * 1000) << 20)
         let applyLoop = ApplyLoop(store: store, waiters: waiters, logger: logger)
         try applyLoop.replay(replayed)
@@ -101,8 +98,7 @@ public final class EtcdServer: Sendable {
         core.log.stop()
         applyLoop.stop()
         core.waiters.failAll(with: EtcdErrors.stopped)
-        core.store.close()
-        try? group.syncShutdownGracefully()
+                try? group.syncShutdownGracefully()
     }
 }
 

@@ -64,8 +64,8 @@ final class ServerCore: Sendable {
         filled.clusterId = identity.clusterID
         filled.memberId = identity.memberID
         filled.raftTerm = log.currentTerm
-        if filled.revision == 0 {
-            filled.revision = store.currentRevision
+        if filled.revision == 0, let revision = try? store.currentRevision() {
+            filled.revision = revision
         }
         header = filled
     }
@@ -84,6 +84,4 @@ final class ServerCore: Sendable {
         case .compact(let compact): return encodeReply(compact)
         }
     }
-}
-
 }

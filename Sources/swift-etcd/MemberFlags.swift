@@ -68,49 +68,52 @@ struct MemberFlags: ParsableArguments {
 
     func serverConfiguration() throws -> ServerConfiguration {
         var settings = ServerConfiguration()
+        settings.name = name
+        settings.dataDirectory = dataDirectory
+        settings.listenClientURLs = try urls("listen-client-urls", listenClientURLs)
+        settings.advertiseClientURLs = try urls("advertise-client-urls", advertiseClientURLs)
+        settings.listenPeerURLs = try urls("listen-peer-urls", listenPeerURLs)
+        settings.initialAdvertisePeerURLs = try urls("initial-advertise-peer-urls", initialAdvertisePeerURLs)
+        // etcd: `--name x` alone means "x at my advertised peer URLs", not the default member.
+        if name == "default" || initialCluster != Self.defaultInitialCluster {
+            do {
+                settings.initialCluster = try InitialMember.parseList(initialCluster)
+            } catch {
+                throw ValidationError("invalid value \"\(initialCluster)\" for flag -initial-cluster: \(error.message)")
+            }
+        }
+        settings.initialClusterToken = initialClusterToken
+        guard let state = ServerConfiguration.ClusterState(rawValue: initialClusterState) else {
+            throw ValidationError("invalid value \"\(initialClusterState)\" for flag -initial-cluster-state: invalid value")
+        }
+        settings.initialClusterState = state
+        settings.maxRequestBytes = maxRequestBytes
+        settings.maxTxnOps = maxTxnOps
+        settings.logLevel = logLevel
+        guard ["zap", "capnslog"].contains(loggerKind) else {
+            throw ValidationError("unknown logger option \"\(loggerKind)\"")
+        }
+        guard ["default", "stderr", "stdout"].contains(logOutputs) else {
+            throw ValidationError("unknown log output \"\(logOutputs)\": only default, stderr and stdout are supported")
+        }
+        settings.heartbeatIntervalMilliseconds = heartbeatInterval
+        settings.electionTimeoutMilliseconds = electionTimeout
+        settings.snapshotCount = snapshotCount
+        settings.quotaBackendBytes = quotaBackendBytes
         do {
-            settings.name = name
-            settings.dataDirectory = dataDirectory
-            settings.listenClientURLs = try flag("listen-client-urls") { try URLEndpoint.parseList(listenClientURLs) }
-            settings.advertiseClientURLs = try flag("advertise-client-urls") { try URLEndpoint.parseList(advertiseClientURLs) }
-            settings.listenPeerURLs = try flag("listen-peer-urls") { try URLEndpoint.parseList(listenPeerURLs) }
-            settings.initialAdvertisePeerURLs = try flag("initial-advertise-peer-urls") {
-                try URLEndpoint.parseList(initialAdvertisePeerURLs)
-            }
-            // etcd: `--name x` alone means "x at my advertised peer URLs", not the default member.
-            if name == "default" || initialCluster != Self.defaultInitialCluster {
-                settings.initialCluster = try flag("initial-cluster") { try InitialMember.parseList(initialCluster) }
-            }
-            settings.initialClusterToken = initialClusterToken
-            guard let state = ServerConfiguration.ClusterState(rawValue: initialClusterState) else {
-                throw ValidationError("invalid value \"\(initialClusterState)\" for flag -initial-cluster-state: invalid value")
-            }
-            settings.initialClusterState = state
-            settings.maxRequestBytes = maxRequestBytes
-            settings.maxTxnOps = maxTxnOps
-            settings.logLevel = logLevel
-            guard ["zap", "capnslog"].contains(loggerKind) else {
-                throw ValidationError("unknown logger option \"\(loggerKind)\"")
-            }
-            guard ["default", "stderr", "stdout"].contains(logOutputs) else {
-                throw ValidationError("unknown log output \"\(logOutputs)\": only default, stderr and stdout are supported")
-            }
-            settings.heartbeatIntervalMilliseconds = heartbeatInterval
-            settings.electionTimeoutMilliseconds = electionTimeout
-            settings.snapshotCount = snapshotCount
-            settings.quotaBackendBytes = quotaBackendBytes
             try settings.validate()
-        } catch let error as ConfigurationError {
+        } catch {
             throw ValidationError(error.message)
         }
         return settings
     }
 
-    private func flag<T>(_ name: String, _ parse: () throws(ConfigurationError) -> T) throws -> T {
+    /// etcd's message for a bad URL list: `invalid value "x" for flag -name: reason`.
+    private func urls(_ name: String, _ value: String) throws -> [URLEndpoint] {
         do {
-            return try parse()
+            return try URLEndpoint.parseList(value)
         } catch {
-            throw ValidationError("invalid value for flag -\(name): \(error.message)")
+            throw ValidationError("invalid value \"\(value)\" for flag -\(name): \(error.message)")
         }
     }
 }

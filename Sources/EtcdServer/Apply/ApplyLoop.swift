@@ -12,6 +12,8 @@ final class ApplyLoop: Sendable {
     private let waiters: ProposalWaiters
     private let logger: Logger
     private let queue = BlockingBatchQueue<[CommittedEntry]>()
+    /// No lease can exist until the Lease service lands, so every lease ID is unknown.
+    private let leaseExists: @Sendable (Int64) -> Bool = { _ in false }
 
     init(store: MVCCStore, waiters: ProposalWaiters, logger: Logger) {
         self.store = store
@@ -39,7 +41,8 @@ final class ApplyLoop: Sendable {
     /// Applies entries synchronously on the calling thread: used at start-up to replay the WAL
     /// before any client is served.
     func replay(_ entries: [CommittedEntry]) throws {
-        let pending = entries.filter { $0.index > store.appliedIndex }
+        let applied = try store.appliedIndex()
+        let pending = entries.filter { $0.index > applied }
         if pending.isEmpty { return }
         logger.info("replaying WAL entries", metadata: ["from": "\(pending[0].index)", "count": "\(pending.count)"])
         try apply(pending)
@@ -75,7 +78,7 @@ final class ApplyLoop: Sendable {
             case .compact(let compact): writes.append(.compact(compact))
             }
         }
-        let results = try store.apply(writes, lastIndex: entries[entries.count - 1].index)
+        let results = try store.apply(writes, lastIndex: entries[entries.count - 1].index, leaseExists: leaseExists)
         for (proposalID, result) in zip(proposalIDs, results) {
             waiters.take(proposalID)?.succeed(result)
         }

@@ -29,7 +29,7 @@ public enum InternalRequest: Sendable {
                 for offset in 0..<8 { buffer[1 + offset] = idBytes[offset] }
             }
             if request.count > 0 {
-                UnsafeMutableRawBufferPointer(rebasing: buffer[headerSize...]).copyMemory(from: request)
+                UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[headerSize...])).copyMemory(from: request)
             }
             count = headerSize + request.count
         }

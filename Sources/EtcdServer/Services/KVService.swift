@@ -20,7 +20,6 @@ struct KVService: Sendable {
             handle(context) { () throws(GRPCStatus) in
                 let request = try PutRequest(requestBody: body)
                 try RequestValidation.check(request)
-                try server.checkLease(request.lease)
                 return .propose(.put, body)
             }
         })
@@ -38,7 +37,6 @@ struct KVService: Sendable {
                 if request.isReadOnly {
                     return .reply(server.encodeReply(try server.readOnlyTxn(request)))
                 }
-                try server.checkLeases(in: request)
                 return .propose(.txn, body)
             }
         })
