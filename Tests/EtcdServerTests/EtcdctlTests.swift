@@ -97,10 +97,14 @@ final class EtcdctlTests: XCTestCase {
     }
 
     func testRestartBringsBackEveryWriteAndStartsANewTerm() throws {
-        var server = try startServer()
-        for index in 0..<20 { _ = try etcdctl(server, ["put", "key\(index)", "value\(index)"]) }
-        server.shutdown()
-        server = try startServer()
+        // The first server must be gone before the second opens the same LMDB environment: LMDB
+        // forbids two handles on one environment in a process.
+        try {
+            let server = try startServer()
+            for index in 0..<20 { _ = try etcdctl(server, ["put", "key\(index)", "value\(index)"]) }
+            server.shutdown()
+        }()
+        let server = try startServer()
         defer { server.shutdown() }
         let response = try json(try etcdctl(server, ["get", "key", "--prefix", "-w", "json"]))
         XCTAssertEqual((response["kvs"] as? [Any])?.count, 20)
