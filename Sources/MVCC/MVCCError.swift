@@ -5,7 +5,7 @@ import Storage
 public struct MVCCError: Error, Hashable, CustomStringConvertible {
     public enum Code: Hashable, Sendable {
         case compacted, futureRevision, keyNotFound, leaseNotFound, valueProvided, leaseProvided
-        case duplicateKey, keyTooLong, notReadOnly, storage
+        case emptyKey, duplicateKey, keyTooLong, notReadOnly, storage
     }
 
     public var code: Code
@@ -19,6 +19,7 @@ public struct MVCCError: Error, Hashable, CustomStringConvertible {
         code: .compacted, message: "etcdserver: mvcc: required revision has been compacted", grpcStatusCode: 11)
     public static let futureRevision = MVCCError(
         code: .futureRevision, message: "etcdserver: mvcc: required revision is a future revision", grpcStatusCode: 11)
+    public static let emptyKey = MVCCError(code: .emptyKey, message: "etcdserver: key is not provided", grpcStatusCode: 3)
     public static let keyNotFound = MVCCError(code: .keyNotFound, message: "etcdserver: key not found", grpcStatusCode: 3)
     public static let leaseNotFound = MVCCError(
         code: .leaseNotFound, message: "etcdserver: requested lease not found", grpcStatusCode: 5)

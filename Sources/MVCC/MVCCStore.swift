@@ -97,7 +97,7 @@ public final class MVCCStore: Sendable {
         }
     }
 
-    private static func revisions(_ view: StoreView) throws(MVCCError) -> (current: Int64, compacted: Int64) {
+    static func revisions(_ view: StoreView) throws(MVCCError) -> (current: Int64, compacted: Int64) {
         do { return (try view.currentRevision(), try view.compactedRevision()) } catch { throw .storage(error) }
     }
 
@@ -173,6 +173,7 @@ public final class MVCCStore: Sendable {
     /// The request checks etcd makes in its gRPC layer for a put (checkPutRequest), plus the key
     /// size limit of this store.
     public static func validate(_ put: PutRequest, maxKeySize: Int) throws(MVCCError) {
+        if put.key.isEmpty { throw .emptyKey }
         if put.ignoreValue && !put.value.isEmpty { throw .valueProvided }
         if put.ignoreLease && put.lease != 0 { throw .leaseProvided }
         if put.key.count > maxKeySize { throw .keyTooLong(put.key.count, limit: maxKeySize) }

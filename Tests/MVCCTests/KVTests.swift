@@ -235,6 +235,10 @@ import Testing
         request.lease = 5
         result = try fixture.apply(.put(request))
         #expect(throws: MVCCError.leaseProvided) { try result.response.get() }
+        result = try fixture.apply(.put(putRequest("", "v")))
+        #expect(throws: MVCCError.emptyKey) { try result.response.get() }
+        result = try fixture.apply(.txn(txnRequest([], success: [op(putRequest("", "v"))])))
+        #expect(throws: MVCCError.emptyKey) { try result.response.get() }
         #expect(try fixture.store.currentRevision() == 1)
     }
 
