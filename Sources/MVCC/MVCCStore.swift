@@ -21,8 +21,9 @@ public final class MVCCStore: Sendable {
             self.tables = Tables(
                 latest: try environment.openDatabase("latest"),
                 history: try environment.openDatabase("history"),
-                keyRevs: try environment.openDatabase("keyRevs", dupSortFixed: true),
-                meta: try environment.openDatabase("meta"))
+                keyRevs: try environment.openDatabase("keyRevs", duplicates: .sortedFixedSize),
+                meta: try environment.openDatabase("meta"),
+                leaseKeys: try environment.openDatabase("leaseKeys", duplicates: .sorted))
             self.environment = environment
         } catch {
             throw .storage(error)
@@ -73,6 +74,13 @@ public final class MVCCStore: Sendable {
     /// compaction waits for); 0 before any.
     public func finishedCompactionRevision() throws(MVCCError) -> Int64 {
         try self.metaValue { (view) throws(LMDBError) in try view.meta(.finishedCompactionRevision) ?? 0 }
+    }
+
+    /// The keys currently attached to `lease`, in key order (any thread).
+    public func keys(attachedTo lease: Int64) throws(MVCCError) -> [[UInt8]] {
+        try self.read { (view) throws(MVCCError) -> [[UInt8]] in
+            do throws(LMDBError) { return try view.keys(attachedTo: lease) } catch { throw .storage(error) }
+        }
     }
 
     /// KV.Range (any thread, concurrently with the writer and other readers).
@@ -161,6 +169,10 @@ public final class MVCCStore: Sendable {
         case .compact(let request):
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.startCompaction(request, view: view, currentRevision: currentRevision, compacted: compacted)
+            }
+        case .deleteLeaseKeys(let lease):
+            response = Result { () throws(MVCCError) -> MVCCResponse in
+                .leaseKeysDeleted(try writer.deleteKeys(attachedTo: lease))
             }
         }
         if case .failure(let error) = response, error.code == .storage {

@@ -9,6 +9,8 @@ struct Tables: Sendable {
     let history: LMDBDatabase
     let keyRevs: LMDBDatabase
     let meta: LMDBDatabase
+    /// lease ID (8 bytes, big-endian) → keys attached to it (sorted duplicates).
+    let leaseKeys: LMDBDatabase
 }
 
 struct StoreView {
@@ -36,6 +38,41 @@ struct StoreView {
     func deleteMeta(_ key: MetaKey) throws(LMDBError) {
         _ = try Array(key.rawValue.utf8).withBytes { (name) throws(LMDBError) in
             try self.transaction.delete(self.tables.meta, key: name)
+        }
+    }
+
+    func keys(attachedTo lease: Int64) throws(LMDBError) -> [[UInt8]] {
+        var keys: [[UInt8]] = []
+        try Self.leaseBytes(lease).withBytes { (leaseBytes) throws(LMDBError) in
+            try self.transaction.cursor(self.tables.leaseKeys) { (cursor) throws(LMDBError) in
+                var entry = try cursor.seek(exactly: leaseBytes)
+                while let current = entry {
+                    keys.append(Array(current.value))
+                    entry = try cursor.nextDuplicate()
+                }
+            }
+        }
+        return keys
+    }
+
+    static func leaseBytes(_ lease: Int64) -> [UInt8] {
+        withUnsafeBytes(of: UInt64(bitPattern: lease).bigEndian) { Array($0) }
+    }
+
+    /// Moves `key` from lease `old` to lease `new` in the lease index (0 = no lease).
+    func reattach(_ key: [UInt8], from old: Int64, to new: Int64) throws(LMDBError) {
+        guard old != new else { return }
+        try key.withBytes { (keyBytes) throws(LMDBError) in
+            if old != 0 {
+                _ = try Self.leaseBytes(old).withBytes { (lease) throws(LMDBError) in
+                    try self.transaction.delete(self.tables.leaseKeys, key: lease, value: keyBytes)
+                }
+            }
+            if new != 0 {
+                try Self.leaseBytes(new).withBytes { (lease) throws(LMDBError) in
+                    try self.transaction.put(self.tables.leaseKeys, key: lease, value: keyBytes)
+                }
+            }
         }
     }
 

@@ -126,11 +126,24 @@ public final class LMDBEnvironment: @unchecked Sendable {
         mdb_env_close(self.environment)
     }
 
-    /// Opens (creating if needed) a named database. `dupSortFixed` makes it a sorted-duplicates
-    /// database whose values all have the same size (`MDB_DUPSORT | MDB_DUPFIXED`).
-    public func openDatabase(_ name: String, dupSortFixed: Bool = false) throws(LMDBError) -> LMDBDatabase {
+    /// How a database stores several values under one key.
+    public enum Duplicates: Sendable {
+        /// One value per key.
+        case none
+        /// Sorted duplicate values (`MDB_DUPSORT`).
+        case sorted
+        /// Sorted duplicate values that all have the same size (`MDB_DUPSORT | MDB_DUPFIXED`).
+        case sortedFixedSize
+    }
+
+    /// Opens (creating if needed) a named database.
+    public func openDatabase(_ name: String, duplicates: Duplicates = .none) throws(LMDBError) -> LMDBDatabase {
         var flags = UInt32(MDB_CREATE)
-        if dupSortFixed { flags |= UInt32(MDB_DUPSORT | MDB_DUPFIXED) }
+        switch duplicates {
+        case .none: break
+        case .sorted: flags |= UInt32(MDB_DUPSORT)
+        case .sortedFixedSize: flags |= UInt32(MDB_DUPSORT | MDB_DUPFIXED)
+        }
         return try self.write { (transaction) throws(LMDBError) -> LMDBDatabase in
             var handle: MDB_dbi = 0
             try check(mdb_dbi_open(transaction.pointer, name, flags, &handle), "mdb_dbi_open \(name)")
@@ -344,6 +357,8 @@ public struct LMDBCursor {
     public mutating func lastDuplicate() throws(LMDBError) -> Entry? { try self.get(MDB_LAST_DUP) }
     /// Dup-sort: the previous duplicate of the current key (nil at its first; the cursor stays).
     public mutating func previousDuplicate() throws(LMDBError) -> Entry? { try self.get(MDB_PREV_DUP) }
+    /// Dup-sort: the next duplicate of the current key (nil after its last).
+    public mutating func nextDuplicate() throws(LMDBError) -> Entry? { try self.get(MDB_NEXT_DUP) }
     /// Dup-sort: the first duplicate of the next key.
     public mutating func nextKey() throws(LMDBError) -> Entry? { try self.get(MDB_NEXT_NODUP) }
     /// The entry under the cursor.

@@ -98,7 +98,7 @@ func string(_ buffer: UnsafeRawBufferPointer?) -> String? {
     @Test func dupSortedValuesAndNestedTransactions() throws {
         let fixture = try TemporaryEnvironment()
         let environment = fixture.environment
-        let database = try environment.openDatabase("dups", dupSortFixed: true)
+        let database = try environment.openDatabase("dups", duplicates: .sortedFixedSize)
         try environment.write { (transaction) throws(LMDBError) in
             for value in ["3", "1", "2"] {
                 try withBytes("k") { (key) throws(LMDBError) in try withBytes(value) { (value) throws(LMDBError) in try transaction.put(database, key: key, value: value) } }
