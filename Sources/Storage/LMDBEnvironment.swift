@@ -156,6 +156,32 @@ public final class LMDBEnvironment: @unchecked Sendable {
         try check(mdb_env_sync(self.environment, 1), "mdb_env_sync")
     }
 
+    /// Copies the environment's committed state into `directory` (which must exist and be empty),
+    /// as a consistent snapshot; `compact` omits free pages (defragmentation). Runs alongside writers.
+    public func copy(toDirectory directory: String, compact: Bool) throws(LMDBError) {
+        try check(mdb_env_copy2(self.environment, directory, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2 \(directory)")
+    }
+
+    /// Sizes of the environment, for status reports and quotas.
+    public struct Usage: Sendable, Hashable {
+        /// Bytes of pages in use up to the last one (the file's meaningful size).
+        public var usedBytes: Int
+        public var mapSize: Int
+        public var pageSize: Int
+        public var readersInUse: Int
+    }
+
+    public func usage() throws(LMDBError) -> Usage {
+        var info = MDB_envinfo()
+        try check(mdb_env_info(self.environment, &info), "mdb_env_info")
+        var stat = MDB_stat()
+        try check(mdb_env_stat(self.environment, &stat), "mdb_env_stat")
+        let pageSize = Int(stat.ms_psize)
+        return Usage(
+            usedBytes: (Int(info.me_last_pgno) + 1) * pageSize, mapSize: Int(info.me_mapsize), pageSize: pageSize,
+            readersInUse: Int(info.me_numreaders))
+    }
+
     /// Runs `body` in a write transaction: committed if `body` returns, aborted if it throws.
     public func withWriteTransaction<Result, Failure: Error>(
         _ body: (LMDBTransaction) throws(Failure) -> Result

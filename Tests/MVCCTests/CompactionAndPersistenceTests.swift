@@ -1,4 +1,5 @@
 import EtcdProto
+import Foundation
 import MVCC
 import Testing
 
@@ -84,6 +85,21 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
         #expect(try fixture.store.compactedRevision() == 3)
         #expect(try fixture.get("\0", end: "\0") == before)
         #expect(values(try fixture.get("\0", end: "\0", revision: 3)) == ["1", "2"])
+    }
+
+    @Test func compactCopyOpensAsTheSameStore() throws {
+        let fixture = try TemporaryStore()
+        try fixture.store.apply((0..<50).map { .put(putRequest("k\($0 % 7)", "v\($0)")) }, lastIndex: 3)
+        let copyDirectory = fixture.directory + "-copy"
+        try FileManager.default.createDirectory(atPath: copyDirectory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: copyDirectory) }
+        try fixture.store.copy(toDirectory: copyDirectory)
+        let copy = try MVCCStore(directory: copyDirectory)
+        #expect(try copy.appliedIndex() == 3)
+        #expect(try copy.currentRevision() == 51)
+        #expect(try copy.range(rangeRequest("\0", end: "\0")) == fixture.get("\0", end: "\0"))
+        #expect(try copy.range(rangeRequest("\0", end: "\0", revision: 20)) == fixture.get("\0", end: "\0", revision: 20))
+        #expect(try fixture.store.usage().usedBytes > 0)
     }
 
     @Test func replayedBatchesAreSkipped() throws {
