@@ -139,3 +139,38 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
         }
     }
 }
+
+@Suite struct HashKVTests {
+    func history(compactionBatchLimit: Int) throws -> TemporaryStore {
+        var options = MVCCOptions()
+        options.compactionBatchLimit = compactionBatchLimit
+        let fixture = try TemporaryStore(options: options)
+        for round in 0..<6 {
+            try fixture.store.apply((0..<5).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(1 + round))
+        }
+        try fixture.store.apply([.deleteRange(deleteRequest("k1")), .compact(compactRequest(20))], lastIndex: 10)
+        return fixture
+    }
+
+    @Test func hashIsIndependentOfPhysicalCompactionProgress() throws {
+        let finished = try self.history(compactionBatchLimit: 1000)
+        let pending = try self.history(compactionBatchLimit: 1)
+        #expect(try finished.store.finishedCompactionRevision() == 20)
+        #expect(try pending.store.finishedCompactionRevision() == 0)
+        #expect(try finished.store.hashKV(revision: 0) == pending.store.hashKV(revision: 0))
+        #expect(try finished.store.hashKV(revision: 25) == pending.store.hashKV(revision: 25))
+        #expect(try finished.store.hashKV(revision: 25) != finished.store.hashKV(revision: 0))
+        #expect(try finished.store.hashKV(revision: 0).revision == 32)
+    }
+
+    @Test func hashErrors() throws {
+        let fixture = try self.history(compactionBatchLimit: 10)
+        #expect(throws: MVCCError.compacted) { try fixture.store.hashKV(revision: 20) }
+        #expect(throws: MVCCError.futureRevision) { try fixture.store.hashKV(revision: 33) }
+    }
+
+    @Test func emptyStoreHashesNothing() throws {
+        let fixture = try TemporaryStore()
+        #expect(try fixture.store.hashKV(revision: 0) == MVCCHash(hash: 0, revision: 1, compactRevision: 0))
+    }
+}
