@@ -103,7 +103,8 @@ extension MVCCStore {
         let maxKeySize = self.environment.maxKeySize
         do throws(LMDBError) {
             return try self.environment.write { (transaction) throws(LMDBError) -> Bool in
-                try Self.compactionStep(StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize), limit: maxEntries)
+                try Self.compactionStep(
+                    StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize), limit: max(1, maxEntries))
             }
         } catch {
             throw .storage(error)

@@ -122,7 +122,7 @@ public final class MVCCStore: Sendable {
     ) throws(MVCCError) -> [MVCCWriteResult] {
         let tables = self.tables
         let maxKeySize = self.environment.maxKeySize
-        let compactionBatchLimit = self.options.compactionBatchLimit
+        let compactionBatchLimit = max(1, self.options.compactionBatchLimit)
         do {
             return try self.environment.withWriteTransaction { (transaction) throws(LMDBError) -> [MVCCWriteResult] in
                 let view = StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize)

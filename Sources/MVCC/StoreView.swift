@@ -18,25 +18,34 @@ struct StoreView {
     let tables: Tables
     let maxKeySize: Int
 
+    /// Runs `body` with the UTF-8 name of a meta entry (a literal's contiguous storage: no allocation).
+    private func withName<Result>(
+        _ key: MetaKey, _ body: (UnsafeRawBufferPointer) throws(LMDBError) -> Result
+    ) throws(LMDBError) -> Result {
+        var name = key.rawValue
+        let outcome = name.withUTF8 { buffer in
+            Swift.Result { () throws(LMDBError) -> Result in try body(UnsafeRawBufferPointer(buffer)) }
+        }
+        return try outcome.get()
+    }
+
     func meta(_ key: MetaKey) throws(LMDBError) -> Int64? {
-        let name = key.rawValue
-        return try Array(name.utf8).withBytes { (bytes) throws(LMDBError) -> Int64? in
-            guard let value = try self.transaction.get(self.tables.meta, key: bytes), value.count == 8 else { return nil }
+        try self.withName(key) { (name) throws(LMDBError) -> Int64? in
+            guard let value = try self.transaction.get(self.tables.meta, key: name), value.count == 8 else { return nil }
             return Int64(littleEndian: value.loadUnaligned(as: Int64.self))
         }
     }
 
     func setMeta(_ key: MetaKey, _ value: Int64) throws(LMDBError) {
-        let stored = withUnsafeBytes(of: value.littleEndian) { Array($0) }
-        try Array(key.rawValue.utf8).withBytes { (name) throws(LMDBError) in
-            try stored.withBytes { (bytes) throws(LMDBError) in
-                try self.transaction.put(self.tables.meta, key: name, value: bytes)
+        try self.withName(key) { (name) throws(LMDBError) in
+            try self.transaction.put(self.tables.meta, key: name, reserving: 8) { buffer in
+                buffer.storeBytes(of: value.littleEndian, as: Int64.self)
             }
         }
     }
 
     func deleteMeta(_ key: MetaKey) throws(LMDBError) {
-        _ = try Array(key.rawValue.utf8).withBytes { (name) throws(LMDBError) in
+        _ = try self.withName(key) { (name) throws(LMDBError) in
             try self.transaction.delete(self.tables.meta, key: name)
         }
     }
