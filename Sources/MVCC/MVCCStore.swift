@@ -12,7 +12,8 @@ public final class MVCCStore: Sendable {
     let tables: Tables
     public let options: MVCCOptions
 
-    /// Opens (creating if needed) the store in `directory`.
+    /// Opens (creating if needed) the store in `directory`. LMDB forbids opening one directory
+    /// twice in a process: release a store before opening its directory again.
     public init(directory: String, options: MVCCOptions = MVCCOptions()) throws(MVCCError) {
         var environmentOptions = LMDBOptions()
         environmentOptions.mapSize = options.mapSize

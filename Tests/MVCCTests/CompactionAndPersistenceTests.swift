@@ -51,9 +51,9 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
         options.compactionBatchLimit = 10
         let fixture = try TemporaryStore(options: options)
         for round in 0..<10 {
-            try fixture.store.apply((0..<10).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(100 + round))
+            try fixture.store.applyExpectingSuccess((0..<10).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(100 + round))
         }
-        try fixture.store.apply([.deleteRange(deleteRequest("k0"))], lastIndex: 200)
+        try fixture.store.applyExpectingSuccess([.deleteRange(deleteRequest("k0"))], lastIndex: 200)
         let current = try fixture.store.currentRevision()
         #expect(current == 102)
         let results = try fixture.store.apply([.compact(compactRequest(current))], lastIndex: 201)
@@ -75,8 +75,8 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
 @Suite struct PersistenceTests {
     @Test func reopenKeepsStateAndAppliedIndex() throws {
         let fixture = try TemporaryStore()
-        try fixture.store.apply([.put(putRequest("a", "1")), .put(putRequest("b", "2"))], lastIndex: 7)
-        try fixture.store.apply([.deleteRange(deleteRequest("a")), .compact(compactRequest(3))], lastIndex: 9)
+        try fixture.store.applyExpectingSuccess([.put(putRequest("a", "1")), .put(putRequest("b", "2"))], lastIndex: 7)
+        try fixture.store.applyExpectingSuccess([.deleteRange(deleteRequest("a")), .compact(compactRequest(3))], lastIndex: 9)
         try fixture.store.sync()
         let before = try fixture.get("\0", end: "\0")
         try fixture.reopen()
@@ -89,7 +89,7 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
 
     @Test func compactCopyOpensAsTheSameStore() throws {
         let fixture = try TemporaryStore()
-        try fixture.store.apply((0..<50).map { .put(putRequest("k\($0 % 7)", "v\($0)")) }, lastIndex: 3)
+        try fixture.store.applyExpectingSuccess((0..<50).map { .put(putRequest("k\($0 % 7)", "v\($0)")) }, lastIndex: 3)
         let copyDirectory = fixture.directory + "-copy"
         try FileManager.default.createDirectory(atPath: copyDirectory, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(atPath: copyDirectory) }
@@ -146,9 +146,9 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
         options.compactionBatchLimit = compactionBatchLimit
         let fixture = try TemporaryStore(options: options)
         for round in 0..<6 {
-            try fixture.store.apply((0..<5).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(1 + round))
+            try fixture.store.applyExpectingSuccess((0..<5).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(1 + round))
         }
-        try fixture.store.apply([.deleteRange(deleteRequest("k1")), .compact(compactRequest(20))], lastIndex: 10)
+        try fixture.store.applyExpectingSuccess([.deleteRange(deleteRequest("k1")), .compact(compactRequest(20))], lastIndex: 10)
         return fixture
     }
 

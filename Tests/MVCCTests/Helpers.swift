@@ -52,6 +52,7 @@ final class TemporaryStore {
         return response
     }
 
+    @discardableResult
     func txn(_ request: TxnRequest) throws -> TxnResponse {
         guard case .txn(let response) = try self.apply(.txn(request)).response.get() else { throw TestFailure("not a txn response") }
         return response
@@ -147,4 +148,13 @@ func keys(_ response: RangeResponse) -> [String] {
 
 func values(_ response: RangeResponse) -> [String] {
     response.kvs.map { String(decoding: $0.value, as: UTF8.self) }
+}
+
+extension MVCCStore {
+    /// Applies a batch whose every write must succeed.
+    func applyExpectingSuccess(_ batch: [MVCCWrite], lastIndex: UInt64) throws {
+        for result in try self.apply(batch, lastIndex: lastIndex) {
+            _ = try result.response.get()
+        }
+    }
 }

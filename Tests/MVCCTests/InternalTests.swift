@@ -32,12 +32,12 @@ import Testing
         let fixture = try TemporaryStore(options: options)
         let store = fixture.store
         for round in 0..<4 {
-            try store.apply((0..<3).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(1 + round))
+            try store.applyExpectingSuccess((0..<3).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(1 + round))
         }  // revisions 2...13, three keys
-        try store.apply([.deleteRange(deleteRequest("k0"))], lastIndex: 10)  // 14
-        try store.apply([.put(putRequest("k1", "late"))], lastIndex: 11)  // 15
+        try store.applyExpectingSuccess([.deleteRange(deleteRequest("k0"))], lastIndex: 10)  // 14
+        try store.applyExpectingSuccess([.put(putRequest("k1", "late"))], lastIndex: 11)  // 15
         #expect(try self.entryCounts(store) == (14, 14))
-        try store.apply([.compact(compactRequest(14))], lastIndex: 12)
+        try store.applyExpectingSuccess([.compact(compactRequest(14))], lastIndex: 12)
         while try !store.runCompaction(maxEntries: 2) {}
         // Kept: k1@12 (still readable at 14), k2@13, and k1@15 above the compaction; k0's
         // generation ends in a tombstone at 14 and goes entirely.

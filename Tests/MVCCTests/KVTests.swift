@@ -206,13 +206,13 @@ import Testing
         var keepValue = putRequest("a", "")
         keepValue.ignoreValue = true
         keepValue.lease = 9
-        try fixture.apply(.put(keepValue)).response.get()
+        _ = try fixture.apply(.put(keepValue)).response.get()
         var kv = try #require(try fixture.get("a").kvs.first)
         #expect(kv.value == bytes("2") && kv.lease == 9)
 
         var keepLease = putRequest("a", "3")
         keepLease.ignoreLease = true
-        try fixture.apply(.put(keepLease)).response.get()
+        _ = try fixture.apply(.put(keepLease)).response.get()
         kv = try #require(try fixture.get("a").kvs.first)
         #expect(kv.value == bytes("3") && kv.lease == 9)
     }

@@ -11,7 +11,7 @@ import Testing
         try fixture.put("a", "2", lease: 6)  // moves to lease 6
         var keepLease = putRequest("b", "2")
         keepLease.ignoreLease = true
-        try fixture.apply(.put(keepLease)).response.get()  // stays on 5
+        _ = try fixture.apply(.put(keepLease)).response.get()  // stays on 5
         try fixture.put("c", "2")  // detached
         #expect(try fixture.store.keys(attachedTo: 5) == [bytes("b")])
         #expect(try fixture.store.keys(attachedTo: 6) == [bytes("a")])
