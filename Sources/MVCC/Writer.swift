@@ -88,8 +88,8 @@ struct Writer {
         let previous: KeyValue?
         do { previous = try self.view.latest(request.key) } catch { throw .storage(error) }
         if (request.ignoreValue || request.ignoreLease) && previous == nil { throw .keyNotFound }
-        let value = request.ignoreValue ? previous!.value : request.value
-        let lease = request.ignoreLease ? previous!.lease : request.lease
+        let value = request.ignoreValue ? (previous?.value ?? []) : request.value
+        let lease = request.ignoreLease ? (previous?.lease ?? 0) : request.lease
         do { try self.put(key: request.key, value: value, lease: lease, previous: previous) } catch { throw .storage(error) }
         var response = PutResponse()
         if request.prevKv { response.prevKv = previous }

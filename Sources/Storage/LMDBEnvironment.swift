@@ -100,9 +100,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
         try check(mdb_env_create(&created), "mdb_env_create")
         guard let environment = created else { throw .missingHandle("mdb_env_create") }
         do {
-            try check(mdb_env_set_mapsize(environment, options.mapSize), "mdb_env_set_mapsize")
-            try check(mdb_env_set_maxdbs(environment, MDB_dbi(options.maxDatabases)), "mdb_env_set_maxdbs")
-            try check(mdb_env_set_maxreaders(environment, UInt32(options.maxReaders)), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_mapsize(environment, max(0, options.mapSize)), "mdb_env_set_mapsize")
+            try check(mdb_env_set_maxdbs(environment, MDB_dbi(clamping: options.maxDatabases)), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(environment, UInt32(clamping: options.maxReaders)), "mdb_env_set_maxreaders")
             var flags = UInt32(MDB_NOTLS)
             if options.noSync { flags |= UInt32(MDB_NOSYNC) }
             try check(mdb_env_open(environment, directory, flags, 0o644), "mdb_env_open \(directory)")

@@ -99,6 +99,12 @@ import Testing
         response = try fixture.store.range(request)
         #expect(response.kvs.count == 4)
         #expect(!response.more)
+        request.limit = Int64.max
+        response = try fixture.store.range(request)
+        #expect(response.kvs.count == 4)
+        #expect(!response.more)
+        request.limit = -1  // etcd treats a negative limit as none
+        #expect(try fixture.store.range(request).kvs.count == 4)
     }
 
     @Test func countOnlyAndKeysOnly() throws {
