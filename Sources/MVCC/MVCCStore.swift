@@ -117,7 +117,8 @@ public final class MVCCStore: Sendable {
     ///   replay after a crash: the batch is already in the store and is skipped whole).
     /// - Parameter leaseExists: the lessor's answer to "does lease N exist?" for puts with a
     ///   lease (etcd's "requested lease not found"); nil skips the check.
-    /// - Throws: `MVCCError` with code `.storage` if LMDB fails; nothing of the batch is applied then.
+    /// - Throws: `MVCCError` with code `.storage`, or `.databaseFull` when the map size is reached,
+    ///   if LMDB fails; nothing of the batch is applied then (not even `lastIndex`).
     public func apply(
         _ batch: [MVCCWrite], lastIndex: UInt64, leaseExists: ((Int64) -> Bool)? = nil
     ) throws(MVCCError) -> [MVCCWriteResult] {
@@ -176,8 +177,8 @@ public final class MVCCStore: Sendable {
                 .leaseKeysDeleted(try writer.deleteKeys(attachedTo: lease))
             }
         }
-        if case .failure(let error) = response, error.code == .storage {
-            throw LMDBError(code: 0, reason: error.message)
+        if case .failure(let error) = response, let failure = error.underlying {
+            throw failure
         }
         return MVCCWriteResult(
             response: response, events: response.isSuccess ? writer.events : [], revision: writer.readRevision)

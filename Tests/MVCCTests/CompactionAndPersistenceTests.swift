@@ -174,3 +174,29 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
         #expect(try fixture.store.hashKV(revision: 0) == MVCCHash(hash: 0, revision: 1, compactRevision: 0))
     }
 }
+
+@Suite struct DatabaseFullTests {
+    @Test func aFullMapFailsTheWholeBatchAndKeepsTheStoreUsable() throws {
+        var options = MVCCOptions()
+        options.mapSize = 1 << 20
+        let fixture = try TemporaryStore(options: options, keepMapSize: true)
+        let value = String(repeating: "x", count: 16 << 10)
+        var index: UInt64 = 0
+        var failure: MVCCError?
+        while failure == nil && index < 200 {
+            index += 1
+            do {
+                try fixture.store.applyExpectingSuccess([.put(putRequest("k\(index)", value))], lastIndex: index)
+            } catch let error as MVCCError {
+                failure = error
+            }
+        }
+        #expect(failure?.code == .databaseFull)
+        #expect(failure?.message == "etcdserver: mvcc: database space exceeded")
+        // The failed batch left nothing: not its key, not its index.
+        #expect(try fixture.store.appliedIndex() == index - 1)
+        #expect(try fixture.get("k\(index)").kvs.isEmpty)
+        #expect(try fixture.get("k1").kvs.count == 1)
+        #expect(try fixture.store.currentRevision() == Int64(index))
+    }
+}

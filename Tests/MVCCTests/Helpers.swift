@@ -9,10 +9,11 @@ final class TemporaryStore {
     var store: MVCCStore { self.openStore! }
     private var nextIndex: UInt64 = 1
 
-    init(options: MVCCOptions = MVCCOptions()) throws {
+    /// Tests use a 256 MiB map unless `keepMapSize`.
+    init(options: MVCCOptions = MVCCOptions(), keepMapSize: Bool = false) throws {
         self.directory = NSTemporaryDirectory() + "mvcc-test-" + UUID().uuidString
         var options = options
-        options.mapSize = 256 << 20
+        if !keepMapSize { options.mapSize = 256 << 20 }
         self.openStore = try MVCCStore(directory: self.directory, options: options)
     }
 
