@@ -103,15 +103,11 @@ extension MVCCStore {
         let maxKeySize = self.environment.maxKeySize
         do throws(LMDBError) {
             return try self.environment.write { (transaction) throws(LMDBError) -> Bool in
-                try Self.compactionStep(StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize), limit: maxEntries)
+                try Self.compactionStep(
+                    StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize), limit: max(1, maxEntries))
             }
         } catch {
             throw .storage(error)
         }
-    }
-
-    /// Forces LMDB's committed state to disk, so the WAL before `appliedIndex` may be released.
-    public func sync() throws(MVCCError) {
-        do throws(LMDBError) { try self.environment.sync() } catch { throw .storage(error) }
     }
 }

@@ -5,13 +5,15 @@ import Storage
 public struct MVCCError: Error, Hashable, CustomStringConvertible {
     public enum Code: Hashable, Sendable {
         case compacted, futureRevision, keyNotFound, leaseNotFound, valueProvided, leaseProvided
-        case duplicateKey, keyTooLong, notReadOnly, storage
+        case emptyKey, duplicateKey, keyTooLong, notReadOnly, storage, databaseFull
     }
 
     public var code: Code
     public var message: String
     /// The gRPC status code etcd uses for this error (OUT_OF_RANGE 11, INVALID_ARGUMENT 3, …).
     public var grpcStatusCode: Int
+    /// The LMDB failure behind a `.storage` or `.databaseFull` error.
+    public var underlying: LMDBError?
 
     public var description: String { self.message }
 
@@ -19,6 +21,7 @@ public struct MVCCError: Error, Hashable, CustomStringConvertible {
         code: .compacted, message: "etcdserver: mvcc: required revision has been compacted", grpcStatusCode: 11)
     public static let futureRevision = MVCCError(
         code: .futureRevision, message: "etcdserver: mvcc: required revision is a future revision", grpcStatusCode: 11)
+    public static let emptyKey = MVCCError(code: .emptyKey, message: "etcdserver: key is not provided", grpcStatusCode: 3)
     public static let keyNotFound = MVCCError(code: .keyNotFound, message: "etcdserver: key not found", grpcStatusCode: 3)
     public static let leaseNotFound = MVCCError(
         code: .leaseNotFound, message: "etcdserver: requested lease not found", grpcStatusCode: 5)
@@ -36,7 +39,14 @@ public struct MVCCError: Error, Hashable, CustomStringConvertible {
             grpcStatusCode: 3)
     }
 
+    /// An LMDB failure; a full map becomes etcd's "database space exceeded" (the NOSPACE alarm's cause).
     public static func storage(_ error: LMDBError) -> MVCCError {
-        MVCCError(code: .storage, message: "etcdserver: storage failure: \(error.reason)", grpcStatusCode: 13)
+        if error.isMapFull {
+            return MVCCError(
+                code: .databaseFull, message: "etcdserver: mvcc: database space exceeded", grpcStatusCode: 8,
+                underlying: error)
+        }
+        return MVCCError(
+            code: .storage, message: "etcdserver: storage failure: \(error.reason)", grpcStatusCode: 13, underlying: error)
     }
 }

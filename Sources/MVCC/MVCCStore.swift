@@ -12,7 +12,8 @@ public final class MVCCStore: Sendable {
     let tables: Tables
     public let options: MVCCOptions
 
-    /// Opens (creating if needed) the store in `directory`.
+    /// Opens (creating if needed) the store in `directory`. LMDB forbids opening one directory
+    /// twice in a process: release a store before opening its directory again.
     public init(directory: String, options: MVCCOptions = MVCCOptions()) throws(MVCCError) {
         var environmentOptions = LMDBOptions()
         environmentOptions.mapSize = options.mapSize
@@ -21,8 +22,9 @@ public final class MVCCStore: Sendable {
             self.tables = Tables(
                 latest: try environment.openDatabase("latest"),
                 history: try environment.openDatabase("history"),
-                keyRevs: try environment.openDatabase("keyRevs", dupSortFixed: true),
-                meta: try environment.openDatabase("meta"))
+                keyRevs: try environment.openDatabase("keyRevs", duplicates: .sortedFixedSize),
+                meta: try environment.openDatabase("meta"),
+                leaseKeys: try environment.openDatabase("leaseKeys", duplicates: .sorted))
             self.environment = environment
         } catch {
             throw .storage(error)
@@ -75,6 +77,13 @@ public final class MVCCStore: Sendable {
         try self.metaValue { (view) throws(LMDBError) in try view.meta(.finishedCompactionRevision) ?? 0 }
     }
 
+    /// The keys currently attached to `lease`, in key order (any thread).
+    public func keys(attachedTo lease: Int64) throws(MVCCError) -> [[UInt8]] {
+        try self.read { (view) throws(MVCCError) -> [[UInt8]] in
+            do throws(LMDBError) { return try view.keys(attachedTo: lease) } catch { throw .storage(error) }
+        }
+    }
+
     /// KV.Range (any thread, concurrently with the writer and other readers).
     public func range(_ request: RangeRequest) throws(MVCCError) -> RangeResponse {
         try self.read { (view) throws(MVCCError) -> RangeResponse in
@@ -97,7 +106,7 @@ public final class MVCCStore: Sendable {
         }
     }
 
-    private static func revisions(_ view: StoreView) throws(MVCCError) -> (current: Int64, compacted: Int64) {
+    static func revisions(_ view: StoreView) throws(MVCCError) -> (current: Int64, compacted: Int64) {
         do { return (try view.currentRevision(), try view.compactedRevision()) } catch { throw .storage(error) }
     }
 
@@ -108,13 +117,14 @@ public final class MVCCStore: Sendable {
     ///   replay after a crash: the batch is already in the store and is skipped whole).
     /// - Parameter leaseExists: the lessor's answer to "does lease N exist?" for puts with a
     ///   lease (etcd's "requested lease not found"); nil skips the check.
-    /// - Throws: `MVCCError` with code `.storage` if LMDB fails; nothing of the batch is applied then.
+    /// - Throws: `MVCCError` with code `.storage`, or `.databaseFull` when the map size is reached,
+    ///   if LMDB fails; nothing of the batch is applied then (not even `lastIndex`).
     public func apply(
         _ batch: [MVCCWrite], lastIndex: UInt64, leaseExists: ((Int64) -> Bool)? = nil
     ) throws(MVCCError) -> [MVCCWriteResult] {
         let tables = self.tables
         let maxKeySize = self.environment.maxKeySize
-        let compactionBatchLimit = self.options.compactionBatchLimit
+        let compactionBatchLimit = max(1, self.options.compactionBatchLimit)
         do {
             return try self.environment.withWriteTransaction { (transaction) throws(LMDBError) -> [MVCCWriteResult] in
                 let view = StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize)
@@ -162,9 +172,13 @@ public final class MVCCStore: Sendable {
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.startCompaction(request, view: view, currentRevision: currentRevision, compacted: compacted)
             }
+        case .deleteLeaseKeys(let lease):
+            response = Result { () throws(MVCCError) -> MVCCResponse in
+                .leaseKeysDeleted(try writer.deleteKeys(attachedTo: lease))
+            }
         }
-        if case .failure(let error) = response, error.code == .storage {
-            throw LMDBError(code: 0, reason: error.message)
+        if case .failure(let error) = response, let failure = error.underlying {
+            throw failure
         }
         return MVCCWriteResult(
             response: response, events: response.isSuccess ? writer.events : [], revision: writer.readRevision)
@@ -173,6 +187,7 @@ public final class MVCCStore: Sendable {
     /// The request checks etcd makes in its gRPC layer for a put (checkPutRequest), plus the key
     /// size limit of this store.
     public static func validate(_ put: PutRequest, maxKeySize: Int) throws(MVCCError) {
+        if put.key.isEmpty { throw .emptyKey }
         if put.ignoreValue && !put.value.isEmpty { throw .valueProvided }
         if put.ignoreLease && put.lease != 0 { throw .leaseProvided }
         if put.key.count > maxKeySize { throw .keyTooLong(put.key.count, limit: maxKeySize) }

@@ -17,6 +17,9 @@ public enum MVCCWrite: Sendable, Hashable {
     case deleteRange(DeleteRangeRequest)
     case txn(TxnRequest)
     case compact(CompactionRequest)
+    /// Deletes every key attached to a lease, in one revision (what etcd's lessor does on revoke
+    /// and expiry); the lessor itself forgets the lease.
+    case deleteLeaseKeys(Int64)
 }
 
 /// The response to one write; its header carries only `revision` (the server fills the rest).
@@ -25,6 +28,8 @@ public enum MVCCResponse: Sendable, Hashable {
     case deleteRange(DeleteRangeResponse)
     case txn(TxnResponse)
     case compact(CompactionResponse)
+    /// How many keys `deleteLeaseKeys` deleted.
+    case leaseKeysDeleted(Int64)
 }
 
 public struct MVCCWriteResult: Sendable {

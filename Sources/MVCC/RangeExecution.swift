@@ -19,7 +19,9 @@ extension StoreView {
             || request.minCreateRevision != 0 || request.maxCreateRevision != 0
         // etcd fetches one extra to learn `more`, or everything when it sorts or filters afterwards.
         var fetchLimit = 0
-        if request.sortOrder == .none && !filters && request.limit > 0 { fetchLimit = Int(request.limit) + 1 }
+        if request.sortOrder == .none && !filters && request.limit > 0 && request.limit < Int64(Int.max) {
+            fetchLimit = Int(request.limit) + 1
+        }
 
         var (kvs, count): ([KeyValue], Int)
         do {

@@ -9,6 +9,8 @@ struct Tables: Sendable {
     let history: LMDBDatabase
     let keyRevs: LMDBDatabase
     let meta: LMDBDatabase
+    /// lease ID (8 bytes, big-endian) → keys attached to it (sorted duplicates).
+    let leaseKeys: LMDBDatabase
 }
 
 struct StoreView {
@@ -16,26 +18,70 @@ struct StoreView {
     let tables: Tables
     let maxKeySize: Int
 
+    /// Runs `body` with the UTF-8 name of a meta entry (a literal's contiguous storage: no allocation).
+    private func withName<Result>(
+        _ key: MetaKey, _ body: (UnsafeRawBufferPointer) throws(LMDBError) -> Result
+    ) throws(LMDBError) -> Result {
+        var name = key.rawValue
+        let outcome = name.withUTF8 { buffer in
+            Swift.Result { () throws(LMDBError) -> Result in try body(UnsafeRawBufferPointer(buffer)) }
+        }
+        return try outcome.get()
+    }
+
     func meta(_ key: MetaKey) throws(LMDBError) -> Int64? {
-        let name = key.rawValue
-        return try Array(name.utf8).withBytes { (bytes) throws(LMDBError) -> Int64? in
-            guard let value = try self.transaction.get(self.tables.meta, key: bytes), value.count == 8 else { return nil }
+        try self.withName(key) { (name) throws(LMDBError) -> Int64? in
+            guard let value = try self.transaction.get(self.tables.meta, key: name), value.count == 8 else { return nil }
             return Int64(littleEndian: value.loadUnaligned(as: Int64.self))
         }
     }
 
     func setMeta(_ key: MetaKey, _ value: Int64) throws(LMDBError) {
-        let stored = withUnsafeBytes(of: value.littleEndian) { Array($0) }
-        try Array(key.rawValue.utf8).withBytes { (name) throws(LMDBError) in
-            try stored.withBytes { (bytes) throws(LMDBError) in
-                try self.transaction.put(self.tables.meta, key: name, value: bytes)
+        try self.withName(key) { (name) throws(LMDBError) in
+            try self.transaction.put(self.tables.meta, key: name, reserving: 8) { buffer in
+                buffer.storeBytes(of: value.littleEndian, as: Int64.self)
             }
         }
     }
 
     func deleteMeta(_ key: MetaKey) throws(LMDBError) {
-        _ = try Array(key.rawValue.utf8).withBytes { (name) throws(LMDBError) in
+        _ = try self.withName(key) { (name) throws(LMDBError) in
             try self.transaction.delete(self.tables.meta, key: name)
+        }
+    }
+
+    func keys(attachedTo lease: Int64) throws(LMDBError) -> [[UInt8]] {
+        var keys: [[UInt8]] = []
+        try Self.leaseBytes(lease).withBytes { (leaseBytes) throws(LMDBError) in
+            try self.transaction.cursor(self.tables.leaseKeys) { (cursor) throws(LMDBError) in
+                var entry = try cursor.seek(exactly: leaseBytes)
+                while let current = entry {
+                    keys.append(Array(current.value))
+                    entry = try cursor.nextDuplicate()
+                }
+            }
+        }
+        return keys
+    }
+
+    static func leaseBytes(_ lease: Int64) -> [UInt8] {
+        withUnsafeBytes(of: UInt64(bitPattern: lease).bigEndian) { Array($0) }
+    }
+
+    /// Moves `key` from lease `old` to lease `new` in the lease index (0 = no lease).
+    func reattach(_ key: [UInt8], from old: Int64, to new: Int64) throws(LMDBError) {
+        guard old != new else { return }
+        try key.withBytes { (keyBytes) throws(LMDBError) in
+            if old != 0 {
+                _ = try Self.leaseBytes(old).withBytes { (lease) throws(LMDBError) in
+                    try self.transaction.delete(self.tables.leaseKeys, key: lease, value: keyBytes)
+                }
+            }
+            if new != 0 {
+                try Self.leaseBytes(new).withBytes { (lease) throws(LMDBError) in
+                    try self.transaction.put(self.tables.leaseKeys, key: lease, value: keyBytes)
+                }
+            }
         }
     }
 

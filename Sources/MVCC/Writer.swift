@@ -45,6 +45,7 @@ struct Writer {
                 try transaction.put(tables.keyRevs, key: keyBytes, value: entry)
             }
         }
+        try self.view.reattach(key, from: previous?.lease ?? 0, to: lease)
         self.changes += 1
         var event = Event()
         event.type = .put
@@ -73,6 +74,7 @@ struct Writer {
                 try transaction.put(tables.keyRevs, key: keyBytes, value: entry)
             }
         }
+        try self.view.reattach(previous.key, from: previous.lease, to: 0)
         self.changes += 1
         var event = Event()
         event.type = .delete
@@ -86,8 +88,8 @@ struct Writer {
         let previous: KeyValue?
         do { previous = try self.view.latest(request.key) } catch { throw .storage(error) }
         if (request.ignoreValue || request.ignoreLease) && previous == nil { throw .keyNotFound }
-        let value = request.ignoreValue ? previous!.value : request.value
-        let lease = request.ignoreLease ? previous!.lease : request.lease
+        let value = request.ignoreValue ? (previous?.value ?? []) : request.value
+        let lease = request.ignoreLease ? (previous?.lease ?? 0) : request.lease
         do { try self.put(key: request.key, value: value, lease: lease, previous: previous) } catch { throw .storage(error) }
         var response = PutResponse()
         if request.prevKv { response.prevKv = previous }
@@ -116,6 +118,20 @@ struct Writer {
         header.revision = self.readRevision
         response.header = header
         return response
+    }
+
+    /// Deletes every key attached to `lease`; returns how many.
+    mutating func deleteKeys(attachedTo lease: Int64) throws(MVCCError) -> Int64 {
+        do {
+            let keys = try self.view.keys(attachedTo: lease)
+            for key in keys {
+                guard let previous = try self.view.latest(key) else { continue }
+                try self.delete(previous)
+            }
+            return Int64(keys.count)
+        } catch {
+            throw .storage(error)
+        }
     }
 
     func applyRange(_ request: RangeRequest) throws(MVCCError) -> RangeResponse {

@@ -100,9 +100,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
         try check(mdb_env_create(&created), "mdb_env_create")
         guard let environment = created else { throw .missingHandle("mdb_env_create") }
         do {
-            try check(mdb_env_set_mapsize(environment, options.mapSize), "mdb_env_set_mapsize")
-            try check(mdb_env_set_maxdbs(environment, MDB_dbi(options.maxDatabases)), "mdb_env_set_maxdbs")
-            try check(mdb_env_set_maxreaders(environment, UInt32(options.maxReaders)), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_mapsize(environment, max(0, options.mapSize)), "mdb_env_set_mapsize")
+            try check(mdb_env_set_maxdbs(environment, MDB_dbi(clamping: options.maxDatabases)), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(environment, UInt32(clamping: options.maxReaders)), "mdb_env_set_maxreaders")
             var flags = UInt32(MDB_NOTLS)
             if options.noSync { flags |= UInt32(MDB_NOSYNC) }
             try check(mdb_env_open(environment, directory, flags, 0o644), "mdb_env_open \(directory)")
@@ -126,11 +126,24 @@ public final class LMDBEnvironment: @unchecked Sendable {
         mdb_env_close(self.environment)
     }
 
-    /// Opens (creating if needed) a named database. `dupSortFixed` makes it a sorted-duplicates
-    /// database whose values all have the same size (`MDB_DUPSORT | MDB_DUPFIXED`).
-    public func openDatabase(_ name: String, dupSortFixed: Bool = false) throws(LMDBError) -> LMDBDatabase {
+    /// How a database stores several values under one key.
+    public enum Duplicates: Sendable {
+        /// One value per key.
+        case none
+        /// Sorted duplicate values (`MDB_DUPSORT`).
+        case sorted
+        /// Sorted duplicate values that all have the same size (`MDB_DUPSORT | MDB_DUPFIXED`).
+        case sortedFixedSize
+    }
+
+    /// Opens (creating if needed) a named database.
+    public func openDatabase(_ name: String, duplicates: Duplicates = .none) throws(LMDBError) -> LMDBDatabase {
         var flags = UInt32(MDB_CREATE)
-        if dupSortFixed { flags |= UInt32(MDB_DUPSORT | MDB_DUPFIXED) }
+        switch duplicates {
+        case .none: break
+        case .sorted: flags |= UInt32(MDB_DUPSORT)
+        case .sortedFixedSize: flags |= UInt32(MDB_DUPSORT | MDB_DUPFIXED)
+        }
         return try self.write { (transaction) throws(LMDBError) -> LMDBDatabase in
             var handle: MDB_dbi = 0
             try check(mdb_dbi_open(transaction.pointer, name, flags, &handle), "mdb_dbi_open \(name)")
@@ -141,6 +154,32 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Forces the data of committed transactions to disk (`mdb_env_sync` with force).
     public func sync() throws(LMDBError) {
         try check(mdb_env_sync(self.environment, 1), "mdb_env_sync")
+    }
+
+    /// Copies the environment's committed state into `directory` (which must exist and be empty),
+    /// as a consistent snapshot; `compact` omits free pages (defragmentation). Runs alongside writers.
+    public func copy(toDirectory directory: String, compact: Bool) throws(LMDBError) {
+        try check(mdb_env_copy2(self.environment, directory, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2 \(directory)")
+    }
+
+    /// Sizes of the environment, for status reports and quotas.
+    public struct Usage: Sendable, Hashable {
+        /// Bytes of pages in use up to the last one (the file's meaningful size).
+        public var usedBytes: Int
+        public var mapSize: Int
+        public var pageSize: Int
+        public var readersInUse: Int
+    }
+
+    public func usage() throws(LMDBError) -> Usage {
+        var info = MDB_envinfo()
+        try check(mdb_env_info(self.environment, &info), "mdb_env_info")
+        var stat = MDB_stat()
+        try check(mdb_env_stat(self.environment, &stat), "mdb_env_stat")
+        let pageSize = Int(stat.ms_psize)
+        return Usage(
+            usedBytes: (Int(info.me_last_pgno) + 1) * pageSize, mapSize: Int(info.me_mapsize), pageSize: pageSize,
+            readersInUse: Int(info.me_numreaders))
     }
 
     /// Runs `body` in a write transaction: committed if `body` returns, aborted if it throws.
@@ -344,6 +383,8 @@ public struct LMDBCursor {
     public mutating func lastDuplicate() throws(LMDBError) -> Entry? { try self.get(MDB_LAST_DUP) }
     /// Dup-sort: the previous duplicate of the current key (nil at its first; the cursor stays).
     public mutating func previousDuplicate() throws(LMDBError) -> Entry? { try self.get(MDB_PREV_DUP) }
+    /// Dup-sort: the next duplicate of the current key (nil after its last).
+    public mutating func nextDuplicate() throws(LMDBError) -> Entry? { try self.get(MDB_NEXT_DUP) }
     /// Dup-sort: the first duplicate of the next key.
     public mutating func nextKey() throws(LMDBError) -> Entry? { try self.get(MDB_NEXT_NODUP) }
     /// The entry under the cursor.

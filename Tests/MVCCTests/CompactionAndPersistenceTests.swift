@@ -1,4 +1,5 @@
 import EtcdProto
+import Foundation
 import MVCC
 import Testing
 
@@ -50,9 +51,9 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
         options.compactionBatchLimit = 10
         let fixture = try TemporaryStore(options: options)
         for round in 0..<10 {
-            try fixture.store.apply((0..<10).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(100 + round))
+            try fixture.store.applyExpectingSuccess((0..<10).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(100 + round))
         }
-        try fixture.store.apply([.deleteRange(deleteRequest("k0"))], lastIndex: 200)
+        try fixture.store.applyExpectingSuccess([.deleteRange(deleteRequest("k0"))], lastIndex: 200)
         let current = try fixture.store.currentRevision()
         #expect(current == 102)
         let results = try fixture.store.apply([.compact(compactRequest(current))], lastIndex: 201)
@@ -74,8 +75,8 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
 @Suite struct PersistenceTests {
     @Test func reopenKeepsStateAndAppliedIndex() throws {
         let fixture = try TemporaryStore()
-        try fixture.store.apply([.put(putRequest("a", "1")), .put(putRequest("b", "2"))], lastIndex: 7)
-        try fixture.store.apply([.deleteRange(deleteRequest("a")), .compact(compactRequest(3))], lastIndex: 9)
+        try fixture.store.applyExpectingSuccess([.put(putRequest("a", "1")), .put(putRequest("b", "2"))], lastIndex: 7)
+        try fixture.store.applyExpectingSuccess([.deleteRange(deleteRequest("a")), .compact(compactRequest(3))], lastIndex: 9)
         try fixture.store.sync()
         let before = try fixture.get("\0", end: "\0")
         try fixture.reopen()
@@ -84,6 +85,21 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
         #expect(try fixture.store.compactedRevision() == 3)
         #expect(try fixture.get("\0", end: "\0") == before)
         #expect(values(try fixture.get("\0", end: "\0", revision: 3)) == ["1", "2"])
+    }
+
+    @Test func compactCopyOpensAsTheSameStore() throws {
+        let fixture = try TemporaryStore()
+        try fixture.store.applyExpectingSuccess((0..<50).map { .put(putRequest("k\($0 % 7)", "v\($0)")) }, lastIndex: 3)
+        let copyDirectory = fixture.directory + "-copy"
+        try FileManager.default.createDirectory(atPath: copyDirectory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: copyDirectory) }
+        try fixture.store.copy(toDirectory: copyDirectory)
+        let copy = try MVCCStore(directory: copyDirectory)
+        #expect(try copy.appliedIndex() == 3)
+        #expect(try copy.currentRevision() == 51)
+        #expect(try copy.range(rangeRequest("\0", end: "\0")) == fixture.get("\0", end: "\0"))
+        #expect(try copy.range(rangeRequest("\0", end: "\0", revision: 20)) == fixture.get("\0", end: "\0", revision: 20))
+        #expect(try fixture.store.usage().usedBytes > 0)
     }
 
     @Test func replayedBatchesAreSkipped() throws {
@@ -121,5 +137,66 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
             }
             try await group.waitForAll()
         }
+    }
+}
+
+@Suite struct HashKVTests {
+    func history(compactionBatchLimit: Int) throws -> TemporaryStore {
+        var options = MVCCOptions()
+        options.compactionBatchLimit = compactionBatchLimit
+        let fixture = try TemporaryStore(options: options)
+        for round in 0..<6 {
+            try fixture.store.applyExpectingSuccess((0..<5).map { .put(putRequest("k\($0)", "v\(round)")) }, lastIndex: UInt64(1 + round))
+        }
+        try fixture.store.applyExpectingSuccess([.deleteRange(deleteRequest("k1")), .compact(compactRequest(20))], lastIndex: 10)
+        return fixture
+    }
+
+    @Test func hashIsIndependentOfPhysicalCompactionProgress() throws {
+        let finished = try self.history(compactionBatchLimit: 1000)
+        let pending = try self.history(compactionBatchLimit: 1)
+        #expect(try finished.store.finishedCompactionRevision() == 20)
+        #expect(try pending.store.finishedCompactionRevision() == 0)
+        #expect(try finished.store.hashKV(revision: 0) == pending.store.hashKV(revision: 0))
+        #expect(try finished.store.hashKV(revision: 25) == pending.store.hashKV(revision: 25))
+        #expect(try finished.store.hashKV(revision: 25) != finished.store.hashKV(revision: 0))
+        #expect(try finished.store.hashKV(revision: 0).revision == 32)
+    }
+
+    @Test func hashErrors() throws {
+        let fixture = try self.history(compactionBatchLimit: 10)
+        #expect(throws: MVCCError.compacted) { try fixture.store.hashKV(revision: 20) }
+        #expect(throws: MVCCError.futureRevision) { try fixture.store.hashKV(revision: 33) }
+    }
+
+    @Test func emptyStoreHashesNothing() throws {
+        let fixture = try TemporaryStore()
+        #expect(try fixture.store.hashKV(revision: 0) == MVCCHash(hash: 0, revision: 1, compactRevision: 0))
+    }
+}
+
+@Suite struct DatabaseFullTests {
+    @Test func aFullMapFailsTheWholeBatchAndKeepsTheStoreUsable() throws {
+        var options = MVCCOptions()
+        options.mapSize = 1 << 20
+        let fixture = try TemporaryStore(options: options, keepMapSize: true)
+        let value = String(repeating: "x", count: 16 << 10)
+        var index: UInt64 = 0
+        var failure: MVCCError?
+        while failure == nil && index < 200 {
+            index += 1
+            do {
+                try fixture.store.applyExpectingSuccess([.put(putRequest("k\(index)", value))], lastIndex: index)
+            } catch let error as MVCCError {
+                failure = error
+            }
+        }
+        #expect(failure?.code == .databaseFull)
+        #expect(failure?.message == "etcdserver: mvcc: database space exceeded")
+        // The failed batch left nothing: not its key, not its index.
+        #expect(try fixture.store.appliedIndex() == index - 1)
+        #expect(try fixture.get("k\(index)").kvs.isEmpty)
+        #expect(try fixture.get("k1").kvs.count == 1)
+        #expect(try fixture.store.currentRevision() == Int64(index))
     }
 }

@@ -9,10 +9,11 @@ final class TemporaryStore {
     var store: MVCCStore { self.openStore! }
     private var nextIndex: UInt64 = 1
 
-    init(options: MVCCOptions = MVCCOptions()) throws {
+    /// Tests use a 256 MiB map unless `keepMapSize`.
+    init(options: MVCCOptions = MVCCOptions(), keepMapSize: Bool = false) throws {
         self.directory = NSTemporaryDirectory() + "mvcc-test-" + UUID().uuidString
         var options = options
-        options.mapSize = 256 << 20
+        if !keepMapSize { options.mapSize = 256 << 20 }
         self.openStore = try MVCCStore(directory: self.directory, options: options)
     }
 
@@ -52,6 +53,7 @@ final class TemporaryStore {
         return response
     }
 
+    @discardableResult
     func txn(_ request: TxnRequest) throws -> TxnResponse {
         guard case .txn(let response) = try self.apply(.txn(request)).response.get() else { throw TestFailure("not a txn response") }
         return response
@@ -147,4 +149,13 @@ func keys(_ response: RangeResponse) -> [String] {
 
 func values(_ response: RangeResponse) -> [String] {
     response.kvs.map { String(decoding: $0.value, as: UTF8.self) }
+}
+
+extension MVCCStore {
+    /// Applies a batch whose every write must succeed.
+    func applyExpectingSuccess(_ batch: [MVCCWrite], lastIndex: UInt64) throws {
+        for result in try self.apply(batch, lastIndex: lastIndex) {
+            _ = try result.response.get()
+        }
+    }
 }

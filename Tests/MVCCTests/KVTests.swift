@@ -99,6 +99,12 @@ import Testing
         response = try fixture.store.range(request)
         #expect(response.kvs.count == 4)
         #expect(!response.more)
+        request.limit = Int64.max
+        response = try fixture.store.range(request)
+        #expect(response.kvs.count == 4)
+        #expect(!response.more)
+        request.limit = -1  // etcd treats a negative limit as none
+        #expect(try fixture.store.range(request).kvs.count == 4)
     }
 
     @Test func countOnlyAndKeysOnly() throws {
@@ -206,13 +212,13 @@ import Testing
         var keepValue = putRequest("a", "")
         keepValue.ignoreValue = true
         keepValue.lease = 9
-        try fixture.apply(.put(keepValue)).response.get()
+        _ = try fixture.apply(.put(keepValue)).response.get()
         var kv = try #require(try fixture.get("a").kvs.first)
         #expect(kv.value == bytes("2") && kv.lease == 9)
 
         var keepLease = putRequest("a", "3")
         keepLease.ignoreLease = true
-        try fixture.apply(.put(keepLease)).response.get()
+        _ = try fixture.apply(.put(keepLease)).response.get()
         kv = try #require(try fixture.get("a").kvs.first)
         #expect(kv.value == bytes("3") && kv.lease == 9)
     }
@@ -235,6 +241,10 @@ import Testing
         request.lease = 5
         result = try fixture.apply(.put(request))
         #expect(throws: MVCCError.leaseProvided) { try result.response.get() }
+        result = try fixture.apply(.put(putRequest("", "v")))
+        #expect(throws: MVCCError.emptyKey) { try result.response.get() }
+        result = try fixture.apply(.txn(txnRequest([], success: [op(putRequest("", "v"))])))
+        #expect(throws: MVCCError.emptyKey) { try result.response.get() }
         #expect(try fixture.store.currentRevision() == 1)
     }
 

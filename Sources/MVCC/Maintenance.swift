@@ -1,0 +1,21 @@
+// Durability and maintenance hooks of the store: sync, snapshot copies, sizes.
+
+import Storage
+
+extension MVCCStore {
+    /// Writes a consistent, compacted copy of the store into the empty directory `directory`
+    /// (for snapshots and defragmentation); safe while the writer runs.
+    public func copy(toDirectory directory: String) throws(MVCCError) {
+        do throws(LMDBError) { try self.environment.copy(toDirectory: directory, compact: true) } catch { throw .storage(error) }
+    }
+
+    /// The LMDB environment's sizes (`usedBytes` is what etcd reports as the db size).
+    public func usage() throws(MVCCError) -> LMDBEnvironment.Usage {
+        do throws(LMDBError) { return try self.environment.usage() } catch { throw .storage(error) }
+    }
+
+    /// Forces LMDB's committed state to disk, so the WAL before `appliedIndex` may be released.
+    public func sync() throws(MVCCError) {
+        do throws(LMDBError) { try self.environment.sync() } catch { throw .storage(error) }
+    }
+}
