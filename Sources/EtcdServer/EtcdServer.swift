@@ -15,7 +15,7 @@ import Storage
 public final class EtcdServer: Sendable {
     public let configuration: ServerConfiguration
     public let identity: ClusterIdentity
-    private let core: ServerCore
+    let core: ServerCore
     private let applyLoop: ApplyLoop
     private let group: MultiThreadedEventLoopGroup
     private let grpcServer: GRPCServer

@@ -94,6 +94,10 @@ final class EtcdctlTests: XCTestCase {
         let compacted = try etcdctl(server, ["get", "k", "--rev", "2"])
         XCTAssertTrue(compacted.stderr.contains("etcdserver: mvcc: required revision has been compacted"), compacted.stderr)
         XCTAssertEqual(try etcdctl(server, ["get", "k", "--rev", "3", "--print-value-only"]).stdout, "b\n")
+        for value in ["d", "e"] { _ = try etcdctl(server, ["put", "k", value]) }
+        XCTAssertEqual(try etcdctl(server, ["compaction", "--physical", "5"]).stdout, "compacted revision 5\n")
+        XCTAssertEqual(try server.core.store.finishedCompactionRevision(), 5, "a physical compaction replies once done")
+        XCTAssertEqual(try etcdctl(server, ["get", "k", "--print-value-only"]).stdout, "e\n")
     }
 
     func testRestartBringsBackEveryWriteAndStartsANewTerm() throws {

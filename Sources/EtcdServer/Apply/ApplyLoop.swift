@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MVCC
+import NIOCore
 
 /// The one writer of the MVCC store: applies committed entries in order, one LMDB write
 /// transaction per batch, and completes the replies waiting on them.
@@ -49,10 +50,26 @@ final class ApplyLoop: Sendable {
     }
 
     private func run() {
-        while let batches = queue.popAll() {
-            let entries = batches.count == 1 ? batches[0] : Array(batches.joined())
+        var physicalCompactions: [PhysicalCompaction] = []
+        var compactionPending = (try? store.finishedCompactionRevision() < store.compactedRevision()) ?? false
+        // While a compaction is unfinished, an idle moment removes the next bounded chunk of it.
+        while let batches = queue.popAll(wait: !compactionPending) {
             do {
-                try apply(entries)
+                if batches.isEmpty {
+                    compactionPending = try !store.runCompaction(maxEntries: store.options.compactionBatchLimit)
+                } else {
+                    let entries = batches.count == 1 ? batches[0] : Array(batches.joined())
+                    physicalCompactions += try apply(entries)
+                    compactionPending = try store.finishedCompactionRevision() < store.compactedRevision()
+                }
+                if !physicalCompactions.isEmpty {
+                    let finished = try store.finishedCompactionRevision()
+                    physicalCompactions.removeAll { waiting in
+                        guard waiting.revision <= finished else { return false }
+                        waiting.promise.succeed(waiting.result)
+                        return true
+                    }
+                }
             } catch {
                 // The store could not commit: nothing acknowledged is lost (the WAL has it), but
                 // continuing would diverge from the log, so stop the member loudly.
@@ -61,11 +78,23 @@ final class ApplyLoop: Sendable {
             }
             queue.markDrained()
         }
+        for waiting in physicalCompactions { waiting.promise.fail(EtcdErrors.stopped) }
     }
 
-    private func apply(_ entries: [CommittedEntry]) throws {
+    /// A `physical` compaction's reply, held until the store has removed what it compacted.
+    private struct PhysicalCompaction {
+        var revision: Int64
+        var promise: EventLoopPromise<MVCCWriteResult>
+        var result: MVCCWriteResult
+    }
+
+    /// Applies `entries` in one store transaction and answers their waiters, except the physical
+    /// compactions it returns, whose replies wait for the compaction to finish.
+    @discardableResult
+    private func apply(_ entries: [CommittedEntry]) throws -> [PhysicalCompaction] {
         var writes: [MVCCWrite] = []
         var proposalIDs: [UInt64] = []
+        var physicalRevisions: [Int: Int64] = [:]
         writes.reserveCapacity(entries.count)
         proposalIDs.reserveCapacity(entries.count)
         for entry in entries {
@@ -75,12 +104,21 @@ final class ApplyLoop: Sendable {
             case .put(let put): writes.append(.put(put))
             case .deleteRange(let delete): writes.append(.deleteRange(delete))
             case .txn(let txn): writes.append(.txn(txn))
-            case .compact(let compact): writes.append(.compact(compact))
+            case .compact(let compact):
+                if compact.physical { physicalRevisions[writes.count] = compact.revision }
+                writes.append(.compact(compact))
             }
         }
         let results = try store.apply(writes, lastIndex: entries[entries.count - 1].index, leaseExists: leaseExists)
-        for (proposalID, result) in zip(proposalIDs, results) {
-            waiters.take(proposalID)?.succeed(result)
+        var held: [PhysicalCompaction] = []
+        for (offset, (proposalID, result)) in zip(proposalIDs, results).enumerated() {
+            guard let promise = waiters.take(proposalID) else { continue }
+            if let revision = physicalRevisions[offset], case .success = result.response {
+                held.append(PhysicalCompaction(revision: revision, promise: promise, result: result))
+            } else {
+                promise.succeed(result)
+            }
         }
+        return held
     }
 }

@@ -22,15 +22,16 @@ final class BlockingBatchQueue<Element: Sendable>: @unchecked Sendable {
         return true
     }
 
-    /// Blocks until there is something to take; nil once closed and empty.
-    func popAll() -> [Element]? {
+    /// Blocks until there is something to take; nil once closed and empty. With `wait` false it
+    /// returns an empty batch at once instead of blocking (the consumer has idle work to do).
+    func popAll(wait: Bool = true) -> [Element]? {
         condition.lock()
         defer { condition.unlock() }
-        while items.isEmpty && !closed {
+        while wait && items.isEmpty && !closed {
             condition.wait()
         }
         if items.isEmpty {
-            return nil
+            return closed ? nil : []
         }
         busy = true
         let batch = items

@@ -69,7 +69,7 @@ struct KVService: Sendable {
         case .propose(let kind, let body):
             return server.propose(kind: kind, requestBody: body, on: context.eventLoop).flatMapThrowing { result in
                 switch result.response {
-                case .success(let response): return server.encodeReply(response)
+                case .success(let response): return try server.encodeReply(response)
                 case .failure(let error): throw EtcdErrors.status(for: error)
                 }
             }
