@@ -82,6 +82,9 @@ public final class EtcdServer: Sendable {
 
         var router = GRPCRouter()
         KVService(server: core).register(in: &router)
+        ClusterService(server: core).register(in: &router)
+        MaintenanceService(server: core).register(in: &router)
+        HealthService().register(in: &router)
         let listen = configuration.listenClientURLs[0]
         var grpcConfiguration = GRPCServerConfiguration(host: listen.host, port: listen.port)
         grpcConfiguration.maxReceiveMessageBytes = configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes

@@ -1,4 +1,5 @@
 import EtcdProto
+import Foundation
 import GRPCTransport
 import MVCC
 import NIOCore
@@ -11,6 +12,12 @@ final class ServerCore: Sendable {
     let store: MVCCStore
     let log: SingleNodeLog
     let waiters: ProposalWaiters
+
+    /// The size of the store's file on disk (etcd's `dbSize`).
+    var storeFileSize: Int {
+        let path = DataDirectory(root: configuration.dataDirectory).storeDirectory + "/data.mdb"
+        return ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
 
     init(
         configuration: ServerConfiguration, identity: ClusterIdentity, store: MVCCStore, log: SingleNodeLog,

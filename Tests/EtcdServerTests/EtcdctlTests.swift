@@ -134,4 +134,34 @@ final class EtcdctlTests: XCTestCase {
         let header = try XCTUnwrap(try json(try etcdctl(server, ["get", "k", "-w", "json"]))["header"] as? [String: Any])
         XCTAssertEqual(header["revision"] as? Int, 1, "rejected requests must not create revisions")
     }
+
+    func testMembershipStatusAndLeadershipAnswerAsEtcdDoesForOneMember() throws {
+        let server = try startServer()
+        defer { server.shutdown() }
+        let id = String(server.identity.memberID, radix: 16)
+        XCTAssertEqual(
+            try etcdctl(server, ["member", "list"]).stdout,
+            "\(id), started, test, http://127.0.0.1:2380, http://localhost:2379, false\n")
+        XCTAssertTrue(try etcdctl(server, ["member", "remove", id]).stderr.contains(
+            "etcdserver: re-configuration failed due to not enough started members"))
+        XCTAssertTrue(try etcdctl(server, ["member", "remove", "1234"]).stderr.contains("etcdserver: member not found"))
+        XCTAssertTrue(try etcdctl(server, ["member", "promote", id]).stderr.contains(
+            "etcdserver: can only promote a learner member"))
+        XCTAssertTrue(try etcdctl(server, ["member", "add", "x", "--peer-urls=http://127.0.0.1:2380"]).stderr.contains(
+            "etcdserver: Peer URLs already exists"))
+        XCTAssertEqual(try etcdctl(server, ["move-leader", id]).stdout, "Leadership transferred from \(id) to \(id)\n")
+        XCTAssertTrue(try etcdctl(server, ["move-leader", "1234"]).stderr.contains("etcdserver: bad leader transferee"))
+        _ = try etcdctl(server, ["put", "k", "v"])
+        let status = try XCTUnwrap(
+            (try JSONSerialization.jsonObject(with: Data(try etcdctl(server, ["endpoint", "status", "-w", "json"]).stdout.utf8))
+                as? [[String: Any]])?.first?["Status"] as? [String: Any])
+        XCTAssertEqual(status["version"] as? String, reportedEtcdVersion)
+        XCTAssertEqual(status["leader"] as? UInt64, server.identity.memberID)
+        XCTAssertEqual(status["raftAppliedIndex"] as? Int, 1)
+        XCTAssertEqual((status["header"] as? [String: Any])?["revision"] as? Int, 2)
+        let hashes = try (1...2).map { _ in try etcdctl(server, ["endpoint", "hashkv", "-w", "json"]).stdout }
+        XCTAssertEqual(hashes[0], hashes[1], "HashKV is stable while nothing changes")
+        _ = try etcdctl(server, ["put", "k", "w"])
+        XCTAssertNotEqual(try etcdctl(server, ["endpoint", "hashkv", "-w", "json"]).stdout, hashes[0])
+    }
 }

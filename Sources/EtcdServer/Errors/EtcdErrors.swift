@@ -37,3 +37,17 @@ extension EtcdErrors {
         GRPCStatus(code: GRPCStatus.Code(rawValue: error.grpcStatusCode), message: error.message)
     }
 }
+
+extension EtcdErrors {
+    public static let memberNotFound = GRPCStatus(code: .notFound, message: "etcdserver: member not found")
+    public static let memberBadURLs = GRPCStatus(
+        code: .invalidArgument, message: "etcdserver: given member URLs are invalid")
+    public static let peerURLExists = GRPCStatus(code: .failedPrecondition, message: "etcdserver: Peer URLs already exists")
+    public static let memberNotEnoughStarted = GRPCStatus(
+        code: .failedPrecondition, message: "etcdserver: re-configuration failed due to not enough started members")
+    public static let memberNotLearner = GRPCStatus(
+        code: .failedPrecondition, message: "etcdserver: can only promote a learner member")
+    public static let notCapable = GRPCStatus(code: .unavailable, message: "etcdserver: not capable")
+    public static let badLeaderTransferee = GRPCStatus(
+        code: .failedPrecondition, message: "etcdserver: bad leader transferee")
+}

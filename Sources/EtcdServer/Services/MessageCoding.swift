@@ -20,3 +20,16 @@ extension ProtoMessage {
         return buffer
     }
 }
+
+extension GRPCMethod {
+    /// A unary method answered on the calling event loop without waiting on the log.
+    static func immediate(_ answer: @escaping @Sendable (ByteBuffer) throws(GRPCStatus) -> ByteBuffer) -> GRPCMethod {
+        .unary { request, context in
+            do {
+                return context.eventLoop.makeSucceededFuture(try answer(request))
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+        }
+    }
+}

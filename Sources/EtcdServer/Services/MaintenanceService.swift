@@ -1,0 +1,80 @@
+import EtcdProto
+import Foundation
+import GRPCTransport
+import MVCC
+import NIOCore
+
+/// The etcd release whose API this server reports (`Maintenance.Status.version`). Clients gate
+/// features on it, so it is raised only as the matching API is implemented in full: the KV API of
+/// etcd 3.4 is complete, Watch and Lease are not yet.
+public let reportedEtcdVersion = "3.4.0"
+
+/// `etcdserverpb.Maintenance`: status, hashes and leadership of this member.
+struct MaintenanceService: Sendable {
+    let server: ServerCore
+
+    func register(in router: inout GRPCRouter) {
+        router.register("/etcdserverpb.Maintenance/Status", .immediate { body throws(GRPCStatus) in
+            _ = try StatusRequest(requestBody: body)
+            return server.encodeReply(try status())
+        })
+        router.register("/etcdserverpb.Maintenance/HashKV", .immediate { body throws(GRPCStatus) in
+            let request = try HashKVRequest(requestBody: body)
+            do throws(MVCCError) {
+                let hash = try server.store.hashKV(revision: request.revision)
+                let compacted = try server.store.compactedRevision()
+                var response = HashKVResponse()
+                response.hash = hash.hash
+                // etcd reports -1 until the first compaction.
+                response.compactRevision = compacted == 0 ? -1 : compacted
+                response.hashRevision = hash.revision
+                return server.encodeReply(response)
+            } catch {
+                throw EtcdErrors.status(for: error)
+            }
+        })
+        router.register("/etcdserverpb.Maintenance/MoveLeader", .immediate { body throws(GRPCStatus) in
+            let request = try MoveLeaderRequest(requestBody: body)
+            // The only member is the leader already: moving leadership to it is done, to anyone
+            // else impossible.
+            guard request.targetId == server.identity.memberID else { throw EtcdErrors.badLeaderTransferee }
+            return server.encodeReply(MoveLeaderResponse())
+        })
+    }
+
+    private func status() throws(GRPCStatus) -> StatusResponse {
+        do throws(MVCCError) {
+            let store = server.store
+            var response = StatusResponse()
+            response.version = reportedEtcdVersion
+            response.dbSize = Int64(server.storeFileSize)
+            response.dbSizeInUse = Int64(try store.usage().usedBytes)
+            response.leader = server.identity.memberID
+            response.raftIndex = server.log.lastIndex
+            response.raftTerm = server.log.currentTerm
+            response.raftAppliedIndex = try store.appliedIndex()
+            return response
+        } catch {
+            throw EtcdErrors.status(for: error)
+        }
+    }
+}
+
+/// `grpc.health.v1.Health`: etcd registers it with the empty service name serving.
+struct HealthService: Sendable {
+    func register(in router: inout GRPCRouter) {
+        router.register("/grpc.health.v1.Health/Check", .immediate { body throws(GRPCStatus) in
+            let request = try HealthCheckRequest(requestBody: body)
+            guard request.service.isEmpty else {
+                throw GRPCStatus(code: .notFound, message: "unknown service")
+            }
+            var response = HealthCheckResponse()
+            response.status = .serving
+            return response.responseBody(allocator: ByteBufferAllocator())
+        })
+    }
+}
+
+extension StatusResponse: ResponseWithHeader {}
+extension HashKVResponse: ResponseWithHeader {}
+extension MoveLeaderResponse: ResponseWithHeader {}
