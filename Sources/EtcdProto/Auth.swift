@@ -30,6 +30,8 @@ public struct UserAddOptions: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.noPassword = try reader.readBool()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -87,6 +89,8 @@ public struct User: ProtoMessage, Hashable {
                 var value = self.options ?? UserAddOptions()
                 try reader.mergeMessage(into: &value)
                 self.options = value
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -145,6 +149,8 @@ public struct Permission: ProtoMessage, Hashable {
                 self.key = try reader.readBytes()
             case 3 where tag.wireType == .lengthDelimited:
                 self.rangeEnd = try reader.readBytes()
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -186,6 +192,8 @@ public struct Role: ProtoMessage, Hashable {
                 self.name = try reader.readBytes()
             case 2 where tag.wireType == .lengthDelimited:
                 self.keyPermission.append(try reader.readMessage(Permission.self))
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

@@ -91,6 +91,8 @@ public struct AuthenticateRequest: ProtoMessage, Hashable {
                 self.name = try reader.readString()
             case 2 where tag.wireType == .lengthDelimited:
                 self.password = try reader.readString()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -148,6 +150,8 @@ public struct AuthUserAddRequest: ProtoMessage, Hashable {
                 self.options = value
             case 4 where tag.wireType == .lengthDelimited:
                 self.hashedPassword = try reader.readString()
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -182,6 +186,8 @@ public struct AuthUserGetRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .lengthDelimited:
                 self.name = try reader.readString()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -216,6 +222,8 @@ public struct AuthUserDeleteRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .lengthDelimited:
                 self.name = try reader.readString()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -264,6 +272,8 @@ public struct AuthUserChangePasswordRequest: ProtoMessage, Hashable {
                 self.password = try reader.readString()
             case 3 where tag.wireType == .lengthDelimited:
                 self.hashedPassword = try reader.readString()
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -305,6 +315,8 @@ public struct AuthUserGrantRoleRequest: ProtoMessage, Hashable {
                 self.user = try reader.readString()
             case 2 where tag.wireType == .lengthDelimited:
                 self.role = try reader.readString()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -346,6 +358,8 @@ public struct AuthUserRevokeRoleRequest: ProtoMessage, Hashable {
                 self.name = try reader.readString()
             case 2 where tag.wireType == .lengthDelimited:
                 self.role = try reader.readString()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -380,6 +394,8 @@ public struct AuthRoleAddRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .lengthDelimited:
                 self.name = try reader.readString()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -414,6 +430,8 @@ public struct AuthRoleGetRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .lengthDelimited:
                 self.role = try reader.readString()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -484,6 +502,8 @@ public struct AuthRoleDeleteRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .lengthDelimited:
                 self.role = try reader.readString()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -527,6 +547,8 @@ public struct AuthRoleGrantPermissionRequest: ProtoMessage, Hashable {
                 var value = self.perm ?? Permission()
                 try reader.mergeMessage(into: &value)
                 self.perm = value
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -575,6 +597,8 @@ public struct AuthRoleRevokePermissionRequest: ProtoMessage, Hashable {
                 self.key = try reader.readBytes()
             case 3 where tag.wireType == .lengthDelimited:
                 self.rangeEnd = try reader.readBytes()
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -611,6 +635,8 @@ public struct AuthEnableResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -647,6 +673,8 @@ public struct AuthDisableResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -697,6 +725,8 @@ public struct AuthStatusResponse: ProtoMessage, Hashable {
                 self.enabled = try reader.readBool()
             case 3 where tag.wireType == .varint:
                 self.authRevision = try reader.readUInt64()
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -740,6 +770,8 @@ public struct AuthenticateResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.token = try reader.readString()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -776,6 +808,8 @@ public struct AuthUserAddResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -819,6 +853,8 @@ public struct AuthUserGetResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.roles.append(try reader.readString())
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -855,6 +891,8 @@ public struct AuthUserDeleteResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -891,6 +929,8 @@ public struct AuthUserChangePasswordResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -927,6 +967,8 @@ public struct AuthUserGrantRoleResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -963,6 +1005,8 @@ public struct AuthUserRevokeRoleResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -999,6 +1043,8 @@ public struct AuthRoleAddResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -1042,6 +1088,8 @@ public struct AuthRoleGetResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.perm.append(try reader.readMessage(Permission.self))
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -1085,6 +1133,8 @@ public struct AuthRoleListResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.roles.append(try reader.readString())
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -1128,6 +1178,8 @@ public struct AuthUserListResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.users.append(try reader.readString())
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -1164,6 +1216,8 @@ public struct AuthRoleDeleteResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -1200,6 +1254,8 @@ public struct AuthRoleGrantPermissionResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -1236,6 +1292,8 @@ public struct AuthRoleRevokePermissionResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

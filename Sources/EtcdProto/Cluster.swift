@@ -58,6 +58,8 @@ public struct Member: ProtoMessage, Hashable {
                 self.clientUrls.append(try reader.readString())
             case 5 where tag.wireType == .varint:
                 self.isLearner = try reader.readBool()
+            case 1, 2, 3, 4, 5:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -99,6 +101,8 @@ public struct MemberAddRequest: ProtoMessage, Hashable {
                 self.peerUrls.append(try reader.readString())
             case 2 where tag.wireType == .varint:
                 self.isLearner = try reader.readBool()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -151,6 +155,8 @@ public struct MemberAddResponse: ProtoMessage, Hashable {
                 self.member = value
             case 3 where tag.wireType == .lengthDelimited:
                 self.members.append(try reader.readMessage(Member.self))
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -185,6 +191,8 @@ public struct MemberRemoveRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.id = try reader.readUInt64()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -228,6 +236,8 @@ public struct MemberRemoveResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.members.append(try reader.readMessage(Member.self))
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -269,6 +279,8 @@ public struct MemberUpdateRequest: ProtoMessage, Hashable {
                 self.id = try reader.readUInt64()
             case 2 where tag.wireType == .lengthDelimited:
                 self.peerUrls.append(try reader.readString())
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -312,6 +324,8 @@ public struct MemberUpdateResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.members.append(try reader.readMessage(Member.self))
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -346,6 +360,8 @@ public struct MemberListRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.linearizable = try reader.readBool()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -389,6 +405,8 @@ public struct MemberListResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.members.append(try reader.readMessage(Member.self))
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -423,6 +441,8 @@ public struct MemberPromoteRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.id = try reader.readUInt64()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -466,6 +486,8 @@ public struct MemberPromoteResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.members.append(try reader.readMessage(Member.self))
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

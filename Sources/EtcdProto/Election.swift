@@ -44,6 +44,8 @@ public struct CampaignRequest: ProtoMessage, Hashable {
                 self.lease = try reader.readInt64()
             case 3 where tag.wireType == .lengthDelimited:
                 self.value = try reader.readBytes()
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -89,6 +91,8 @@ public struct CampaignResponse: ProtoMessage, Hashable {
                 var value = self.leader ?? LeaderKey()
                 try reader.mergeMessage(into: &value)
                 self.leader = value
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -144,6 +148,8 @@ public struct LeaderKey: ProtoMessage, Hashable {
                 self.rev = try reader.readInt64()
             case 4 where tag.wireType == .varint:
                 self.lease = try reader.readInt64()
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -178,6 +184,8 @@ public struct LeaderRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .lengthDelimited:
                 self.name = try reader.readBytes()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -223,6 +231,8 @@ public struct LeaderResponse: ProtoMessage, Hashable {
                 var value = self.kv ?? KeyValue()
                 try reader.mergeMessage(into: &value)
                 self.kv = value
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -259,6 +269,8 @@ public struct ResignRequest: ProtoMessage, Hashable {
                 var value = self.leader ?? LeaderKey()
                 try reader.mergeMessage(into: &value)
                 self.leader = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -295,6 +307,8 @@ public struct ResignResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -338,6 +352,8 @@ public struct ProclaimRequest: ProtoMessage, Hashable {
                 self.leader = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.value = try reader.readBytes()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -374,6 +390,8 @@ public struct ProclaimResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

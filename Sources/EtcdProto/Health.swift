@@ -30,6 +30,8 @@ public struct HealthCheckRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .lengthDelimited:
                 self.service = try reader.readString()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -75,6 +77,8 @@ public struct HealthCheckResponse: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.status = HealthCheckResponse.ServingStatus(rawValue: try reader.readInt32())
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

@@ -65,6 +65,8 @@ public struct KeyValue: ProtoMessage, Hashable {
                 self.value = try reader.readBytes()
             case 6 where tag.wireType == .varint:
                 self.lease = try reader.readInt64()
+            case 1, 2, 3, 4, 5, 6:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -126,6 +128,8 @@ public struct Event: ProtoMessage, Hashable {
                 var value = self.prevKv ?? KeyValue()
                 try reader.mergeMessage(into: &value)
                 self.prevKv = value
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

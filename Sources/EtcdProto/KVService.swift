@@ -51,6 +51,8 @@ public struct ResponseHeader: ProtoMessage, Hashable {
                 self.revision = try reader.readInt64()
             case 4 where tag.wireType == .varint:
                 self.raftTerm = try reader.readUInt64()
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -191,6 +193,8 @@ public struct RangeRequest: ProtoMessage, Hashable {
                 self.minCreateRevision = try reader.readInt64()
             case 13 where tag.wireType == .varint:
                 self.maxCreateRevision = try reader.readInt64()
+            case 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -248,6 +252,8 @@ public struct RangeResponse: ProtoMessage, Hashable {
                 self.more = try reader.readBool()
             case 4 where tag.wireType == .varint:
                 self.count = try reader.readInt64()
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -317,6 +323,8 @@ public struct PutRequest: ProtoMessage, Hashable {
                 self.ignoreValue = try reader.readBool()
             case 6 where tag.wireType == .varint:
                 self.ignoreLease = try reader.readBool()
+            case 1, 2, 3, 4, 5, 6:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -362,6 +370,8 @@ public struct PutResponse: ProtoMessage, Hashable {
                 var value = self.prevKv ?? KeyValue()
                 try reader.mergeMessage(into: &value)
                 self.prevKv = value
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -410,6 +420,8 @@ public struct DeleteRangeRequest: ProtoMessage, Hashable {
                 self.rangeEnd = try reader.readBytes()
             case 3 where tag.wireType == .varint:
                 self.prevKv = try reader.readBool()
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -460,6 +472,8 @@ public struct DeleteRangeResponse: ProtoMessage, Hashable {
                 self.deleted = try reader.readInt64()
             case 3 where tag.wireType == .lengthDelimited:
                 self.prevKvs.append(try reader.readMessage(KeyValue.self))
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -531,6 +545,8 @@ public struct RequestOp: ProtoMessage, Hashable {
                 if case .requestTxn(let existing)? = self.request { value = existing }
                 try reader.mergeMessage(into: &value)
                 self.request = .requestTxn(value)
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -602,6 +618,8 @@ public struct ResponseOp: ProtoMessage, Hashable {
                 if case .responseTxn(let existing)? = self.response { value = existing }
                 try reader.mergeMessage(into: &value)
                 self.response = .responseTxn(value)
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -717,6 +735,8 @@ public struct Compare: ProtoMessage, Hashable {
                 self.targetUnion = .lease(try reader.readInt64())
             case 64 where tag.wireType == .lengthDelimited:
                 self.rangeEnd = try reader.readBytes()
+            case 1, 2, 3, 4, 5, 6, 7, 8, 64:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -765,6 +785,8 @@ public struct TxnRequest: ProtoMessage, Hashable {
                 self.success.append(try reader.readMessage(RequestOp.self))
             case 3 where tag.wireType == .lengthDelimited:
                 self.failure.append(try reader.readMessage(RequestOp.self))
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -815,6 +837,8 @@ public struct TxnResponse: ProtoMessage, Hashable {
                 self.succeeded = try reader.readBool()
             case 3 where tag.wireType == .lengthDelimited:
                 self.responses.append(try reader.readMessage(ResponseOp.self))
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -856,6 +880,8 @@ public struct CompactionRequest: ProtoMessage, Hashable {
                 self.revision = try reader.readInt64()
             case 2 where tag.wireType == .varint:
                 self.physical = try reader.readBool()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -892,6 +918,8 @@ public struct CompactionResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

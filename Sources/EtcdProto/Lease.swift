@@ -37,6 +37,8 @@ public struct LeaseGrantRequest: ProtoMessage, Hashable {
                 self.ttl = try reader.readInt64()
             case 2 where tag.wireType == .varint:
                 self.id = try reader.readInt64()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -94,6 +96,8 @@ public struct LeaseGrantResponse: ProtoMessage, Hashable {
                 self.ttl = try reader.readInt64()
             case 4 where tag.wireType == .lengthDelimited:
                 self.error = try reader.readString()
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -128,6 +132,8 @@ public struct LeaseRevokeRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.id = try reader.readInt64()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -164,6 +170,8 @@ public struct LeaseRevokeResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -205,6 +213,8 @@ public struct LeaseCheckpoint: ProtoMessage, Hashable {
                 self.id = try reader.readInt64()
             case 2 where tag.wireType == .varint:
                 self.remainingTtl = try reader.readInt64()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -239,6 +249,8 @@ public struct LeaseCheckpointRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .lengthDelimited:
                 self.checkpoints.append(try reader.readMessage(LeaseCheckpoint.self))
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -275,6 +287,8 @@ public struct LeaseCheckpointResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -309,6 +323,8 @@ public struct LeaseKeepAliveRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.id = try reader.readInt64()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -359,6 +375,8 @@ public struct LeaseKeepAliveResponse: ProtoMessage, Hashable {
                 self.id = try reader.readInt64()
             case 3 where tag.wireType == .varint:
                 self.ttl = try reader.readInt64()
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -400,6 +418,8 @@ public struct LeaseTimeToLiveRequest: ProtoMessage, Hashable {
                 self.id = try reader.readInt64()
             case 2 where tag.wireType == .varint:
                 self.keys = try reader.readBool()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -464,6 +484,8 @@ public struct LeaseTimeToLiveResponse: ProtoMessage, Hashable {
                 self.grantedTtl = try reader.readInt64()
             case 5 where tag.wireType == .lengthDelimited:
                 self.keys.append(try reader.readBytes())
+            case 1, 2, 3, 4, 5:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -516,6 +538,8 @@ public struct LeaseStatus: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.id = try reader.readInt64()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -559,6 +583,8 @@ public struct LeaseLeasesResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.leases.append(try reader.readMessage(LeaseStatus.self))
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

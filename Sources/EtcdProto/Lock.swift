@@ -37,6 +37,8 @@ public struct LockRequest: ProtoMessage, Hashable {
                 self.name = try reader.readBytes()
             case 2 where tag.wireType == .varint:
                 self.lease = try reader.readInt64()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -80,6 +82,8 @@ public struct LockResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.key = try reader.readBytes()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -114,6 +118,8 @@ public struct UnlockRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .lengthDelimited:
                 self.key = try reader.readBytes()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -150,6 +156,8 @@ public struct UnlockResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

@@ -48,6 +48,8 @@ public struct HashKVRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.revision = try reader.readInt64()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -105,6 +107,8 @@ public struct HashKVResponse: ProtoMessage, Hashable {
                 self.compactRevision = try reader.readInt64()
             case 4 where tag.wireType == .varint:
                 self.hashRevision = try reader.readInt64()
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -148,6 +152,8 @@ public struct HashResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .varint:
                 self.hash = try reader.readUInt32()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -223,6 +229,8 @@ public struct SnapshotResponse: ProtoMessage, Hashable {
                 self.blob = try reader.readBytes()
             case 4 where tag.wireType == .lengthDelimited:
                 self.version = try reader.readString()
+            case 1, 2, 3, 4:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -277,6 +285,8 @@ public struct DefragmentResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -311,6 +321,8 @@ public struct MoveLeaderRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.targetId = try reader.readUInt64()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -347,6 +359,8 @@ public struct MoveLeaderResponse: ProtoMessage, Hashable {
                 var value = self.header ?? ResponseHeader()
                 try reader.mergeMessage(into: &value)
                 self.header = value
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -405,6 +419,8 @@ public struct AlarmRequest: ProtoMessage, Hashable {
                 self.memberId = try reader.readUInt64()
             case 3 where tag.wireType == .varint:
                 self.alarm = AlarmType(rawValue: try reader.readInt32())
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -446,6 +462,8 @@ public struct AlarmMember: ProtoMessage, Hashable {
                 self.memberId = try reader.readUInt64()
             case 2 where tag.wireType == .varint:
                 self.alarm = AlarmType(rawValue: try reader.readInt32())
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -489,6 +507,8 @@ public struct AlarmResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.alarms.append(try reader.readMessage(AlarmMember.self))
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -540,6 +560,8 @@ public struct DowngradeRequest: ProtoMessage, Hashable {
                 self.action = DowngradeRequest.DowngradeAction(rawValue: try reader.readInt32())
             case 2 where tag.wireType == .lengthDelimited:
                 self.version = try reader.readString()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -583,6 +605,8 @@ public struct DowngradeResponse: ProtoMessage, Hashable {
                 self.header = value
             case 2 where tag.wireType == .lengthDelimited:
                 self.version = try reader.readString()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -723,6 +747,8 @@ public struct StatusResponse: ProtoMessage, Hashable {
                 var value = self.downgradeInfo ?? DowngradeInfo()
                 try reader.mergeMessage(into: &value)
                 self.downgradeInfo = value
+            case 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -764,6 +790,8 @@ public struct DowngradeInfo: ProtoMessage, Hashable {
                 self.enabled = try reader.readBool()
             case 2 where tag.wireType == .lengthDelimited:
                 self.targetVersion = try reader.readString()
+            case 1, 2:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

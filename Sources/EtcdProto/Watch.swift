@@ -59,6 +59,8 @@ public struct WatchRequest: ProtoMessage, Hashable {
                 if case .progressRequest(let existing)? = self.requestUnion { value = existing }
                 try reader.mergeMessage(into: &value)
                 self.requestUnion = .progressRequest(value)
+            case 1, 2, 3:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -153,6 +155,8 @@ public struct WatchCreateRequest: ProtoMessage, Hashable {
                 self.watchId = try reader.readInt64()
             case 8 where tag.wireType == .varint:
                 self.fragment = try reader.readBool()
+            case 1, 2, 3, 4, 5, 6, 7, 8:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -187,6 +191,8 @@ public struct WatchCancelRequest: ProtoMessage, Hashable {
             switch tag.fieldNumber {
             case 1 where tag.wireType == .varint:
                 self.watchId = try reader.readInt64()
+            case 1:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }
@@ -290,6 +296,8 @@ public struct WatchResponse: ProtoMessage, Hashable {
                 self.fragment = try reader.readBool()
             case 11 where tag.wireType == .lengthDelimited:
                 self.events.append(try reader.readMessage(Event.self))
+            case 1, 2, 3, 4, 5, 6, 7, 11:
+                throw ProtoDecodingError.wrongWireType(tag)
             default:
                 try reader.skipField(tag)
             }

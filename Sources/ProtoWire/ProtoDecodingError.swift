@@ -11,6 +11,7 @@ public struct ProtoDecodingError: Error, Hashable, Sendable, CustomStringConvert
         case unmatchedEndGroup
         case invalidUTF8
         case nestingTooDeep
+        case wrongWireType
     }
 
     public let code: Code
@@ -27,6 +28,13 @@ public struct ProtoDecodingError: Error, Hashable, Sendable, CustomStringConvert
 
     public static func invalidWireType(_ rawValue: UInt64) -> ProtoDecodingError {
         ProtoDecodingError(code: .invalidWireType, reason: "invalid wire type \(rawValue)")
+    }
+
+    /// A known field arrived with a wire type its declaration does not allow. etcd's (gogo)
+    /// decoders refuse such input rather than skipping it, so ours do too.
+    public static func wrongWireType(_ tag: FieldTag) -> ProtoDecodingError {
+        ProtoDecodingError(
+            code: .wrongWireType, reason: "wrong wireType = \(tag.wireType.rawValue) for field \(tag.fieldNumber)")
     }
 
     public static func invalidFieldNumber(_ number: UInt64) -> ProtoDecodingError {

@@ -11,6 +11,21 @@ import Testing
         #expect(try PutRequest(serializedBytes: expected) == request)
     }
 
+    /// etcd's gogo decoders refuse a known field with the wrong wire type ("proto: wrong
+    /// wireType = 0 for field Key"); skipping it would accept requests etcd rejects.
+    @Test func knownFieldWithWrongWireTypeIsRefused() {
+        #expect(throws: ProtoDecodingError.self) { try RangeRequest(serializedBytes: [0x08, 0x01]) }
+        #expect(throws: ProtoDecodingError.self) { try PutRequest(serializedBytes: [0x0A, 0x01, 0x6B, 0x11] + [UInt8](repeating: 0, count: 8)) }
+        do {
+            _ = try KeyValue(serializedBytes: [0x10, 0x00, 0x12, 0x00])
+            Issue.record("a length-delimited create_revision was accepted")
+        } catch {
+            #expect(error.code == .wrongWireType)
+        }
+        // Unknown fields of any wire type are still skipped.
+        #expect((try? RangeRequest(serializedBytes: [0x0A, 0x01, 0x61, 0xF8, 0x07, 0x01])) != nil)
+    }
+
     @Test func defaultsAreNotEncoded() {
         #expect(RangeRequest().serializedBytes().isEmpty)
         #expect(ResponseHeader(clusterId: 0, memberId: 0, revision: 0, raftTerm: 0).serializedBytes().isEmpty)

@@ -1,5 +1,6 @@
 import GRPCTransport
 import MVCC
+import ProtoWire
 
 /// etcd's client-visible errors (`rpctypes/error.go`): clients match on the code and the exact
 /// message, so both are copied verbatim.
@@ -24,9 +25,15 @@ public enum EtcdErrors {
     public static let timeout = GRPCStatus(code: .unavailable, message: "etcdserver: request timed out")
     public static let corrupt = GRPCStatus(code: .dataLoss, message: "etcdserver: corrupt cluster")
 
-    /// grpc-go's answer to a request body that is not a valid protobuf message.
-    public static func malformedRequest(_ reason: some Error) -> GRPCStatus {
-        GRPCStatus(code: .internal, message: "grpc: error unmarshalling request: \(reason)")
+    /// grpc-go's answer to a request body that is not a valid protobuf message, worded as etcd's
+    /// Go decoders word the reason.
+    public static func malformedRequest(_ error: ProtoDecodingError) -> GRPCStatus {
+        let reason: String
+        switch error.code {
+        case .truncated, .lengthPastEnd: reason = "unexpected EOF"
+        default: reason = "proto: \(error.reason)"
+        }
+        return GRPCStatus(code: .internal, message: "grpc: error unmarshalling request: \(reason)")
     }
 }
 

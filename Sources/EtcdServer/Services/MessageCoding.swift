@@ -5,10 +5,12 @@ import ProtoWire
 extension ProtoMessage {
     /// Decodes a request body; a malformed one gets grpc-go's status for undecodable requests.
     init(requestBody: ByteBuffer) throws(GRPCStatus) {
-        do {
-            self = try requestBody.withUnsafeReadableBytes { try Self(serializedBytes: $0) }
-        } catch {
-            throw EtcdErrors.malformedRequest(error)
+        let decoded = requestBody.withUnsafeReadableBytes { bytes in
+            Result { () throws(ProtoDecodingError) -> Self in try Self(serializedBytes: bytes) }
+        }
+        switch decoded {
+        case .success(let message): self = message
+        case .failure(let error): throw EtcdErrors.malformedRequest(error)
         }
     }
 
