@@ -1,1 +1,0 @@
-// Raft: see DESIGN.md §2. Filled in by its owner.

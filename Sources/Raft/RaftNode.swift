@@ -1,0 +1,745 @@
+/// Settings of one Raft member. Tick counts are in host ticks (etcd: 100 ms).
+public struct RaftConfiguration: Sendable {
+    public var id: NodeID
+    /// A follower that hears nothing for a randomized [electionTick, 2 × electionTick) ticks campaigns.
+    public var electionTick = 10
+    public var heartbeatTick = 1
+    /// Pre-vote (thesis §9.6): a partitioned node cannot disrupt the cluster by bumping terms.
+    public var preVote = true
+    /// A leader that has not heard from a quorum within an election timeout steps down.
+    public var checkQuorum = true
+    /// Appends in flight per follower before the leader waits for acknowledgements.
+    public var maxInflightMessages = 256
+    /// Bytes of entries per append message (at least one entry is always sent).
+    public var maxSizePerMessage: UInt64 = 1 << 20
+    /// Bytes of committed entries handed to the host per `Ready`.
+    public var maxCommittedBytesPerReady: UInt64 = 64 << 20
+    public var readOnlyMode = ReadOnlyMode.safe
+    /// Seeds the randomized election timeout, so a simulation replays exactly.
+    public var randomSeed: UInt64
+
+    public init(id: NodeID, randomSeed: UInt64? = nil) {
+        self.id = id
+        self.randomSeed = randomSeed ?? id
+    }
+}
+
+/// What the host must do next, in this order: persist `hardState`, `entries` and `snapshot`;
+/// send `messages`; apply `committedEntries`; answer `readStates`; then call `advance`.
+public struct Ready: Sendable {
+    public var softState: SoftState?
+    public var hardState: HardState?
+    public var entries: [Entry]
+    public var snapshot: Snapshot?
+    public var committedEntries: [Entry]
+    public var messages: [Message]
+    public var readStates: [ReadState]
+}
+
+/// One Raft member as a deterministic state machine (the design of etcd's raft library): no
+/// clocks, threads or I/O. The host calls `tick` on a timer, `step` with peer messages, and
+/// acts on each `Ready`.
+public final class RaftNode {
+    public let id: NodeID
+    private let configuration: RaftConfiguration
+    private var log: RaftLog
+    public private(set) var term: UInt64 = 0
+    private var vote: NodeID = 0
+    public private(set) var leader: NodeID = 0
+    public private(set) var role = RaftRole.follower
+    private var progress: [NodeID: Progress] = [:]
+    private var votes: [NodeID: Bool] = [:]
+    private var messages: [Message] = []
+    private var readStates: [ReadState] = []
+    private var electionElapsed = 0
+    private var heartbeatElapsed = 0
+    private var randomizedElectionTimeout = 0
+    private var random: SplitMix64
+    /// The member a leadership transfer is handing over to, if one is in progress.
+    public private(set) var transferee: NodeID = 0
+    /// Index of the newest unapplied configuration change: only one may be in flight (the
+    /// one-member-at-a-time rule that keeps every pair of old/new majorities overlapping).
+    private var pendingConfigurationIndex: UInt64 = 0
+    private var pendingReads: [PendingRead] = []
+    private var previousSoftState: SoftState
+    private var previousHardState: HardState
+
+    private struct PendingRead {
+        var index: UInt64
+        var context: [UInt8]
+        var requester: NodeID
+        var acknowledged: Set<NodeID>
+    }
+
+    /// Restores a member from its persisted state (hard state, log, snapshot, membership).
+    public init(configuration: RaftConfiguration, storage: any RaftStorage) throws(RaftError) {
+        guard configuration.id != 0 else { throw .invalidConfiguration("id must not be 0") }
+        guard configuration.heartbeatTick > 0, configuration.electionTick > configuration.heartbeatTick else {
+            throw .invalidConfiguration("electionTick must be greater than heartbeatTick")
+        }
+        self.id = configuration.id
+        self.configuration = configuration
+        self.random = SplitMix64(seed: configuration.randomSeed)
+        self.log = RaftLog(storage: storage, maxCommittedBytesPerReady: configuration.maxCommittedBytesPerReady)
+        let (hardState, confState) = try storage.initialState()
+        for voter in confState.voters { progress[voter] = Progress(next: 1, maxInflight: configuration.maxInflightMessages, isLearner: false) }
+        for learner in confState.learners { progress[learner] = Progress(next: 1, maxInflight: configuration.maxInflightMessages, isLearner: true) }
+        if !hardState.isEmpty {
+            guard hardState.commit >= log.committed, hardState.commit <= log.lastIndex else {
+                throw .corruptState("commit \(hardState.commit) outside [\(log.committed), \(log.lastIndex)]")
+            }
+            term = hardState.term
+            vote = hardState.vote
+            log.commit(to: hardState.commit)
+        }
+        previousHardState = HardState(term: term, vote: vote, commit: log.committed)
+        previousSoftState = SoftState(leader: 0, role: .follower)
+        becomeFollower(term: term, leader: 0)
+    }
+
+    // MARK: - Host interface
+
+    public var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
+    public var softState: SoftState { SoftState(leader: leader, role: role) }
+    public var commitIndex: UInt64 { log.committed }
+    public var lastIndex: UInt64 { log.lastIndex }
+    public var voters: [NodeID] { progress.filter { !$0.value.isLearner }.keys.sorted() }
+    public var learners: [NodeID] { progress.filter { $0.value.isLearner }.keys.sorted() }
+
+    /// The leader's view of each follower (empty on other members).
+    public var followerProgress: [NodeID: FollowerProgress] {
+        guard role == .leader else { return [:] }
+        return progress.mapValues { FollowerProgress(match: $0.match, next: $0.next, state: $0.state, isLearner: $0.isLearner) }
+    }
+
+    /// Advances logical time by one tick.
+    public func tick() {
+        switch role {
+        case .leader: tickHeartbeat()
+        default: tickElection()
+        }
+    }
+
+    /// Starts an election now (etcd's MsgHup), as if the election timeout had passed.
+    public func campaign() {
+        hup(transfer: false)
+    }
+
+    /// Appends `data` to the log through the leader. Throws `proposalDropped` when no leader is
+    /// known or a leadership transfer is under way: the host should fail the request fast.
+    public func propose(_ data: [UInt8]) throws(RaftError) {
+        try stepPropose(Message(type: .propose, from: id, entries: [Entry(data: data)]))
+    }
+
+    /// Proposes a one-member membership change; the host calls `applyConfigurationChange` once
+    /// the entry is committed and applied.
+    public func proposeConfigurationChange(_ change: ConfChange) throws(RaftError) {
+        try stepPropose(Message(type: .propose, from: id, entries: [Entry(type: .confChange, data: change.encoded())]))
+    }
+
+    /// Asks for a linearizable read point: a `ReadState` with `context` comes back in a later
+    /// `Ready` once leadership at that index is confirmed.
+    public func readIndex(context: [UInt8]) throws(RaftError) {
+        try stepReadIndex(Message(type: .readIndex, from: id, entries: [Entry(data: context)]))
+    }
+
+    /// Hands leadership to `target` (etcd's MoveLeader): it is caught up, then told to campaign.
+    public func transferLeadership(to target: NodeID) {
+        if role == .leader {
+            handleTransfer(to: target)
+        } else if leader != 0 {
+            send(Message(type: .transferLeader, to: leader, from: target))
+        }
+    }
+
+    /// Takes a message from a peer.
+    public func step(_ message: Message) throws(RaftError) {
+        if message.type.isLocal { throw .localMessageFromNetwork(message.type) }
+        try handle(message)
+    }
+
+    /// The membership after applying `change` (the host calls this when it applies the entry).
+    @discardableResult
+    public func applyConfigurationChange(_ change: ConfChange) -> ConfState {
+        pendingConfigurationIndex = 0
+        switch change.type {
+        case .addNode:
+            if progress[change.nodeID] == nil {
+                progress[change.nodeID] = Progress(next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages, isLearner: false)
+            } else {
+                progress[change.nodeID]!.isLearner = false
+            }
+        case .addLearnerNode:
+            if progress[change.nodeID] == nil {
+                progress[change.nodeID] = Progress(next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages, isLearner: true)
+            }
+        case .removeNode:
+            progress[change.nodeID] = nil
+            if change.nodeID == transferee { transferee = 0 }
+            // A removed leader steps down so the others can elect among themselves (etcd's server
+            // stops a removed member; the library makes sure it cannot keep leading meanwhile).
+            if change.nodeID == id && role == .leader {
+                becomeFollower(term: term, leader: 0)
+                return ConfState(voters: voters, learners: learners)
+            }
+            // A smaller quorum may now commit more.
+            if role == .leader, maybeCommit() { broadcastAppend() }
+        case .updateNode:
+            break
+        }
+        return ConfState(voters: voters, learners: learners)
+    }
+
+    public var hasReady: Bool {
+        softState != previousSoftState || hardState != previousHardState || !log.unstableEntries.isEmpty
+            || log.unstable.snapshot != nil || !messages.isEmpty || !readStates.isEmpty || log.hasCommittedEntriesToApply
+    }
+
+    /// What the host must do next; nil when there is nothing.
+    public func ready() -> Ready? {
+        guard hasReady else { return nil }
+        let soft = softState
+        let hard = hardState
+        return Ready(
+            softState: soft != previousSoftState ? soft : nil,
+            hardState: hard != previousHardState ? hard : nil,
+            entries: log.unstableEntries,
+            snapshot: log.unstable.snapshot,
+            committedEntries: log.committedEntriesToApply(),
+            messages: messages,
+            readStates: readStates)
+    }
+
+    /// The host has done everything `ready` asked for.
+    public func advance(_ ready: Ready) {
+        if let soft = ready.softState { previousSoftState = soft }
+        if let hard = ready.hardState { previousHardState = hard }
+        if let last = ready.entries.last { log.unstable.stable(to: last.index, term: last.term) }
+        if let snapshot = ready.snapshot { log.unstable.stableSnapshot(to: snapshot.metadata.index) }
+        if let applied = ready.committedEntries.last?.index { log.applied(to: applied) }
+        messages.removeFirst(min(ready.messages.count, messages.count))
+        readStates.removeFirst(min(ready.readStates.count, readStates.count))
+    }
+
+    // MARK: - Roles
+
+    private func reset(term newTerm: UInt64) {
+        if term != newTerm {
+            term = newTerm
+            vote = 0
+        }
+        leader = 0
+        electionElapsed = 0
+        heartbeatElapsed = 0
+        randomizedElectionTimeout = configuration.electionTick + Int(random.next() % UInt64(configuration.electionTick))
+        votes = [:]
+        transferee = 0
+        pendingReads = []
+        for member in progress.keys {
+            progress[member] = Progress(
+                next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages,
+                isLearner: progress[member]!.isLearner)
+            if member == id { progress[member]!.match = log.lastIndex }
+        }
+    }
+
+    private func becomeFollower(term newTerm: UInt64, leader newLeader: NodeID) {
+        reset(term: newTerm)
+        role = .follower
+        leader = newLeader
+    }
+
+    private func becomePreCandidate() {
+        // Pre-vote changes neither term nor vote: a failed pre-election leaves no trace.
+        votes = [:]
+        role = .preCandidate
+        leader = 0
+    }
+
+    private func becomeCandidate() {
+        reset(term: term + 1)
+        vote = id
+        role = .candidate
+    }
+
+    private func becomeLeader() {
+        reset(term: term)
+        leader = id
+        role = .leader
+        for member in progress.keys where member != id { progress[member]!.becomeProbe() }
+        // Etcd appends an empty entry: committing it commits everything before it (§5.4.2)
+        // and tells the leader which index its term starts at (needed by ReadIndex).
+        pendingConfigurationIndex = log.lastIndex
+        appendEntries([Entry(data: [])])
+    }
+
+    private var isPromotable: Bool { progress[id].map { !$0.isLearner } ?? false }
+
+    private var quorum: Int { voters.count / 2 + 1 }
+
+    // MARK: - Ticks
+
+    private func tickElection() {
+        electionElapsed += 1
+        if isPromotable && electionElapsed >= randomizedElectionTimeout {
+            electionElapsed = 0
+            hup(transfer: false)
+        }
+    }
+
+    private func tickHeartbeat() {
+        heartbeatElapsed += 1
+        electionElapsed += 1
+        if electionElapsed >= configuration.electionTick {
+            electionElapsed = 0
+            if configuration.checkQuorum && !checkQuorumActive() {
+                becomeFollower(term: term, leader: 0)
+                return
+            }
+            // A transfer that did not finish within an election timeout is abandoned.
+            transferee = 0
+        }
+        if heartbeatElapsed >= configuration.heartbeatTick {
+            heartbeatElapsed = 0
+            broadcastHeartbeat(context: [])
+        }
+    }
+
+    /// True if a quorum was heard from since the last check; clears the marks for the next round.
+    private func checkQuorumActive() -> Bool {
+        var active = 0
+        for member in progress.keys {
+            if member == id { active += progress[member]!.isLearner ? 0 : 1; continue }
+            if progress[member]!.recentActive && !progress[member]!.isLearner { active += 1 }
+            progress[member]!.recentActive = false
+        }
+        return active >= quorum
+    }
+
+    // MARK: - Elections
+
+    private func hup(transfer: Bool) {
+        guard role != .leader, isPromotable else { return }
+        // Unapplied configuration changes could change who votes: etcd refuses to campaign then.
+        if log.committed > log.applied, hasUnappliedConfigurationChange() { return }
+        if configuration.preVote && !transfer {
+            becomePreCandidate()
+            requestVotes(type: .preVote, term: term + 1, transfer: false)
+        } else {
+            becomeCandidate()
+            requestVotes(type: .vote, term: term, transfer: transfer)
+        }
+    }
+
+    private func hasUnappliedConfigurationChange() -> Bool {
+        guard let entries = try? log.slice((log.applied + 1)..<(log.committed + 1), maxBytes: .max) else { return false }
+        return entries.contains { $0.type == .confChange }
+    }
+
+    private func requestVotes(type: MessageType, term electionTerm: UInt64, transfer: Bool) {
+        if recordVote(from: id, granted: true, type: type) { return }
+        for member in voters where member != id {
+            send(Message(
+                type: type, to: member, from: id, term: electionTerm, logTerm: log.lastTerm, index: log.lastIndex,
+                context: transfer ? Array("transfer".utf8) : []))
+        }
+    }
+
+    /// Records a vote; true if the election was decided (won or lost) by it.
+    private func recordVote(from member: NodeID, granted: Bool, type: MessageType) -> Bool {
+        if votes[member] == nil { votes[member] = granted }
+        let granted = votes.values.filter { $0 }.count
+        let rejected = votes.values.count - granted
+        if granted >= quorum {
+            if type == .preVote {
+                becomeCandidate()
+                requestVotes(type: .vote, term: term, transfer: false)
+            } else {
+                becomeLeader()
+                broadcastAppend()
+            }
+            return true
+        }
+        if rejected >= quorum {
+            becomeFollower(term: term, leader: 0)
+            return true
+        }
+        return false
+    }
+
+    // MARK: - Messages
+
+    private func handle(_ message: Message) throws(RaftError) {
+        // Term rules (figure 2, "all servers"), with etcd's refinements for pre-vote and leases.
+        // Term 0 marks a message that carries no term: a forwarded proposal or read request.
+        if message.term == 0 {
+            // No term check.
+        } else if message.term > term {
+            let isTransfer = message.context == Array("transfer".utf8)
+            if message.type == .vote || message.type == .preVote {
+                // Check-quorum lease: a member that heard from a live leader within the election
+                // timeout ignores campaigns (unless the leader itself asked for the transfer).
+                if configuration.checkQuorum && leader != 0 && electionElapsed < configuration.electionTick && !isTransfer {
+                    return
+                }
+            }
+            if message.type == .preVote {
+                // A pre-vote does not change our term.
+            } else if message.type == .preVoteResponse && !message.reject {
+                // Our pre-election succeeded at a future term; the term changes when we campaign.
+            } else {
+                let newLeader: NodeID = [.append, .heartbeat, .snapshot].contains(message.type) ? message.from : 0
+                becomeFollower(term: message.term, leader: newLeader)
+            }
+        } else if message.term < term {
+            if (configuration.checkQuorum || configuration.preVote) && (message.type == .heartbeat || message.type == .append) {
+                // A stale leader learns of the newer term and steps down (etcd sends an append
+                // response with our term).
+                send(Message(type: .appendResponse, to: message.from, from: id, term: term))
+            } else if message.type == .preVote {
+                send(Message(type: .preVoteResponse, to: message.from, from: id, term: term, reject: true))
+            }
+            return
+        }
+
+        switch message.type {
+        case .vote, .preVote:
+            handleVoteRequest(message)
+        case .propose:
+            try stepPropose(message)
+        case .readIndex:
+            try stepReadIndex(message)
+        default:
+            switch role {
+            case .leader: try stepLeader(message)
+            case .candidate, .preCandidate: stepCandidate(message)
+            case .follower: stepFollower(message)
+            }
+        }
+    }
+
+    private func handleVoteRequest(_ message: Message) {
+        // §5.2/§5.4: one vote per term, only for a log at least as up to date as ours. A
+        // pre-vote is granted on the log check alone when its term is ahead of ours.
+        let canVote = vote == message.from || (vote == 0 && leader == 0)
+            || (message.type == .preVote && message.term > term)
+        let granted = canVote && log.isUpToDate(lastIndex: message.index, term: message.logTerm)
+        // etcd answers a granted pre-vote with the candidate's term, so it is not ignored as stale.
+        let responseTerm = granted && message.type == .preVote ? message.term : term
+        send(Message(type: message.type.voteResponse, to: message.from, from: id, term: responseTerm, reject: !granted))
+        if granted && message.type == .vote {
+            electionElapsed = 0
+            vote = message.from
+        }
+    }
+
+    private func stepPropose(_ message: Message) throws(RaftError) {
+        switch role {
+        case .leader:
+            if transferee != 0 { throw .proposalDropped }
+            if progress[id] == nil { throw .proposalDropped }
+            var entries = message.entries
+            for index in entries.indices where entries[index].type == .confChange {
+                if pendingConfigurationIndex > log.applied {
+                    // One change at a time: the next must wait until the previous is applied.
+                    entries[index] = Entry(data: [])
+                } else {
+                    pendingConfigurationIndex = log.lastIndex + UInt64(index) + 1
+                }
+            }
+            appendEntries(entries)
+            broadcastAppend()
+        default:
+            guard leader != 0 else { throw .proposalDropped }
+            // Forwarding (etcd's default): the leader appends it.
+            var forwarded = message
+            forwarded.to = leader
+            forwarded.from = id
+            send(forwarded)
+        }
+    }
+
+    private func stepReadIndex(_ message: Message) throws(RaftError) {
+        guard role == .leader else {
+            guard leader != 0 else { throw .proposalDropped }
+            var forwarded = message
+            forwarded.to = leader
+            forwarded.from = id
+            send(forwarded)
+            return
+        }
+        // The leader may answer only once an entry of its own term is committed (§8): before
+        // that, its commit index may lag behind entries committed by earlier leaders.
+        // (etcd queues such reads until then; the host retries a dropped read instead.)
+        guard log.term(at: log.committed) == term else {
+            throw .proposalDropped
+        }
+        let context = message.entries.first?.data ?? []
+        let read = PendingRead(index: log.committed, context: context, requester: message.from, acknowledged: [id])
+        if voters.count == 1 || configuration.readOnlyMode == .leaseBased {
+            answerRead(read)
+            return
+        }
+        pendingReads.append(read)
+        broadcastHeartbeat(context: context)
+    }
+
+    private func answerRead(_ read: PendingRead) {
+        if read.requester == id || read.requester == 0 {
+            readStates.append(ReadState(index: read.index, context: read.context))
+        } else {
+            send(Message(type: .readIndexResponse, to: read.requester, from: id, index: read.index,
+                         entries: [Entry(data: read.context)]))
+        }
+    }
+
+    private func stepLeader(_ message: Message) throws(RaftError) {
+        guard progress[message.from] != nil else { return }
+        progress[message.from]!.recentActive = true
+        switch message.type {
+        case .appendResponse:
+            if message.reject {
+                // Fast backtracking: skip every entry of terms the follower cannot match.
+                var hintIndex = min(message.rejectHint, log.lastIndex)
+                if message.logTerm > 0 {
+                    hintIndex = log.findConflictByTerm(index: hintIndex, term: message.logTerm).index
+                }
+                if progress[message.from]!.maybeDecrease(rejected: message.index, hint: hintIndex) {
+                    if progress[message.from]!.state == .replicate { progress[message.from]!.becomeProbe() }
+                    sendAppend(to: message.from)
+                }
+                return
+            }
+            let wasPaused = progress[message.from]!.isPaused
+            guard progress[message.from]!.maybeUpdate(message.index) else {
+                if wasPaused && !progress[message.from]!.isPaused { sendAppend(to: message.from) }
+                return
+            }
+            switch progress[message.from]!.state {
+            case .probe: progress[message.from]!.becomeReplicate()
+            case .snapshot:
+                if progress[message.from]!.match >= progress[message.from]!.pendingSnapshot {
+                    progress[message.from]!.becomeProbe()
+                    progress[message.from]!.becomeReplicate()
+                }
+            case .replicate: progress[message.from]!.inflights.free(upTo: message.index)
+            }
+            if maybeCommit() {
+                broadcastAppend()
+            } else {
+                while sendAppend(to: message.from, sendIfEmpty: false) {}
+            }
+            if message.from == transferee && progress[message.from]!.match == log.lastIndex {
+                send(Message(type: .timeoutNow, to: message.from, from: id))
+            }
+        case .heartbeatResponse:
+            progress[message.from]!.probeSent = false
+            if progress[message.from]!.state == .replicate && progress[message.from]!.inflights.isFull {
+                progress[message.from]!.inflights.freeFirst()
+            }
+            if progress[message.from]!.match < log.lastIndex { sendAppend(to: message.from) }
+            acknowledgeReads(from: message.from, context: message.context)
+        case .transferLeader:
+            handleTransfer(to: message.from)
+        case .snapshotStatus, .unreachable:
+            if progress[message.from]!.state == .replicate { progress[message.from]!.becomeProbe() }
+        default:
+            break
+        }
+    }
+
+    private func acknowledgeReads(from member: NodeID, context: [UInt8]) {
+        guard !context.isEmpty, let position = pendingReads.firstIndex(where: { $0.context == context }) else { return }
+        pendingReads[position].acknowledged.insert(member)
+        let acknowledged = pendingReads[position].acknowledged.filter { progress[$0].map { !$0.isLearner } ?? false }.count
+        guard acknowledged >= quorum else { return }
+        // Reads queued before this one are confirmed by the same heartbeat round.
+        let confirmed = pendingReads[...position]
+        pendingReads.removeFirst(position + 1)
+        for read in confirmed { answerRead(read) }
+    }
+
+    private func handleTransfer(to target: NodeID) {
+        guard let targetProgress = progress[target], !targetProgress.isLearner, target != id else { return }
+        if transferee == target { return }
+        transferee = target
+        electionElapsed = 0
+        if targetProgress.match == log.lastIndex {
+            send(Message(type: .timeoutNow, to: target, from: id))
+        } else {
+            sendAppend(to: target)
+        }
+    }
+
+    private func stepCandidate(_ message: Message) {
+        switch message.type {
+        case .append, .heartbeat, .snapshot:
+            becomeFollower(term: message.term, leader: message.from)
+            stepFollower(message)
+        case .voteResponse where role == .candidate, .preVoteResponse where role == .preCandidate:
+            _ = recordVote(from: message.from, granted: !message.reject, type: role == .preCandidate ? .preVote : .vote)
+        default:
+            break
+        }
+    }
+
+    private func stepFollower(_ message: Message) {
+        switch message.type {
+        case .append:
+            electionElapsed = 0
+            leader = message.from
+            handleAppend(message)
+        case .heartbeat:
+            electionElapsed = 0
+            leader = message.from
+            log.commit(to: min(message.commit, log.lastIndex))
+            send(Message(type: .heartbeatResponse, to: message.from, from: id, context: message.context))
+        case .snapshot:
+            electionElapsed = 0
+            leader = message.from
+            handleSnapshot(message)
+        case .readIndexResponse:
+            readStates.append(ReadState(index: message.index, context: message.entries.first?.data ?? []))
+        case .timeoutNow:
+            // The leader asks us to take over: campaign at once, skipping pre-vote.
+            hup(transfer: true)
+        case .transferLeader:
+            if leader != 0 {
+                var forwarded = message
+                forwarded.to = leader
+                send(forwarded)
+            }
+        default:
+            break
+        }
+    }
+
+    private func handleAppend(_ message: Message) {
+        if message.index < log.committed {
+            send(Message(type: .appendResponse, to: message.from, from: id, index: log.committed))
+            return
+        }
+        if let last = log.maybeAppend(index: message.index, logTerm: message.logTerm, committed: message.commit, entries: message.entries) {
+            send(Message(type: .appendResponse, to: message.from, from: id, index: last))
+            return
+        }
+        // Rejected: hint the largest index whose term is at most the leader's term there, so
+        // the leader can skip whole terms (etcd's fast backtracking).
+        let hint = log.findConflictByTerm(index: min(message.index, log.lastIndex), term: message.logTerm)
+        send(Message(type: .appendResponse, to: message.from, from: id, logTerm: hint.term, index: message.index,
+                     reject: true, rejectHint: hint.index))
+    }
+
+    private func handleSnapshot(_ message: Message) {
+        guard let snapshot = message.snapshot else { return }
+        let metadata = snapshot.metadata
+        if metadata.index <= log.committed || log.matchTerm(metadata.index, metadata.term) {
+            if log.matchTerm(metadata.index, metadata.term) { log.commit(to: metadata.index) }
+            send(Message(type: .appendResponse, to: message.from, from: id, index: log.committed))
+            return
+        }
+        log.restore(snapshot)
+        progress = [:]
+        for voter in metadata.confState.voters { progress[voter] = Progress(next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages, isLearner: false) }
+        for learner in metadata.confState.learners { progress[learner] = Progress(next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages, isLearner: true) }
+        send(Message(type: .appendResponse, to: message.from, from: id, index: log.lastIndex))
+    }
+
+    // MARK: - Replication
+
+    private func appendEntries(_ entries: [Entry]) {
+        var entries = entries
+        var index = log.lastIndex
+        for position in entries.indices {
+            index += 1
+            entries[position].term = term
+            entries[position].index = index
+        }
+        log.append(entries[...])
+        _ = progress[id]?.maybeUpdate(log.lastIndex)
+        _ = maybeCommit()
+    }
+
+    /// Commits the highest index a quorum of voters holds, if it is of the current term.
+    private func maybeCommit() -> Bool {
+        var matches = progress.filter { !$0.value.isLearner }.map(\.value.match)
+        guard !matches.isEmpty else { return false }
+        matches.sort(by: >)
+        return log.maybeCommit(index: matches[quorum - 1], term: term)
+    }
+
+    private func broadcastAppend() {
+        for member in progress.keys.sorted() where member != id { sendAppend(to: member) }
+    }
+
+    private func broadcastHeartbeat(context: [UInt8]) {
+        for member in progress.keys.sorted() where member != id {
+            // Never tell a follower to commit past what it is known to hold.
+            let commit = min(progress[member]!.match, log.committed)
+            send(Message(type: .heartbeat, to: member, from: id, commit: commit, context: context))
+        }
+    }
+
+    /// Sends the next append (or a snapshot) to `member`; false when nothing was sent.
+    @discardableResult
+    private func sendAppend(to member: NodeID, sendIfEmpty: Bool = true) -> Bool {
+        guard var follower = progress[member], !follower.isPaused else { return false }
+        let previousIndex = follower.next - 1
+        let previousTerm = log.term(at: previousIndex)
+        let entries: [Entry]
+        do {
+            entries = try log.entries(from: follower.next, maxBytes: configuration.maxSizePerMessage)
+        } catch {
+            return sendSnapshot(to: member)
+        }
+        guard let previousTerm else { return sendSnapshot(to: member) }
+        if entries.isEmpty && !sendIfEmpty { return false }
+        send(Message(type: .append, to: member, from: id, logTerm: previousTerm, index: previousIndex,
+                     entries: entries, commit: log.committed))
+        if let last = entries.last?.index {
+            switch follower.state {
+            case .replicate:
+                follower.next = last + 1
+                follower.inflights.add(last)
+            case .probe:
+                follower.probeSent = true
+            case .snapshot:
+                break
+            }
+        } else if follower.state == .probe {
+            follower.probeSent = true
+        }
+        progress[member] = follower
+        return true
+    }
+
+    private func sendSnapshot(to member: NodeID) -> Bool {
+        guard let snapshot = try? log.snapshot(), !snapshot.isEmpty else { return false }
+        send(Message(type: .snapshot, to: member, from: id, snapshot: snapshot))
+        progress[member]!.becomeSnapshot(at: snapshot.metadata.index)
+        return true
+    }
+
+    private func send(_ message: Message) {
+        var message = message
+        if message.term == 0 && message.type != .propose && message.type != .readIndex && message.type != .transferLeader {
+            message.term = term
+        }
+        messages.append(message)
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64): deterministic election timeouts.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

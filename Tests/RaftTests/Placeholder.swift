@@ -1,1 +1,0 @@
-// RaftTests: filled in by the owner of the target under test.

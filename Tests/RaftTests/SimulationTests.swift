@@ -1,0 +1,121 @@
+import Foundation
+import XCTest
+
+@testable import Raft
+
+/// Seeded cluster runs under faults, checking safety after every step and liveness once the
+/// network heals. `RAFT_SIM_SEEDS` runs more seeds (CI runs a bounded number).
+final class SimulationTests: XCTestCase {
+    /// `RAFT_SIM_SEED=n` replays one seed; `RAFT_SIM_SEEDS=n` runs seeds 0..<n (default 40).
+    private var seeds: [UInt64] {
+        let environment = ProcessInfo.processInfo.environment
+        if let seed = environment["RAFT_SIM_SEED"].flatMap(UInt64.init) { return [seed] }
+        return Array(0..<UInt64(environment["RAFT_SIM_SEEDS"].flatMap(Int.init) ?? 40))
+    }
+
+    func testElectsALeaderAndReplicates() throws {
+        let cluster = try ClusterSimulator(voters: [1, 2, 3], seed: 1)
+        XCTAssertTrue(try cluster.run(until: { cluster.leader() != nil }, steps: 500))
+        for value in 0..<20 { XCTAssertTrue(cluster.propose([UInt8(value)])) }
+        XCTAssertTrue(try cluster.run(until: { cluster.members.allSatisfy { cluster.appliedData($0).count == 20 } }, steps: 500))
+        for id in cluster.members { XCTAssertEqual(cluster.appliedData(id), (0..<20).map { [UInt8($0)] }) }
+    }
+
+    /// Drops, duplicates, delays, partitions and crashes; then heals and checks liveness.
+    func testSafetyUnderFaultsAndLivenessAfterHealing() throws {
+        for seed in seeds {
+            do {
+                try runFaultySimulation(seed: seed, voters: seed % 2 == 0 ? [1, 2, 3] : [1, 2, 3, 4, 5])
+            } catch {
+                XCTFail("seed \(seed) failed (replay: RAFT_SIM_SEED=\(seed)): \(error)")
+                return
+            }
+        }
+    }
+
+    private func runFaultySimulation(seed: UInt64, voters: [NodeID]) throws {
+        let cluster = try ClusterSimulator(voters: voters, seed: seed)
+        var random = SplitMix64(seed: seed ^ 0xABCDEF)
+        cluster.faults = .init(dropRate: 0.1, duplicateRate: 0.05, maxDelay: 3)
+        var proposed = 0
+        for round in 0..<30 {
+            switch random.next() % 6 {
+            case 0:
+                let victim = voters[Int(random.next() % UInt64(voters.count))]
+                cluster.crash(victim)
+            case 1:
+                for id in voters { try cluster.restart(id) }
+            case 2:
+                let cut = Int(random.next() % UInt64(voters.count - 1)) + 1
+                cluster.partition([Array(voters[..<cut]), Array(voters[cut...])])
+            case 3:
+                cluster.heal()
+            default:
+                break
+            }
+            for _ in 0..<3 where cluster.propose([UInt8(round), UInt8(proposed & 0xFF)]) { proposed += 1 }
+            try cluster.run(steps: 20)
+        }
+        // Heal everything: a leader must emerge and a new proposal must commit everywhere.
+        cluster.heal()
+        cluster.faults = .init()
+        for id in voters { try cluster.restart(id) }
+        guard try cluster.run(until: { cluster.leader() != nil }, steps: 2000) else {
+            throw ClusterSimulator.Violation(description: "no leader within 2000 steps after healing")
+        }
+        var marker: [UInt8] = [0xFF, 0xEE]
+        marker += withUnsafeBytes(of: seed) { Array($0) }
+        let committed = try cluster.run(until: {
+            _ = cluster.appliedData(cluster.leader() ?? voters[0]).contains(marker) || cluster.propose(marker)
+            return voters.allSatisfy { cluster.appliedData($0).contains(marker) }
+        }, steps: 2000)
+        if !committed {
+            throw ClusterSimulator.Violation(description: "proposal not applied everywhere within 2000 steps after healing")
+        }
+    }
+
+    func testLeaderTransferHandsOverLeadership() throws {
+        let cluster = try ClusterSimulator(voters: [1, 2, 3], seed: 7)
+        XCTAssertTrue(try cluster.run(until: { cluster.leader() != nil }, steps: 500))
+        let old = try XCTUnwrap(cluster.leader())
+        let target = cluster.members.first { $0 != old }!
+        cluster.nodes[old]!.transferLeadership(to: target)
+        XCTAssertTrue(try cluster.run(until: { cluster.leader() == target }, steps: 300))
+    }
+
+    func testReadIndexAnswersOnlyAfterConfirmingLeadership() throws {
+        let cluster = try ClusterSimulator(voters: [1, 2, 3], seed: 11)
+        XCTAssertTrue(try cluster.run(until: { cluster.leader() != nil }, steps: 500))
+        XCTAssertTrue(cluster.propose([1]))
+        let leader = try XCTUnwrap(cluster.leader())
+        XCTAssertTrue(try cluster.run(until: { cluster.nodes[leader]!.commitIndex >= 2 }, steps: 200))
+        try cluster.nodes[leader]!.readIndex(context: [42])
+        XCTAssertTrue(try cluster.run(until: { cluster.readStates[leader]?.contains { $0.context == [42] } ?? false }, steps: 200))
+        let read = cluster.readStates[leader]!.first { $0.context == [42] }!
+        XCTAssertGreaterThanOrEqual(read.index, 2, "the read point covers every committed write")
+        // A leader cut off from its quorum cannot confirm a read.
+        let others = cluster.members.filter { $0 != leader }
+        cluster.partition([[leader], others])
+        try? cluster.nodes[leader]!.readIndex(context: [43])
+        try cluster.run(steps: 100)
+        XCTAssertFalse(cluster.readStates[leader]!.contains { $0.context == [43] })
+    }
+
+    func testMembershipChangesOneAtATimeUnderFaults() throws {
+        let cluster = try ClusterSimulator(voters: [1, 2, 3], learners: [4], seed: 5)
+        cluster.faults = .init(dropRate: 0.05, duplicateRate: 0.05, maxDelay: 2)
+        XCTAssertTrue(try cluster.run(until: { cluster.leader() != nil }, steps: 1000))
+        // Promote the learner, then remove a voter; safety is checked after every step.
+        for change in [ConfChange(type: .addNode, nodeID: 4), ConfChange(type: .removeNode, nodeID: 3)] {
+            let done = try cluster.run(until: {
+                guard let leader = cluster.leader() else { return false }
+                let node = cluster.nodes[leader]!
+                let applied = change.type == .addNode ? node.voters.contains(4) : !node.voters.contains(3)
+                if !applied { try? node.proposeConfigurationChange(change) }
+                return applied
+            }, steps: 3000)
+            XCTAssertTrue(done, "\(change) not applied")
+        }
+        XCTAssertTrue(try cluster.run(until: { cluster.propose([5]) }, steps: 1000))
+    }
+}
