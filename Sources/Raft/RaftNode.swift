@@ -131,6 +131,13 @@ public final class RaftNode {
         try stepPropose(Message(type: .propose, from: id, entries: [Entry(data: data)]))
     }
 
+    /// Appends several proposals with one round of appends to the followers (the host batches
+    /// what arrived while the previous `Ready` was being handled).
+    public func propose(batch: [[UInt8]]) throws(RaftError) {
+        guard !batch.isEmpty else { return }
+        try stepPropose(Message(type: .propose, from: id, entries: batch.map { Entry(data: $0) }))
+    }
+
     /// Proposes a one-member membership change; the host calls `applyConfigurationChange` once
     /// the entry is committed and applied.
     public func proposeConfigurationChange(_ change: ConfChange) throws(RaftError) {
@@ -683,33 +690,30 @@ public final class RaftNode {
     /// Sends the next append (or a snapshot) to `member`; false when nothing was sent.
     @discardableResult
     private func sendAppend(to member: NodeID, sendIfEmpty: Bool = true) -> Bool {
-        guard var follower = progress[member], !follower.isPaused else { return false }
-        let previousIndex = follower.next - 1
-        let previousTerm = log.term(at: previousIndex)
+        // Progress is mutated in place below: a copy would duplicate its inflight window.
+        guard let next = progress[member]?.next, !progress[member]!.isPaused else { return false }
+        let previousIndex = next - 1
         let entries: [Entry]
         do {
-            entries = try log.entries(from: follower.next, maxBytes: configuration.maxSizePerMessage)
+            entries = try log.entries(from: next, maxBytes: configuration.maxSizePerMessage)
         } catch {
             return sendSnapshot(to: member)
         }
-        guard let previousTerm else { return sendSnapshot(to: member) }
+        guard let previousTerm = log.term(at: previousIndex) else { return sendSnapshot(to: member) }
         if entries.isEmpty && !sendIfEmpty { return false }
         send(Message(type: .append, to: member, from: id, logTerm: previousTerm, index: previousIndex,
                      entries: entries, commit: log.committed))
-        if let last = entries.last?.index {
-            switch follower.state {
-            case .replicate:
-                follower.next = last + 1
-                follower.inflights.add(last)
-            case .probe:
-                follower.probeSent = true
-            case .snapshot:
-                break
+        switch progress[member]!.state {
+        case .replicate:
+            if let last = entries.last?.index {
+                progress[member]!.next = last + 1
+                progress[member]!.inflights.add(last)
             }
-        } else if follower.state == .probe {
-            follower.probeSent = true
+        case .probe:
+            progress[member]!.probeSent = true
+        case .snapshot:
+            break
         }
-        progress[member] = follower
         return true
     }
 

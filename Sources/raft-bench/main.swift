@@ -57,7 +57,7 @@ func runBenchmark() throws {
     let start = DispatchTime.now().uptimeNanoseconds
     var proposed = 0
     while proposed < total {
-        for _ in 0..<min(batch, total - proposed) { try nodes[1]!.propose(payload) }
+        try nodes[1]!.propose(batch: [[UInt8]](repeating: payload, count: min(batch, total - proposed)))
         proposed += min(batch, total - proposed)
         try pump()
     }

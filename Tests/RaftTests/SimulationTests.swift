@@ -21,6 +21,14 @@ final class SimulationTests: XCTestCase {
         for id in cluster.members { XCTAssertEqual(cluster.appliedData(id), (0..<20).map { [UInt8($0)] }) }
     }
 
+    func testABatchOfProposalsCommitsInOrder() throws {
+        let cluster = try ClusterSimulator(voters: [1, 2, 3], seed: 3)
+        XCTAssertTrue(try cluster.run(until: { cluster.leader() != nil }, steps: 500))
+        let batch = (0..<100).map { [UInt8($0)] }
+        try cluster.nodes[try XCTUnwrap(cluster.leader())]!.propose(batch: batch)
+        XCTAssertTrue(try cluster.run(until: { cluster.members.allSatisfy { cluster.appliedData($0) == batch } }, steps: 500))
+    }
+
     /// Drops, duplicates, delays, partitions and crashes; then heals and checks liveness.
     func testSafetyUnderFaultsAndLivenessAfterHealing() throws {
         for seed in seeds {
