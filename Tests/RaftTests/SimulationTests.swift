@@ -29,6 +29,28 @@ final class SimulationTests: XCTestCase {
         XCTAssertTrue(try cluster.run(until: { cluster.members.allSatisfy { cluster.appliedData($0) == batch } }, steps: 500))
     }
 
+    /// A follower that missed entries the leader has compacted away catches up from a snapshot.
+    func testLaggingFollowerCatchesUpFromASnapshot() throws {
+        let cluster = try ClusterSimulator(voters: [1, 2, 3], seed: 21)
+        XCTAssertTrue(try cluster.run(until: { cluster.leader() != nil }, steps: 500))
+        let leader = try XCTUnwrap(cluster.leader())
+        let lagging = cluster.members.first { $0 != leader }!
+        cluster.crash(lagging)
+        for value in 0..<50 { _ = cluster.propose([UInt8(value)]) }
+        XCTAssertTrue(try cluster.run(until: { cluster.appliedData(leader).count == 50 }, steps: 500))
+        // The leader snapshots its state machine and drops the log behind it.
+        let storage = cluster.storages[leader]!
+        let appliedIndex = cluster.applied[leader]!.last!.index
+        try storage.createSnapshot(at: appliedIndex, confState: ConfState(voters: [1, 2, 3]), data: Array("state".utf8))
+        try storage.compact(upTo: appliedIndex)
+        try cluster.restart(lagging)
+        XCTAssertTrue(try cluster.run(until: { cluster.storages[lagging]!.snapshotValue.metadata.index == appliedIndex }, steps: 1000),
+                      "the lagging member installs the leader's snapshot")
+        XCTAssertTrue(try cluster.run(until: { cluster.propose([200]) }, steps: 500))
+        XCTAssertTrue(try cluster.run(until: { cluster.appliedData(lagging).contains([200]) }, steps: 1000),
+                      "and then follows the log after it")
+    }
+
     /// Drops, duplicates, delays, partitions and crashes; then heals and checks liveness.
     func testSafetyUnderFaultsAndLivenessAfterHealing() throws {
         for seed in seeds {
