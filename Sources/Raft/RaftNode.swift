@@ -77,6 +77,11 @@ public final class RaftNode {
         guard configuration.heartbeatTick > 0, configuration.electionTick > configuration.heartbeatTick else {
             throw .invalidConfiguration("electionTick must be greater than heartbeatTick")
         }
+        // The read lease is the check-quorum lease: without check-quorum a deposed leader could
+        // keep answering reads (etcd refuses this combination the same way).
+        if configuration.readOnlyMode == .leaseBased && !configuration.checkQuorum {
+            throw .invalidConfiguration("lease-based reads require checkQuorum")
+        }
         self.id = configuration.id
         self.configuration = configuration
         self.random = SplitMix64(seed: configuration.randomSeed)

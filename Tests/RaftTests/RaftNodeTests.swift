@@ -160,6 +160,22 @@ final class RaftNodeTests: XCTestCase {
         XCTAssertEqual(raft.role, .follower)
     }
 
+    func testLeaseBasedReadsRequireCheckQuorum() throws {
+        var configuration = RaftConfiguration(id: 1)
+        configuration.readOnlyMode = .leaseBased
+        configuration.checkQuorum = false
+        XCTAssertThrowsError(try RaftNode(configuration: configuration, storage: MemoryStorage(confState: ConfState(voters: [1]))))
+        configuration.checkQuorum = true
+        let disk = MemoryStorage(confState: ConfState(voters: [1]))
+        let raft = try RaftNode(configuration: configuration, storage: disk)
+        disks[ObjectIdentifier(raft)] = disk
+        raft.campaign()
+        XCTAssertEqual(raft.role, .leader)
+        _ = drain(raft)
+        try raft.readIndex(context: [1])
+        XCTAssertEqual(raft.ready()?.readStates, [ReadState(index: 1, context: [1])])
+    }
+
     func testLocalMessagesFromTheNetworkAreRefused() throws {
         let raft = try node(1)
         XCTAssertThrowsError(try raft.step(Message(type: .hup, to: 1, from: 2, term: 1)))
