@@ -4,15 +4,28 @@
 INTEROP_WORK=$(mktemp -d /tmp/swift-etcd-interop.XXXXXX)
 INTEROP_PIDS=()
 interop_cleanup() {
-  for pid in "${INTEROP_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  # start_member usually runs in a command substitution (a subshell), so its PIDs reach this
+  # shell only through the .pid files.
+  local pid
+  # Our own children: their PIDs stay ours until we reap them.
+  for pid in "${INTEROP_PIDS[@]}"; do
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  # The subshells' children: only while still running on our work dir (a PID may be reused).
+  for pid in $(cat "$INTEROP_WORK"/*.pid 2>/dev/null); do
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$INTEROP_WORK"; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$INTEROP_WORK"
 }
 trap interop_cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_member DIRNAME BINARY [flags...]: prints the client port; the member's PID is appended to
-# INTEROP_PIDS and written to $INTEROP_WORK/DIRNAME.pid.
+# start_member DIRNAME BINARY [flags...]: prints the client port; the member's PID is written to
+# $INTEROP_WORK/DIRNAME.pid (and appended to INTEROP_PIDS when not run in a subshell).
 start_member() {
   local dir=$1 binary=$2; shift 2
   local port peer; port=$(free_port); peer=$(free_port)
