@@ -17,6 +17,7 @@ public final class EtcdServer: Sendable {
     public let identity: ClusterIdentity
     let core: ServerCore
     private let applyLoop: ApplyLoop
+    private let watchHub: WatchHub
     private let group: MultiThreadedEventLoopGroup
     private let grpcServer: GRPCServer
     private let logger: Logger
@@ -59,21 +60,25 @@ public final class EtcdServer: Sendable {
 
         let store = try MVCCStore(directory: layout.storeDirectory)
         let waiters = ProposalWaiters(seed: UInt64(Date().timeIntervalSince1970 * 1000) << 20)
-        let applyLoop = ApplyLoop(store: store, waiters: waiters, logger: logger)
-        try applyLoop.replay(replayed)
         let log = try SingleNodeLog(
             wal: wal, lastIndex: replayed.last?.index ?? 0, previousTerm: previousTerm,
             memberID: identity.memberID, logger: logger)
+        let watchHub = try WatchHub(store: store, encoder: WatchResponseEncoder(
+            clusterID: identity.clusterID, memberID: identity.memberID, raftTerm: log.currentTerm,
+            fragmentThreshold: configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes))
+        let applyLoop = ApplyLoop(store: store, waiters: waiters, watchHub: watchHub, logger: logger)
+        try applyLoop.replay(replayed)
         let core = ServerCore(
             configuration: configuration, identity: identity, store: store, log: log, waiters: waiters)
-        return try EtcdServer(core: core, applyLoop: applyLoop, logger: logger)
+        return try EtcdServer(core: core, applyLoop: applyLoop, watchHub: watchHub, logger: logger)
     }
 
-    private init(core: ServerCore, applyLoop: ApplyLoop, logger: Logger) throws {
+    private init(core: ServerCore, applyLoop: ApplyLoop, watchHub: WatchHub, logger: Logger) throws {
         self.configuration = core.configuration
         self.identity = core.identity
         self.core = core
         self.applyLoop = applyLoop
+        self.watchHub = watchHub
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
@@ -82,6 +87,9 @@ public final class EtcdServer: Sendable {
 
         var router = GRPCRouter()
         KVService(server: core).register(in: &router)
+        var watchLimits = WatchLimits()
+        watchLimits.progressNotifyInterval = .milliseconds(Int64(configuration.watchProgressNotifyIntervalMilliseconds))
+        WatchService(hub: watchHub, limits: watchLimits).register(in: &router)
         ClusterService(server: core).register(in: &router)
         MaintenanceService(server: core).register(in: &router)
         HealthService().register(in: &router)
@@ -97,11 +105,13 @@ public final class EtcdServer: Sendable {
     /// Stops accepting, lets in-flight calls finish, makes every accepted write durable and
     /// applied, then closes storage.
     public func shutdown() {
+        // Watch streams never end on their own: end them so the graceful shutdown need not wait.
+        watchHub.close()
         try? grpcServer.shutdownGracefully().wait()
         core.log.stop()
         applyLoop.stop()
         core.waiters.failAll(with: EtcdErrors.stopped)
-                try? group.syncShutdownGracefully()
+        try? group.syncShutdownGracefully()
     }
 }
 

@@ -58,12 +58,17 @@ struct MemberFlags: ParsableArguments {
     @Option(name: .customLong("quota-backend-bytes"), help: "Raise alarms when backend size exceeds the given quota (0 defaults to low space quota).")
     var quotaBackendBytes: Int64 = 0
 
+    @Option(
+        name: .customLong("experimental-watch-progress-notify-interval"),
+        help: "Duration of periodic watch progress notifications.")
+    var watchProgressNotifyInterval = "10m"
+
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
         "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-token", "initial-cluster-state",
         "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "heartbeat-interval",
-        "election-timeout", "snapshot-count", "quota-backend-bytes",
+        "election-timeout", "snapshot-count", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
     ]
 
     func serverConfiguration() throws -> ServerConfiguration {
@@ -100,6 +105,11 @@ struct MemberFlags: ParsableArguments {
         settings.electionTimeoutMilliseconds = electionTimeout
         settings.snapshotCount = snapshotCount
         settings.quotaBackendBytes = quotaBackendBytes
+        guard let progressInterval = GoDuration.milliseconds(watchProgressNotifyInterval) else {
+            throw ValidationError(
+                "invalid value \"\(watchProgressNotifyInterval)\" for flag -experimental-watch-progress-notify-interval: parse error")
+        }
+        settings.watchProgressNotifyIntervalMilliseconds = Int(progressInterval)
         do {
             try settings.validate()
         } catch {

@@ -12,9 +12,11 @@ source "$here/../lib/servers.sh"
 reference=$(start_member reference "$REFERENCE_BIN")
 subject=$(start_member subject "$SERVER_BIN")
 
-run() { # port line
+run() { # port line; a line "sh SCRIPT" runs SCRIPT in bash with $ETCDCTL set (for watches)
   local port=$1 line=$2
-  (export ETCDCTL_API=3; eval "etcdctl --endpoints 127.0.0.1:$port --command-timeout=10s $line" 2>&1; echo "exit=$?") \
+  local ETCDCTL="etcdctl --endpoints 127.0.0.1:$port --command-timeout=10s"
+  if [[ "$line" == "sh "* ]]; then line=${line#sh }; else line="$ETCDCTL $line"; fi
+  (export ETCDCTL_API=3; eval "$line" 2>&1; echo "exit=$?") \
     | grep -v '"caller":"clientv3/retry_interceptor.go' | normalise_ids
 }
 

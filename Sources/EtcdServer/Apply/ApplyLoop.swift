@@ -11,14 +11,16 @@ import NIOCore
 final class ApplyLoop: Sendable {
     private let store: MVCCStore
     private let waiters: ProposalWaiters
+    private let watchHub: WatchHub
     private let logger: Logger
     private let queue = BlockingBatchQueue<[CommittedEntry]>()
     /// No lease can exist until the Lease service lands, so every lease ID is unknown.
     private let leaseExists: @Sendable (Int64) -> Bool = { _ in false }
 
-    init(store: MVCCStore, waiters: ProposalWaiters, logger: Logger) {
+    init(store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub, logger: Logger) {
         self.store = store
         self.waiters = waiters
+        self.watchHub = watchHub
         self.logger = logger
     }
 
@@ -110,6 +112,8 @@ final class ApplyLoop: Sendable {
             }
         }
         let results = try store.apply(writes, lastIndex: entries[entries.count - 1].index, leaseExists: leaseExists)
+        // Committed: watchers may now see these revisions (and catch-ups may read them).
+        watchHub.publish(results)
         var held: [PhysicalCompaction] = []
         for (offset, (proposalID, result)) in zip(proposalIDs, results).enumerated() {
             guard let promise = waiters.take(proposalID) else { continue }

@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var snapshotCount = 100_000
     /// 0 means etcd's default quota (2 GiB).
     public var quotaBackendBytes: Int64 = 0
+    /// How often watchers with `progress_notify` hear the current revision
+    /// (etcd's `--experimental-watch-progress-notify-interval`).
+    public var watchProgressNotifyIntervalMilliseconds = 10 * 60 * 1000
 
     /// gRPC's allowance on top of `maxRequestBytes` for framing (etcd's `grpcOverheadBytes`).
     public static let grpcOverheadBytes = 512 * 1024
@@ -54,6 +57,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             throw .invalid(
                 "--election-timeout[\(electionTimeoutMilliseconds)ms] should be at least as 5 times as --heartbeat-interval[\(heartbeatIntervalMilliseconds)ms]"
             )
+        }
+        if watchProgressNotifyIntervalMilliseconds <= 0 {
+            throw .invalid("--experimental-watch-progress-notify-interval must be greater than 0")
         }
         if !["debug", "info", "warn", "error", "panic", "fatal"].contains(logLevel) {
             throw .invalid("unknown log level \"\(logLevel)\"")
