@@ -3,6 +3,7 @@ import Foundation
 import GRPCTransport
 import Logging
 import MVCC
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ProtoWire
@@ -18,6 +19,8 @@ public final class EtcdServer: Sendable {
     let core: ServerCore
     private let applyLoop: ApplyLoop
     private let watchHub: WatchHub
+    private let lessor: Lessor
+    private let leaseTimers: NIOLockedValueBox<[RepeatedTask]> = NIOLockedValueBox([])
     private let group: MultiThreadedEventLoopGroup
     private let grpcServer: GRPCServer
     private let logger: Logger
@@ -66,19 +69,21 @@ public final class EtcdServer: Sendable {
         let watchHub = try WatchHub(store: store, encoder: WatchResponseEncoder(
             clusterID: identity.clusterID, memberID: identity.memberID, raftTerm: log.currentTerm,
             fragmentThreshold: configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes))
-        let applyLoop = ApplyLoop(store: store, waiters: waiters, watchHub: watchHub, logger: logger)
+        let lessor = Lessor(records: try store.leases(), minTTL: configuration.minimumLeaseTTL)
+        let applyLoop = ApplyLoop(store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, logger: logger)
         try applyLoop.replay(replayed)
         let core = ServerCore(
             configuration: configuration, identity: identity, store: store, log: log, waiters: waiters)
-        return try EtcdServer(core: core, applyLoop: applyLoop, watchHub: watchHub, logger: logger)
+        return try EtcdServer(core: core, applyLoop: applyLoop, watchHub: watchHub, lessor: lessor, logger: logger)
     }
 
-    private init(core: ServerCore, applyLoop: ApplyLoop, watchHub: WatchHub, logger: Logger) throws {
+    private init(core: ServerCore, applyLoop: ApplyLoop, watchHub: WatchHub, lessor: Lessor, logger: Logger) throws {
         self.configuration = core.configuration
         self.identity = core.identity
         self.core = core
         self.applyLoop = applyLoop
         self.watchHub = watchHub
+        self.lessor = lessor
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
@@ -90,6 +95,9 @@ public final class EtcdServer: Sendable {
         var watchLimits = WatchLimits()
         watchLimits.progressNotifyInterval = .milliseconds(Int64(configuration.watchProgressNotifyIntervalMilliseconds))
         WatchService(hub: watchHub, limits: watchLimits).register(in: &router)
+        let leaseIDs = LeaseIDGenerator(
+            memberID: identity.memberID, startMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+        LeaseService(server: core, lessor: lessor, leaseIDs: leaseIDs).register(in: &router)
         ClusterService(server: core).register(in: &router)
         MaintenanceService(server: core).register(in: &router)
         HealthService().register(in: &router)
@@ -99,6 +107,7 @@ public final class EtcdServer: Sendable {
         grpcServer = GRPCServer(
             configuration: grpcConfiguration, router: router, http1Handler: nil, group: group, logger: logger)
         clientAddress = try grpcServer.start()
+        startLeaseTimers()
         logger.info("serving client requests", metadata: ["address": "\(clientAddress)"])
     }
 
@@ -108,10 +117,42 @@ public final class EtcdServer: Sendable {
         // Watch streams never end on their own: end them so the graceful shutdown need not wait.
         watchHub.close()
         try? grpcServer.shutdownGracefully().wait()
+        for timer in leaseTimers.withLockedValue({ $0 }) { timer.cancel() }
+        // Record where every lease stands, so the restart resumes them rather than renewing them.
+        _ = try? proposeLeaseCheckpoints()?.wait()
         core.log.stop()
         applyLoop.stop()
         core.waiters.failAll(with: EtcdErrors.stopped)
         try? group.syncShutdownGracefully()
+    }
+}
+
+extension EtcdServer {
+    /// Expired leases are revoked through the log (at most etcd's 1000 per second), and every
+    /// lease's remaining TTL is checkpointed periodically.
+    private func startLeaseTimers() {
+        let loop = group.next()
+        let revokeTick = TimeAmount.milliseconds(500)
+        let expiry = loop.scheduleRepeatedTask(initialDelay: revokeTick, delay: revokeTick) { [core, lessor] _ in
+            for id in lessor.leasesToRevoke(limit: 500) {
+                _ = core.propose(
+                    kind: .leaseRevoke, requestBody: LeaseRevokeRequest(id: id).responseBody(allocator: ByteBufferAllocator()),
+                    on: loop)
+            }
+        }
+        let interval = TimeAmount.milliseconds(Int64(configuration.leaseCheckpointIntervalMilliseconds))
+        let checkpoint = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
+            _ = proposeLeaseCheckpoints()
+        }
+        leaseTimers.withLockedValue { $0 = [expiry, checkpoint] }
+    }
+
+    private func proposeLeaseCheckpoints() -> EventLoopFuture<MVCCWriteResult>? {
+        let checkpoints = lessor.checkpoints()
+        if checkpoints.isEmpty { return nil }
+        let request = LeaseCheckpointRequest(checkpoints: checkpoints)
+        return core.propose(
+            kind: .leaseCheckpoint, requestBody: request.responseBody(allocator: ByteBufferAllocator()), on: group.next())
     }
 }
 

@@ -83,15 +83,15 @@ final class ServerCore: Sendable {
         return response.responseBody(allocator: ByteBufferAllocator())
     }
 
-    /// The reply to a KV write; a lease-key deletion is never a KV request's result.
+    /// The reply to a KV write.
     func encodeReply(_ response: MVCCResponse) throws(GRPCStatus) -> ByteBuffer {
         switch response {
         case .put(let put): return encodeReply(put)
         case .deleteRange(let delete): return encodeReply(delete)
         case .txn(let txn): return encodeReply(txn)
         case .compact(let compact): return encodeReply(compact)
-        case .leaseKeysDeleted:
-            throw GRPCStatus(code: .internal, message: "etcdserver: unexpected apply result for a KV request")
+        case .leaseGranted, .leaseRevoked, .leaseCheckpointed:
+            throw EtcdErrors.unexpectedApplyResult
         }
     }
 }

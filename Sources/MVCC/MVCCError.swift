@@ -5,7 +5,7 @@ import Storage
 public struct MVCCError: Error, Hashable, CustomStringConvertible {
     public enum Code: Hashable, Sendable {
         case compacted, futureRevision, keyNotFound, leaseNotFound, valueProvided, leaseProvided
-        case emptyKey, duplicateKey, keyTooLong, notReadOnly, storage, databaseFull
+        case emptyKey, duplicateKey, keyTooLong, notReadOnly, storage, databaseFull, leaseExists
     }
 
     public var code: Code
@@ -25,6 +25,8 @@ public struct MVCCError: Error, Hashable, CustomStringConvertible {
     public static let keyNotFound = MVCCError(code: .keyNotFound, message: "etcdserver: key not found", grpcStatusCode: 3)
     public static let leaseNotFound = MVCCError(
         code: .leaseNotFound, message: "etcdserver: requested lease not found", grpcStatusCode: 5)
+    public static let leaseExists = MVCCError(
+        code: .leaseExists, message: "etcdserver: lease already exists", grpcStatusCode: 9)
     public static let valueProvided = MVCCError(code: .valueProvided, message: "etcdserver: value is provided", grpcStatusCode: 3)
     public static let leaseProvided = MVCCError(code: .leaseProvided, message: "etcdserver: lease is provided", grpcStatusCode: 3)
     public static let duplicateKey = MVCCError(

@@ -24,7 +24,8 @@ public final class MVCCStore: Sendable {
                 history: try environment.openDatabase("history"),
                 keyRevs: try environment.openDatabase("keyRevs", duplicates: .sortedFixedSize),
                 meta: try environment.openDatabase("meta"),
-                leaseKeys: try environment.openDatabase("leaseKeys", duplicates: .sorted))
+                leaseKeys: try environment.openDatabase("leaseKeys", duplicates: .sorted),
+                leases: try environment.openDatabase("leases"))
             self.environment = environment
         } catch {
             throw .storage(error)
@@ -35,7 +36,7 @@ public final class MVCCStore: Sendable {
     /// LMDB's key size limit: longer keys are refused with `MVCCError.keyTooLong`.
     public var maxKeySize: Int { self.environment.maxKeySize }
 
-    private func read<Result>(_ body: (StoreView) throws(MVCCError) -> Result) throws(MVCCError) -> Result {
+    func read<Result>(_ body: (StoreView) throws(MVCCError) -> Result) throws(MVCCError) -> Result {
         let tables = self.tables
         let maxKeySize = self.environment.maxKeySize
         do {
@@ -115,12 +116,10 @@ public final class MVCCStore: Sendable {
     ///
     /// - Returns: one result per write, in order; `[]` when `lastIndex` ≤ the applied index (a
     ///   replay after a crash: the batch is already in the store and is skipped whole).
-    /// - Parameter leaseExists: the lessor's answer to "does lease N exist?" for puts with a
-    ///   lease (etcd's "requested lease not found"); nil skips the check.
     /// - Throws: `MVCCError` with code `.storage`, or `.databaseFull` when the map size is reached,
     ///   if LMDB fails; nothing of the batch is applied then (not even `lastIndex`).
     public func apply(
-        _ batch: [MVCCWrite], lastIndex: UInt64, leaseExists: ((Int64) -> Bool)? = nil
+        _ batch: [MVCCWrite], lastIndex: UInt64
     ) throws(MVCCError) -> [MVCCWriteResult] {
         let tables = self.tables
         let maxKeySize = self.environment.maxKeySize
@@ -135,7 +134,7 @@ public final class MVCCStore: Sendable {
                 var results: [MVCCWriteResult] = []
                 results.reserveCapacity(batch.count)
                 for write in batch {
-                    let result = try Self.applyOne(write, view: view, currentRevision: current, leaseExists: leaseExists)
+                    let result = try Self.applyOne(write, view: view, currentRevision: current)
                     current = result.revision
                     results.append(result)
                 }
@@ -152,8 +151,10 @@ public final class MVCCStore: Sendable {
     }
 
     private static func applyOne(
-        _ write: MVCCWrite, view: StoreView, currentRevision: Int64, leaseExists: ((Int64) -> Bool)?
+        _ write: MVCCWrite, view: StoreView, currentRevision: Int64
     ) throws(LMDBError) -> MVCCWriteResult {
+        // A put may attach only an existing lease (etcd's "requested lease not found").
+        let leaseExists = { (lease: Int64) throws(LMDBError) -> Bool in try view.lease(lease) != nil }
         let compacted = try view.compactedRevision()
         var writer = Writer(view: view, beginRevision: currentRevision, compactedRevision: compacted)
         let response: Result<MVCCResponse, MVCCError>
@@ -161,7 +162,11 @@ public final class MVCCStore: Sendable {
         case .put(let request):
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try validate(request, maxKeySize: view.maxKeySize)
-                if request.lease != 0, let leaseExists, !leaseExists(request.lease) { throw .leaseNotFound }
+                if request.lease != 0 {
+                    let exists: Bool
+                    do throws(LMDBError) { exists = try leaseExists(request.lease) } catch { throw .storage(error) }
+                    if !exists { throw .leaseNotFound }
+                }
                 return .put(try writer.applyPut(request))
             }
         case .deleteRange(let request):
@@ -172,9 +177,9 @@ public final class MVCCStore: Sendable {
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.startCompaction(request, view: view, currentRevision: currentRevision, compacted: compacted)
             }
-        case .deleteLeaseKeys(let lease):
+        case .leaseGrant, .leaseRevoke, .leaseCheckpoint:
             response = Result { () throws(MVCCError) -> MVCCResponse in
-                .leaseKeysDeleted(try writer.deleteKeys(attachedTo: lease))
+                try Self.applyLease(write, view: view, writer: &writer)
             }
         }
         if case .failure(let error) = response, let failure = error.underlying {
@@ -204,7 +209,7 @@ public final class MVCCStore: Sendable {
     }
 
     private static func applyTxn(
-        _ request: TxnRequest, writer: inout Writer, leaseExists: ((Int64) -> Bool)?
+        _ request: TxnRequest, writer: inout Writer, leaseExists: @escaping (Int64) throws(LMDBError) -> Bool
     ) -> Result<TxnResponse, MVCCError> {
         let view = writer.view
         do throws(MVCCError) {

@@ -17,9 +17,12 @@ public enum MVCCWrite: Sendable, Hashable {
     case deleteRange(DeleteRangeRequest)
     case txn(TxnRequest)
     case compact(CompactionRequest)
-    /// Deletes every key attached to a lease, in one revision (what etcd's lessor does on revoke
-    /// and expiry); the lessor itself forgets the lease.
-    case deleteLeaseKeys(Int64)
+    /// Creates a lease (its ID and TTL already chosen by the server); fails if it exists.
+    case leaseGrant(LeaseRecord)
+    /// Deletes a lease and, in one revision, every key attached to it (revoke and expiry).
+    case leaseRevoke(Int64)
+    /// Records the remaining TTLs of leases, so a restart resumes them rather than renewing them.
+    case leaseCheckpoint([LeaseCheckpoint])
 }
 
 /// The response to one write; its header carries only `revision` (the server fills the rest).
@@ -28,8 +31,10 @@ public enum MVCCResponse: Sendable, Hashable {
     case deleteRange(DeleteRangeResponse)
     case txn(TxnResponse)
     case compact(CompactionResponse)
-    /// How many keys `deleteLeaseKeys` deleted.
-    case leaseKeysDeleted(Int64)
+    case leaseGranted(LeaseRecord)
+    /// How many keys the revocation deleted.
+    case leaseRevoked(keysDeleted: Int64)
+    case leaseCheckpointed
 }
 
 public struct MVCCWriteResult: Sendable {

@@ -11,6 +11,8 @@ struct Tables: Sendable {
     let meta: LMDBDatabase
     /// lease ID (8 bytes, big-endian) → keys attached to it (sorted duplicates).
     let leaseKeys: LMDBDatabase
+    /// lease ID (8 bytes, big-endian) → `LeaseRecord` (see Leases.swift).
+    let leases: LMDBDatabase
 }
 
 struct StoreView {

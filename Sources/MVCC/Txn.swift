@@ -101,7 +101,7 @@ extension StoreView {
     /// ignore_value/ignore_lease and an existing lease; ranges need a readable revision.
     func check(
         _ request: TxnRequest, plan: TxnPlan, isWrite: Bool, currentRevision: Int64, compactedRevision: Int64,
-        leaseExists: ((Int64) -> Bool)?
+        leaseExists: ((Int64) throws(LMDBError) -> Bool)? = nil
     ) throws(MVCCError) {
         var nestedPlans = plan.nested.makeIterator()
         for op in plan.succeeded ? request.success : request.failure {
@@ -117,7 +117,11 @@ extension StoreView {
                     do { existing = try self.latest(put.key, withValue: false) } catch { throw .storage(error) }
                     if existing == nil { throw .keyNotFound }
                 }
-                if put.lease != 0, let leaseExists, !leaseExists(put.lease) { throw .leaseNotFound }
+                if put.lease != 0, let leaseExists {
+                    let exists: Bool
+                    do { exists = try leaseExists(put.lease) } catch { throw .storage(error) }
+                    if !exists { throw .leaseNotFound }
+                }
             case .requestRange(let range)?:
                 if range.revision > currentRevision { throw .futureRevision }
                 if range.revision != 0 && range.revision < compactedRevision { throw .compacted }

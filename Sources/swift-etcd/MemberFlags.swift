@@ -63,12 +63,18 @@ struct MemberFlags: ParsableArguments {
         help: "Duration of periodic watch progress notifications.")
     var watchProgressNotifyInterval = "10m"
 
+    @Option(
+        name: .customLong("experimental-lease-checkpoint-interval"),
+        help: "Duration of periodic lease checkpoints (remaining TTLs survive a restart).")
+    var leaseCheckpointInterval = "5m"
+
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
         "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-token", "initial-cluster-state",
         "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "heartbeat-interval",
         "election-timeout", "snapshot-count", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
+        "experimental-lease-checkpoint-interval",
     ]
 
     func serverConfiguration() throws -> ServerConfiguration {
@@ -110,6 +116,11 @@ struct MemberFlags: ParsableArguments {
                 "invalid value \"\(watchProgressNotifyInterval)\" for flag -experimental-watch-progress-notify-interval: parse error")
         }
         settings.watchProgressNotifyIntervalMilliseconds = Int(progressInterval)
+        guard let checkpointInterval = GoDuration.milliseconds(leaseCheckpointInterval) else {
+            throw ValidationError(
+                "invalid value \"\(leaseCheckpointInterval)\" for flag -experimental-lease-checkpoint-interval: parse error")
+        }
+        settings.leaseCheckpointIntervalMilliseconds = Int(checkpointInterval)
         do {
             try settings.validate()
         } catch {

@@ -28,10 +28,14 @@ final class TemporaryStore {
 
     /// Applies one write as its own batch with the next Raft index.
     @discardableResult
-    func apply(_ write: MVCCWrite, leaseExists: ((Int64) -> Bool)? = nil) throws -> MVCCWriteResult {
-        let results = try self.store.apply([write], lastIndex: self.nextIndex, leaseExists: leaseExists)
+    func apply(_ write: MVCCWrite) throws -> MVCCWriteResult {
+        let results = try self.store.apply([write], lastIndex: self.nextIndex)
         self.nextIndex += 1
         return results[0]
+    }
+
+    func grant(_ lease: Int64, ttl: Int64 = 60) throws {
+        _ = try self.apply(.leaseGrant(LeaseRecord(id: lease, ttl: ttl))).response.get()
     }
 
     @discardableResult

@@ -203,6 +203,8 @@ import Testing
 @Suite struct PutTests {
     @Test func prevKvAndIgnoreFlags() throws {
         let fixture = try TemporaryStore()
+        try fixture.grant(7)
+        try fixture.grant(9)
         try fixture.put("a", "1", lease: 7)
         let previous = try fixture.put("a", "2", prevKv: true)
         #expect(previous.prevKv?.value == bytes("1"))
@@ -248,11 +250,12 @@ import Testing
         #expect(try fixture.store.currentRevision() == 1)
     }
 
-    @Test func leaseExistenceHook() throws {
+    @Test func putsAttachOnlyGrantedLeases() throws {
         let fixture = try TemporaryStore()
-        let result = try fixture.apply(.put(putRequest("a", "1", lease: 42)), leaseExists: { $0 == 7 })
+        try fixture.grant(7)
+        let result = try fixture.apply(.put(putRequest("a", "1", lease: 42)))
         #expect(throws: MVCCError.leaseNotFound) { try result.response.get() }
-        let accepted = try fixture.apply(.put(putRequest("a", "1", lease: 7)), leaseExists: { $0 == 7 })
+        let accepted = try fixture.apply(.put(putRequest("a", "1", lease: 7)))
         #expect(throws: Never.self) { try accepted.response.get() }
     }
 

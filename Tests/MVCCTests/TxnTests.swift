@@ -98,8 +98,7 @@ import Testing
 
         result = try fixture.apply(.txn(txnRequest([], success: [op(putRequest("b", "2")), op(rangeRequest("a", revision: 3))])))
         #expect(throws: MVCCError.futureRevision) { try result.response.get() }
-        result = try fixture.apply(
-            .txn(txnRequest([], success: [op(putRequest("b", "2", lease: 3))])), leaseExists: { _ in false })
+        result = try fixture.apply(.txn(txnRequest([], success: [op(putRequest("b", "2", lease: 3))])))
         #expect(throws: MVCCError.leaseNotFound) { try result.response.get() }
         #expect(try fixture.store.currentRevision() == 2)
     }

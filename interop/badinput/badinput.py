@@ -2,6 +2,7 @@
 with hand-encoded protobuf, and compares the status each answers. After every request both
 servers must still hold exactly what they held before it (same revision, same keys)."""
 import sys
+import threading
 
 import grpc
 
@@ -81,7 +82,102 @@ CASES = [
     ("range: compacted revision", "/etcdserverpb.KV/Range", range_request(b"a", revision=2), False),
     ("compact: future revision", "/etcdserverpb.KV/Compact", field_varint(1, 1000), False),
     ("compact: already compacted revision", "/etcdserverpb.KV/Compact", field_varint(1, 2), False),
+    ("lease grant: TTL over the maximum", "/etcdserverpb.Lease/LeaseGrant", field_varint(1, 9000000001), False),
+    ("lease grant: ID already granted", "/etcdserverpb.Lease/LeaseGrant", field_varint(1, 600) + field_varint(2, 1000), False),
+    ("lease grant: malformed", "/etcdserverpb.Lease/LeaseGrant", b"\x08", True),
+    ("lease revoke: unknown lease", "/etcdserverpb.Lease/LeaseRevoke", field_varint(1, 4242), False),
+    ("lease time-to-live: unknown lease", "/etcdserverpb.Lease/LeaseTimeToLive", field_varint(1, 4242), False),
+    ("put: lease revoked earlier", "/etcdserverpb.KV/Put", put_request(b"k", b"v", lease=1001), False),
 ]
+
+
+def watch_create(key, range_end=b"", start_revision=0, watch_id=0):
+    create = field_bytes(1, key) + (field_bytes(2, range_end) if range_end else b"") + (
+        field_varint(3, start_revision) if start_revision else b"") + (field_varint(7, watch_id) if watch_id else b"")
+    return field_bytes(1, create)
+
+
+def watch_cancel(watch_id):
+    return field_bytes(2, field_varint(1, watch_id))
+
+
+WATCH = "/etcdserverpb.Watch/Watch"
+KEEPALIVE = "/etcdserverpb.Lease/LeaseKeepAlive"
+
+# Streams: (name, method, request messages). The client sends them, waits, then half-closes;
+# every response (header removed: its IDs differ) and how the call ended must match etcd's.
+STREAM_CASES = [
+    ("watch: cancel of an unknown watch id", WATCH, [watch_cancel(7)]),
+    ("watch: start revision compacted", WATCH, [watch_create(b"a", start_revision=2)]),
+    ("watch: negative start revision", WATCH, [watch_create(b"a", start_revision=-5)]),
+    ("watch: key not below range end", WATCH, [watch_create(b"b", b"a")]),
+    ("watch: duplicate watch id", WATCH, [watch_create(b"a", watch_id=5), watch_create(b"b", watch_id=5)]),
+    ("watch: cancel twice", WATCH, [watch_create(b"a"), watch_cancel(0), watch_cancel(0)]),
+    ("watch: request with no member set", WATCH, [b""]),
+    ("watch: progress request without watchers", WATCH, [field_bytes(3, b"")]),
+    ("watch: malformed request", WATCH, [b"\x0a\x05ab"]),
+    ("keep-alive: unknown lease", KEEPALIVE, [field_varint(1, 4242)]),
+    ("keep-alive: malformed request", KEEPALIVE, [b"\x08"]),
+]
+
+
+def without_header(message):
+    """The message's bytes minus field 1 (the response header)."""
+    out, index = bytearray(), 0
+    while index < len(message):
+        start = index
+        tag, index = read_varint(message, index)
+        wire = tag & 7
+        if wire == 0:
+            _, index = read_varint(message, index)
+        elif wire == 2:
+            length, index = read_varint(message, index)
+            index += length
+        else:
+            raise ValueError("unexpected wire type %d" % wire)
+        if tag >> 3 != 1:
+            out += message[start:index]
+    return bytes(out).hex()
+
+
+def read_varint(data, index):
+    value, shift = 0, 0
+    while True:
+        byte = data[index]
+        index += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, index
+
+
+def stream(channel, method, messages, hold=1.0):
+    release = threading.Event()
+
+    def requests():
+        for message in messages:
+            yield message
+        release.wait(hold)
+
+    call = channel.stream_stream(method, request_serializer=None, response_deserializer=None)(requests())
+    responses, ending = [], []
+
+    def read():
+        try:
+            for response in call:
+                responses.append(without_header(response))
+            ending.append(("OK", ""))
+        except grpc.RpcError as error:
+            ending.append((error.code().name, error.details()))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(hold + 1.0)
+    if reader.is_alive():
+        ending.append(("still open", ""))
+        call.cancel()
+        reader.join()
+    return responses, ending[0]
 
 
 def call(channel, method, body):
@@ -105,6 +201,11 @@ def prepare(channel):
         put(put_request(b"a", b"%d" % index), timeout=10)
     compact = channel.unary_unary("/etcdserverpb.KV/Compact", request_serializer=None, response_deserializer=None)
     compact(field_varint(1, 3), timeout=10)
+    grant = channel.unary_unary("/etcdserverpb.Lease/LeaseGrant", request_serializer=None, response_deserializer=None)
+    revoke = channel.unary_unary("/etcdserverpb.Lease/LeaseRevoke", request_serializer=None, response_deserializer=None)
+    grant(field_varint(1, 600) + field_varint(2, 1000), timeout=10)
+    grant(field_varint(1, 600) + field_varint(2, 1001), timeout=10)
+    revoke(field_varint(1, 1001), timeout=10)
 
 
 def main(reference_port, subject_port):
@@ -132,7 +233,24 @@ def main(reference_port, subject_port):
         print("          %-38s ours: %s %r" % ("", actual[0], actual[1][:120]))
         if not unchanged:
             print("          %-38s the request changed the store" % "")
-    print("badinput: %d cases, %d different" % (len(CASES), failures))
+    for name, method, messages in STREAM_CASES:
+        before = (snapshot(reference), snapshot(subject))
+        expected = stream(reference, method, messages)
+        actual = stream(subject, method, messages)
+        expected_ending, actual_ending = expected[1], actual[1]
+        if expected_ending[1].startswith(MALFORMED) and actual_ending[1].startswith(MALFORMED):
+            expected_ending = actual_ending = (expected_ending[0], MALFORMED)
+        same = expected[0] == actual[0] and expected_ending == actual_ending
+        unchanged = before == (snapshot(reference), snapshot(subject))
+        if same and unchanged:
+            print("same      %-38s %d responses, %s %s" % (name, len(actual[0]), actual_ending[0], actual_ending[1][:50]))
+            continue
+        failures += 1
+        print("DIFFERENT %-38s etcd: %s %s" % (name, expected[0], expected[1]))
+        print("          %-38s ours: %s %s" % ("", actual[0], actual[1]))
+        if not unchanged:
+            print("          %-38s the request changed the store" % "")
+    print("badinput: %d cases, %d different" % (len(CASES) + len(STREAM_CASES), failures))
     return 1 if failures else 0
 
 

@@ -14,7 +14,7 @@ interop_cleanup() {
   done
   # The subshells' children: only while still running on our work dir (a PID may be reused).
   for pid in $(cat "$INTEROP_WORK"/*.pid 2>/dev/null); do
-    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$INTEROP_WORK"; then
+    if tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$INTEROP_WORK"; then
       kill -9 "$pid" 2>/dev/null || true
     fi
   done

@@ -78,7 +78,7 @@ func main() {
 		cfg.endpoint, cfg.seed, cfg.watchers, cfg.revisions, slowMS)
 	// Whatever hangs, the run ends: the writer, the catch-up wait, and setup all fit in here.
 	time.AfterFunc(cfg.timeout+3*time.Minute, func() {
-		fmt.Println("watchcheck: FAIL deadline exceeded")
+		fmt.Printf("watchcheck: FAIL deadline exceeded (seed %d)\n", cfg.seed)
 		os.Exit(1)
 	})
 	if err := run(cfg); err != nil {
@@ -171,11 +171,11 @@ func run(cfg config) error {
 	for _, wt := range watchers {
 		got, problem := wt.result()
 		events += len(got)
-		if problem == "" && !complete[wt] {
-			problem = fmt.Sprintf("timed out: %d of %d expected events after %s", len(got), len(wt.expected(w)), cfg.timeout)
-		}
 		if problem == "" {
 			problem = compareEvents(wt.expected(w), got)
+			if problem != "" && !complete[wt] {
+				problem = fmt.Sprintf("still incomplete after %s: %s", cfg.timeout, problem)
+			}
 		}
 		if problem != "" {
 			failing++
@@ -493,6 +493,9 @@ func (wt *watcher) receive(resp *pb.WatchResponse) {
 func (wt *watcher) result() ([]*mvccpb.Event, string) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
+	if !wt.created && wt.violation == "" {
+		return wt.events, "no created response"
+	}
 	return wt.events, wt.violation
 }
 
@@ -714,11 +717,16 @@ func waitCreated(watchers []*watcher, timeout time.Duration) error {
 	return nil
 }
 
-// waitDelivered waits until every watcher has as many events as expected (or a violation, or a
-// broken stream); it returns the watchers that got there.
+// waitDelivered waits until every watcher has as many events as expected or has reached the last
+// expected revision (so a gap fails at once, not at the timeout), or has a violation or a broken
+// stream; it returns the watchers that got there.
 func waitDelivered(watchers []*watcher, w *writer, timeout time.Duration) map[*watcher]bool {
 	complete := map[*watcher]bool{}
-	want := map[*watcher]int{}
+	type target struct {
+		count   int
+		lastRev int64
+	}
+	want := map[*watcher]target{}
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) && len(complete) < len(watchers) {
 		for _, wt := range watchers {
@@ -726,15 +734,19 @@ func waitDelivered(watchers []*watcher, w *writer, timeout time.Duration) map[*w
 				continue
 			}
 			wt.mu.Lock()
-			created, got, violated := wt.created, len(wt.events), wt.violation != ""
+			created, got, lastRev, violated := wt.created, len(wt.events), wt.lastRev, wt.violation != ""
 			wt.mu.Unlock()
 			if !created {
 				continue
 			}
 			if _, ok := want[wt]; !ok {
-				want[wt] = len(wt.expected(w))
+				expected := wt.expected(w)
+				want[wt] = target{count: len(expected)}
+				if len(expected) > 0 {
+					want[wt] = target{count: len(expected), lastRev: expected[len(expected)-1].Kv.ModRevision}
+				}
 			}
-			if got >= want[wt] || violated || wt.stream.problem() != "" {
+			if got >= want[wt].count || (got > 0 && lastRev >= want[wt].lastRev) || violated || wt.stream.problem() != "" {
 				complete[wt] = true
 			}
 		}
@@ -755,6 +767,8 @@ func compareEvents(want, got []*mvccpb.Event) string {
 			hint = " (a duplicate)"
 		} else if got[i].Kv.ModRevision > want[i].Kv.ModRevision {
 			hint = " (the wanted event is missing)"
+		} else if got[i].Kv.ModRevision < want[i].Kv.ModRevision {
+			hint = " (an unexpected event)"
 		}
 		return fmt.Sprintf("event %d of %d: got %s, want %s%s", i+1, len(want), describeEvent(got[i]), describeEvent(want[i]), hint)
 	}

@@ -12,15 +12,15 @@ final class ApplyLoop: Sendable {
     private let store: MVCCStore
     private let waiters: ProposalWaiters
     private let watchHub: WatchHub
+    private let lessor: Lessor
     private let logger: Logger
     private let queue = BlockingBatchQueue<[CommittedEntry]>()
-    /// No lease can exist until the Lease service lands, so every lease ID is unknown.
-    private let leaseExists: @Sendable (Int64) -> Bool = { _ in false }
 
-    init(store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub, logger: Logger) {
+    init(store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub, lessor: Lessor, logger: Logger) {
         self.store = store
         self.waiters = waiters
         self.watchHub = watchHub
+        self.lessor = lessor
         self.logger = logger
     }
 
@@ -109,11 +109,21 @@ final class ApplyLoop: Sendable {
             case .compact(let compact):
                 if compact.physical { physicalRevisions[writes.count] = compact.revision }
                 writes.append(.compact(compact))
+            case .leaseGrant(let grant): writes.append(.leaseGrant(LeaseRecord(id: grant.id, ttl: grant.ttl)))
+            case .leaseRevoke(let revoke): writes.append(.leaseRevoke(revoke.id))
+            case .leaseCheckpoint(let checkpoint): writes.append(.leaseCheckpoint(checkpoint.checkpoints))
             }
         }
-        let results = try store.apply(writes, lastIndex: entries[entries.count - 1].index, leaseExists: leaseExists)
+        let results = try store.apply(writes, lastIndex: entries[entries.count - 1].index)
         // Committed: watchers may now see these revisions (and catch-ups may read them).
         watchHub.publish(results)
+        for (write, result) in zip(writes, results) {
+            switch (write, result.response) {
+            case (.leaseGrant, .success(.leaseGranted(let record))): lessor.granted(record)
+            case (.leaseRevoke(let id), _): lessor.revoked(id)
+            default: continue
+            }
+        }
         var held: [PhysicalCompaction] = []
         for (offset, (proposalID, result)) in zip(proposalIDs, results).enumerated() {
             guard let promise = waiters.take(proposalID) else { continue }

@@ -10,12 +10,18 @@ public enum InternalRequest: Sendable {
     case deleteRange(DeleteRangeRequest)
     case txn(TxnRequest)
     case compact(CompactionRequest)
+    case leaseGrant(LeaseGrantRequest)
+    case leaseRevoke(LeaseRevokeRequest)
+    case leaseCheckpoint(LeaseCheckpointRequest)
 
     public enum Kind: UInt8, Sendable {
         case put = 1
         case deleteRange = 2
         case txn = 3
         case compact = 4
+        case leaseGrant = 5
+        case leaseRevoke = 6
+        case leaseCheckpoint = 7
     }
 
     static let headerSize = 9
@@ -48,6 +54,10 @@ public enum InternalRequest: Sendable {
             case .deleteRange: return (proposalID, .deleteRange(try DeleteRangeRequest(serializedBytes: payload)))
             case .txn: return (proposalID, .txn(try TxnRequest(serializedBytes: payload)))
             case .compact: return (proposalID, .compact(try CompactionRequest(serializedBytes: payload)))
+            case .leaseGrant: return (proposalID, .leaseGrant(try LeaseGrantRequest(serializedBytes: payload)))
+            case .leaseRevoke: return (proposalID, .leaseRevoke(try LeaseRevokeRequest(serializedBytes: payload)))
+            case .leaseCheckpoint:
+                return (proposalID, .leaseCheckpoint(try LeaseCheckpointRequest(serializedBytes: payload)))
             }
         }
     }

@@ -31,6 +31,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// How often watchers with `progress_notify` hear the current revision
     /// (etcd's `--experimental-watch-progress-notify-interval`).
     public var watchProgressNotifyIntervalMilliseconds = 10 * 60 * 1000
+    /// How often the remaining TTLs of leases are written to the store
+    /// (etcd's `--experimental-lease-checkpoint-interval`); also done at shutdown.
+    public var leaseCheckpointIntervalMilliseconds = 5 * 60 * 1000
+
+    /// etcd's minimum lease TTL: 1.5 election timeouts, rounded up to whole seconds.
+    public var minimumLeaseTTL: Int64 {
+        let electionTicks = max(1, electionTimeoutMilliseconds / max(1, heartbeatIntervalMilliseconds))
+        let milliseconds = (3 * electionTicks / 2) * heartbeatIntervalMilliseconds
+        return Int64((milliseconds + 999) / 1000)
+    }
 
     /// gRPC's allowance on top of `maxRequestBytes` for framing (etcd's `grpcOverheadBytes`).
     public static let grpcOverheadBytes = 512 * 1024
@@ -57,6 +67,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             throw .invalid(
                 "--election-timeout[\(electionTimeoutMilliseconds)ms] should be at least as 5 times as --heartbeat-interval[\(heartbeatIntervalMilliseconds)ms]"
             )
+        }
+        if leaseCheckpointIntervalMilliseconds <= 0 {
+            throw .invalid("--experimental-lease-checkpoint-interval must be greater than 0")
         }
         if watchProgressNotifyIntervalMilliseconds <= 0 {
             throw .invalid("--experimental-watch-progress-notify-interval must be greater than 0")

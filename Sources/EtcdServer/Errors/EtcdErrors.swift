@@ -20,6 +20,10 @@ public enum EtcdErrors {
     public static let noSpace = GRPCStatus(
         code: .resourceExhausted, message: "etcdserver: mvcc: database space exceeded")
     public static let leaseNotFound = GRPCStatus(code: .notFound, message: "etcdserver: requested lease not found")
+    public static let leaseTTLTooLarge = GRPCStatus(code: .outOfRange, message: "etcdserver: too large lease TTL")
+    /// The log answered a request with another request's kind of result: a bug, never a client error.
+    public static let unexpectedApplyResult = GRPCStatus(
+        code: .internal, message: "etcdserver: unexpected apply result for this request")
     public static let requestTooLarge = GRPCStatus(code: .invalidArgument, message: "etcdserver: request is too large")
     public static let stopped = GRPCStatus(code: .unavailable, message: "etcdserver: server stopped")
     public static let timeout = GRPCStatus(code: .unavailable, message: "etcdserver: request timed out")
@@ -34,6 +38,13 @@ public enum EtcdErrors {
         default: reason = "proto: \(error.reason)"
         }
         return GRPCStatus(code: .internal, message: "grpc: error unmarshalling request: \(reason)")
+    }
+
+    /// grpc-go's wording of the same failure for a message of a streaming call.
+    public static func malformedStreamMessage(_ error: ProtoDecodingError) -> GRPCStatus {
+        let unary = malformedRequest(error).message
+        let reason = unary.dropFirst("grpc: error unmarshalling request: ".count)
+        return GRPCStatus(code: .internal, message: "grpc: failed to unmarshal the received message \(reason)")
     }
 }
 

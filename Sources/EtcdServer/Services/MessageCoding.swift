@@ -14,6 +14,17 @@ extension ProtoMessage {
         }
     }
 
+    /// Decodes one message of a streaming call (grpc-go words that failure differently).
+    init(streamMessage: ByteBuffer) throws(GRPCStatus) {
+        let decoded = streamMessage.withUnsafeReadableBytes { bytes in
+            Result { () throws(ProtoDecodingError) -> Self in try Self(serializedBytes: bytes) }
+        }
+        switch decoded {
+        case .success(let message): self = message
+        case .failure(let error): throw EtcdErrors.malformedStreamMessage(error)
+        }
+    }
+
     /// Encodes straight into a buffer of the exact size, with no intermediate array.
     func responseBody(allocator: ByteBufferAllocator) -> ByteBuffer {
         let size = encodedSize

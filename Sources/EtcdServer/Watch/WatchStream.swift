@@ -61,7 +61,7 @@ final class WatchStream: Sendable {
     func receive(_ body: ByteBuffer) {
         let request: WatchRequest
         do {
-            request = try WatchRequest(requestBody: body)
+            request = try WatchRequest(streamMessage: body)
         } catch {
             finish(error)
             return
@@ -156,7 +156,9 @@ final class WatchStream: Sendable {
             accepted.reserveCapacity(batches.count)
             for responses in batches {
                 let size = responses.reduce(0) { $0 + $1.readableBytes }
-                if outbox.bytes > 0 && outbox.bytes + size > limits.maxBufferedBytes {
+                let full = outbox.bytes + size > limits.maxBufferedBytes
+                    || outbox.responses.count + responses.count > limits.maxBufferedResponses
+                if !outbox.responses.isEmpty && full {
                     accepted.append(false)
                     continue
                 }
@@ -216,7 +218,12 @@ final class WatchStream: Sendable {
         runCatchUpIfRoom()
     }
 
-    private var bufferedBytes: Int { outbox.withLockedValue { $0.bytes } }
+    /// Below half of both bounds: room for a catch-up page.
+    private var hasRoomForCatchUp: Bool {
+        outbox.withLockedValue {
+            $0.bytes <= limits.maxBufferedBytes / 2 && $0.responses.count <= limits.maxBufferedResponses / 2
+        }
+    }
 
     // MARK: Catch-up (event loop)
 
@@ -249,7 +256,7 @@ final class WatchStream: Sendable {
     private func runCatchUpIfRoom() {
         var pages = 0
         while !loopState.value.closed, let watcher = loopState.value.catchUp.first {
-            if bufferedBytes > limits.maxBufferedBytes / 2 { return }
+            if !hasRoomForCatchUp { return }
             if pages == limits.catchUpPagesPerTurn {
                 scheduleCatchUpRun()
                 return
@@ -297,6 +304,9 @@ struct WatchLimits: Sendable {
     /// Response bytes a stream queues for a slow client before its watchers fall back to
     /// catching up from the store.
     var maxBufferedBytes = 4 << 20
+    /// Likewise in responses (etcd's per-stream channel holds 128), so a slow reader soon gets
+    /// its events merged into few large catch-up responses instead of many small ones.
+    var maxBufferedResponses = 128
     var catchUpPageEvents = 1000
     var catchUpPagesPerTurn = 4
     /// How often `progress_notify` watchers hear the current revision (etcd: 10 minutes).

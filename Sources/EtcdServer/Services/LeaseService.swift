@@ -1,0 +1,119 @@
+import EtcdProto
+import GRPCTransport
+import MVCC
+import NIOCore
+import ProtoWire
+
+/// `etcdserverpb.Lease`: grants and revocations go through the log; renewals, time-to-live and
+/// listing are answered by the lessor, as etcd's leader answers them.
+struct LeaseService: Sendable {
+    let server: ServerCore
+    let lessor: Lessor
+    let leaseIDs: LeaseIDGenerator
+
+    func register(in router: inout GRPCRouter) {
+        router.register("/etcdserverpb.Lease/LeaseGrant", .unary { body, context in
+            var request: LeaseGrantRequest
+            do {
+                request = try LeaseGrantRequest(requestBody: body)
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+            // etcd refuses an over-long TTL and raises a short one to the minimum; doing both
+            // before proposing keeps the log entry the exact grant every member applies.
+            if request.ttl > Lessor.maxTTL { return context.eventLoop.makeFailedFuture(EtcdErrors.leaseTTLTooLarge) }
+            request.ttl = max(request.ttl, lessor.minTTL)
+            if request.id == 0 { request.id = leaseIDs.next() }
+            return propose(.leaseGrant, request, on: context.eventLoop) { response throws(GRPCStatus) in
+                guard case .leaseGranted(let record) = response else { throw EtcdErrors.unexpectedApplyResult }
+                return server.encodeReply(LeaseGrantResponse(id: record.id, ttl: record.ttl))
+            }
+        })
+        router.register("/etcdserverpb.Lease/LeaseRevoke", .unary { body, context in
+            let request: LeaseRevokeRequest
+            do {
+                request = try LeaseRevokeRequest(requestBody: body)
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+            return propose(.leaseRevoke, request, on: context.eventLoop) { response throws(GRPCStatus) in
+                guard case .leaseRevoked = response else { throw EtcdErrors.unexpectedApplyResult }
+                return server.encodeReply(LeaseRevokeResponse())
+            }
+        })
+        router.register("/etcdserverpb.Lease/LeaseTimeToLive", .immediate { body throws(GRPCStatus) in
+            let request = try LeaseTimeToLiveRequest(requestBody: body)
+            var response = LeaseTimeToLiveResponse()
+            response.id = request.id
+            // etcd answers an unknown lease with TTL -1, not an error.
+            guard let (remaining, granted) = lessor.timeToLive(request.id) else {
+                response.ttl = -1
+                return server.encodeReply(response)
+            }
+            response.ttl = remaining
+            response.grantedTtl = granted
+            if request.keys {
+                do throws(MVCCError) {
+                    response.keys = try server.store.keys(attachedTo: request.id)
+                } catch {
+                    throw EtcdErrors.status(for: error)
+                }
+            }
+            return server.encodeReply(response)
+        })
+        router.register("/etcdserverpb.Lease/LeaseLeases", .immediate { body throws(GRPCStatus) in
+            _ = try LeaseLeasesRequest(requestBody: body)
+            var response = LeaseLeasesResponse()
+            response.leases = lessor.leaseIDs.map { LeaseStatus(id: $0) }
+            return server.encodeReply(response)
+        })
+        router.register("/etcdserverpb.Lease/LeaseKeepAlive", .bidirectionalStreaming { context, writer in
+            GRPCRequestObserver(onMessage: { body in
+                let request: LeaseKeepAliveRequest
+                do throws(GRPCStatus) {
+                    request = try LeaseKeepAliveRequest(streamMessage: body)
+                } catch {
+                    writer.finish(error)
+                    return
+                }
+                // The header is taken before the renewal, as etcd does, so a revocation at a later
+                // revision cannot look older than a keep-alive that succeeded.
+                var header: ResponseHeader?
+                server.fillHeader(&header)
+                var response = LeaseKeepAliveResponse()
+                response.header = header
+                response.id = request.id
+                if let renewed = lessor.renew(request.id) {
+                    response.ttl = renewed.ttl
+                    if renewed.clearCheckpoint {
+                        _ = propose(
+                            .leaseCheckpoint, LeaseCheckpointRequest(checkpoints: [LeaseCheckpoint(id: request.id)]),
+                            on: context.eventLoop) { _ throws(GRPCStatus) in ByteBuffer() }
+                    }
+                }
+                writer.write(response.responseBody(allocator: ByteBufferAllocator()))
+            }, onEnd: {
+                // etcd ends the keep-alive call once the client has closed its side.
+                writer.finish(.ok)
+            })
+        })
+    }
+
+    private func propose<Request: ProtoMessage>(
+        _ kind: InternalRequest.Kind, _ request: Request, on eventLoop: any EventLoop,
+        reply: @escaping @Sendable (MVCCResponse) throws(GRPCStatus) -> ByteBuffer
+    ) -> EventLoopFuture<ByteBuffer> {
+        let body = request.responseBody(allocator: ByteBufferAllocator())
+        return server.propose(kind: kind, requestBody: body, on: eventLoop).flatMapThrowing { result in
+            switch result.response {
+            case .success(let response): return try reply(response)
+            case .failure(let error): throw EtcdErrors.status(for: error)
+            }
+        }
+    }
+}
+
+extension LeaseGrantResponse: ResponseWithHeader {}
+extension LeaseRevokeResponse: ResponseWithHeader {}
+extension LeaseTimeToLiveResponse: ResponseWithHeader {}
+extension LeaseLeasesResponse: ResponseWithHeader {}
