@@ -99,7 +99,7 @@ public final class EtcdServer: Sendable {
             memberID: identity.memberID, startMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
         LeaseService(server: core, lessor: lessor, leaseIDs: leaseIDs).register(in: &router)
         ClusterService(server: core).register(in: &router)
-        MaintenanceService(server: core).register(in: &router)
+        MaintenanceService(server: core, logger: logger).register(in: &router)
         HealthService().register(in: &router)
         let listen = configuration.listenClientURLs[0]
         var grpcConfiguration = GRPCServerConfiguration(host: listen.host, port: listen.port)

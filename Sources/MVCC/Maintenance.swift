@@ -19,3 +19,31 @@ extension MVCCStore {
         do throws(LMDBError) { try self.environment.sync() } catch { throw .storage(error) }
     }
 }
+
+extension MVCCStore {
+    /// Makes the store claim no applied log entries: a store restored from a snapshot starts a
+    /// new log at index 1 (etcd's restore rewrites its consistent index likewise).
+    public func resetAppliedIndex() throws(MVCCError) {
+        let tables = self.tables
+        let maxKeySize = self.environment.maxKeySize
+        do throws(LMDBError) {
+            try self.environment.write { (transaction) throws(LMDBError) in
+                try StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize).setMeta(.appliedIndex, 0)
+            }
+        } catch {
+            throw .storage(error)
+        }
+    }
+
+    /// The number of live keys (what `snapshot status` reports).
+    public func keyCount() throws(MVCCError) -> Int {
+        let tables = self.tables
+        do throws(LMDBError) {
+            return try self.environment.read { (transaction) throws(LMDBError) -> Int in
+                try transaction.entryCount(tables.latest)
+            }
+        } catch {
+            throw .storage(error)
+        }
+    }
+}

@@ -258,6 +258,13 @@ public struct LMDBTransaction {
         return UnsafeRawBufferPointer(start: data.mv_data, count: data.mv_size)
     }
 
+    /// The number of entries (duplicates included) in `database`.
+    public func entryCount(_ database: LMDBDatabase) throws(LMDBError) -> Int {
+        var stat = MDB_stat()
+        try check(mdb_stat(self.pointer, database.handle, &stat), "mdb_stat")
+        return Int(stat.ms_entries)
+    }
+
     /// Stores `value` under `key` (replacing it, or adding a duplicate in a dup-sort database).
     public func put(_ database: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) {
         var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))

@@ -21,6 +21,12 @@ WORKLOADS=(
   "range-s-100c|range --consistency s --clients 100 --conns 10"
   "range-l-100c|range --consistency l --clients 100 --conns 10"
   "txn-put-100c|txn-put --clients 100 --conns 10 --key-space 100000"
+  # Watch rows count delivered events per second: one key watched 1,000 times, and one prefix
+  # watched 10,000 times (every put reaches every watcher).
+  "watch-fanout-1000w|watch-fanout --watchers 1000 --streams 10 --clients 1 --conns 10 --total 300 --drain 30s"
+  "watch-prefix-10000w|watch --watchers 10000 --streams 100 --clients 10 --conns 10 --key-space 100 --total 200 --drain 60s"
+  "lease-keepalive-100c|lease-keepalive --clients 100 --conns 10"
+  "lease-keepalive-stream-100c|lease-keepalive --stream --clients 100 --conns 10"
 )
 
 ours=$(start_member ours "$SERVER_BIN")
@@ -34,8 +40,10 @@ for workload in "${WORKLOADS[@]}"; do
   for pair in $(seq 1 "$PAIRS"); do
     for side in "swift-etcd:$ours:$ours_pid" "etcd:$etcd:$etcd_pid"; do
       IFS=: read -r label port pid <<<"$side"
+      # Workloads without their own --total run for $DUR.
+      limit="--total 100000000"; [[ "$args" == *--total* ]] && limit=""
       # shellcheck disable=SC2086
-      line=$("$LOADGEN" $args --endpoints "127.0.0.1:$port" --duration "$DUR" --total 100000000 \
+      line=$("$LOADGEN" $args --endpoints "127.0.0.1:$port" --duration "$DUR" $limit \
         --server-pid "$pid" 2>/dev/null | grep '^RESULT' || true)
       echo "$name $label $line" >>"$results"
     done

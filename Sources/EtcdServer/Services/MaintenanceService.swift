@@ -1,5 +1,6 @@
 import EtcdProto
 import Foundation
+import Logging
 import GRPCTransport
 import MVCC
 import NIOCore
@@ -12,6 +13,7 @@ public let reportedEtcdVersion = "3.4.0"
 /// `etcdserverpb.Maintenance`: status, hashes and leadership of this member.
 struct MaintenanceService: Sendable {
     let server: ServerCore
+    let logger: Logger
 
     func register(in router: inout GRPCRouter) {
         router.register("/etcdserverpb.Maintenance/Status", .immediate { body throws(GRPCStatus) in
@@ -28,6 +30,32 @@ struct MaintenanceService: Sendable {
                 // etcd reports -1 until the first compaction.
                 response.compactRevision = compacted == 0 ? -1 : compacted
                 response.hashRevision = hash.revision
+                return server.encodeReply(response)
+            } catch {
+                throw EtcdErrors.status(for: error)
+            }
+        })
+        router.register("/etcdserverpb.Maintenance/Snapshot", .serverStreaming { body, context, writer in
+            do throws(GRPCStatus) {
+                _ = try SnapshotRequest(requestBody: body)
+            } catch {
+                writer.finish(error)
+                return
+            }
+            SnapshotSender(
+                store: server.store, scratchDirectory: DataDirectory(root: server.configuration.dataDirectory).memberDirectory,
+                writer: writer, context: context, logger: logger
+            ).start()
+        })
+        router.register("/etcdserverpb.Maintenance/Hash", .immediate { body throws(GRPCStatus) in
+            _ = try HashRequest(requestBody: body)
+            // etcd hashes its whole backend file; ours is the HashKV of the whole history, which
+            // is equally stable across members holding the same history.
+            do throws(MVCCError) {
+                let hash = try server.store.hashKV(revision: 0)
+                var response = HashResponse()
+                response.hash = hash.hash
+                response.header = ResponseHeader(revision: hash.revision)
                 return server.encodeReply(response)
             } catch {
                 throw EtcdErrors.status(for: error)
@@ -78,3 +106,4 @@ struct HealthService: Sendable {
 extension StatusResponse: ResponseWithHeader {}
 extension HashKVResponse: ResponseWithHeader {}
 extension MoveLeaderResponse: ResponseWithHeader {}
+extension HashResponse: ResponseWithHeader {}
