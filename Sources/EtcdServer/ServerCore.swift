@@ -66,6 +66,20 @@ final class ServerCore: Sendable {
         return promise.futureResult
     }
 
+    /// etcd's quota check before proposing a put, a txn or a lease grant: if the store plus
+    /// the request's estimated cost would reach the quota, NOSPACE is raised (through the log)
+    /// and the request refused. A request that adds nothing (cost 0) always passes.
+    func checkQuota(cost: Int, on eventLoop: any EventLoop) throws(GRPCStatus) {
+        guard cost > 0, let usedBytes = try? store.usage().usedBytes else { return }
+        if Int64(usedBytes + cost) < configuration.effectiveQuotaBytes { return }
+        var alarm = AlarmRequest()
+        alarm.action = .activate
+        alarm.memberId = identity.memberID
+        alarm.alarm = .nospace
+        _ = propose(kind: .alarm, requestBody: alarm.responseBody(allocator: ByteBufferAllocator()), on: eventLoop)
+        throw EtcdErrors.noSpace
+    }
+
     func fillHeader(_ header: inout ResponseHeader?) {
         var filled = header ?? ResponseHeader()
         filled.clusterId = identity.clusterID
@@ -90,7 +104,7 @@ final class ServerCore: Sendable {
         case .deleteRange(let delete): return encodeReply(delete)
         case .txn(let txn): return encodeReply(txn)
         case .compact(let compact): return encodeReply(compact)
-        case .leaseGranted, .leaseRevoked, .leaseCheckpointed:
+        case .leaseGranted, .leaseRevoked, .leaseCheckpointed, .alarm:
             throw EtcdErrors.unexpectedApplyResult
         }
     }

@@ -27,6 +27,9 @@ public struct MVCCError: Error, Hashable, CustomStringConvertible {
         code: .leaseNotFound, message: "etcdserver: requested lease not found", grpcStatusCode: 5)
     public static let leaseExists = MVCCError(
         code: .leaseExists, message: "etcdserver: lease already exists", grpcStatusCode: 9)
+    /// Writes refused while the NOSPACE alarm is raised.
+    public static let noSpace = MVCCError(
+        code: .databaseFull, message: "etcdserver: mvcc: database space exceeded", grpcStatusCode: 8)
     public static let valueProvided = MVCCError(code: .valueProvided, message: "etcdserver: value is provided", grpcStatusCode: 3)
     public static let leaseProvided = MVCCError(code: .leaseProvided, message: "etcdserver: lease is provided", grpcStatusCode: 3)
     public static let duplicateKey = MVCCError(

@@ -25,7 +25,8 @@ public final class MVCCStore: Sendable {
                 keyRevs: try environment.openDatabase("keyRevs", duplicates: .sortedFixedSize),
                 meta: try environment.openDatabase("meta"),
                 leaseKeys: try environment.openDatabase("leaseKeys", duplicates: .sorted),
-                leases: try environment.openDatabase("leases"))
+                leases: try environment.openDatabase("leases"),
+                alarms: try environment.openDatabase("alarms"))
             self.environment = environment
         } catch {
             throw .storage(error)
@@ -131,9 +132,21 @@ public final class MVCCStore: Sendable {
                     return []
                 }
                 var current = try view.currentRevision()
+                var capped = try view.isCapped()
                 var results: [MVCCWriteResult] = []
                 results.reserveCapacity(batch.count)
                 for write in batch {
+                    if capped && write.addsData {
+                        // NOSPACE is raised: etcd's capped applier refuses what would add data.
+                        results.append(MVCCWriteResult(response: .failure(.noSpace), events: [], revision: current))
+                        continue
+                    }
+                    if case .alarm(let request) = write {
+                        let alarms = try view.applyAlarm(request)
+                        capped = try view.isCapped()
+                        results.append(MVCCWriteResult(response: .success(.alarm(alarms)), events: [], revision: current))
+                        continue
+                    }
                     let result = try Self.applyOne(write, view: view, currentRevision: current)
                     current = result.revision
                     results.append(result)
@@ -177,6 +190,8 @@ public final class MVCCStore: Sendable {
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.startCompaction(request, view: view, currentRevision: currentRevision, compacted: compacted)
             }
+        case .alarm:
+            preconditionFailure("alarms are applied by apply(_:lastIndex:)")
         case .leaseGrant, .leaseRevoke, .leaseCheckpoint:
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.applyLease(write, view: view, writer: &writer)

@@ -23,6 +23,30 @@ public enum MVCCWrite: Sendable, Hashable {
     case leaseRevoke(Int64)
     /// Records the remaining TTLs of leases, so a restart resumes them rather than renewing them.
     case leaseCheckpoint([LeaseCheckpoint])
+    /// Lists, raises or clears an alarm; while NOSPACE is raised, writes that add data fail.
+    case alarm(AlarmRequest)
+
+    /// Whether etcd's capped applier refuses this write (puts, txns with a put, lease grants).
+    var addsData: Bool {
+        switch self {
+        case .put, .leaseGrant: return true
+        case .txn(let request): return request.containsPut
+        default: return false
+        }
+    }
+}
+
+extension TxnRequest {
+    /// Whether either branch, or a nested txn, puts (etcd's txn quota cost is then above 0).
+    public var containsPut: Bool {
+        (success + failure).contains { operation in
+            switch operation.request {
+            case .requestPut: return true
+            case .requestTxn(let nested): return nested.containsPut
+            default: return false
+            }
+        }
+    }
 }
 
 /// The response to one write; its header carries only `revision` (the server fills the rest).
@@ -35,6 +59,7 @@ public enum MVCCResponse: Sendable, Hashable {
     /// How many keys the revocation deleted.
     case leaseRevoked(keysDeleted: Int64)
     case leaseCheckpointed
+    case alarm([AlarmMember])
 }
 
 public struct MVCCWriteResult: Sendable {

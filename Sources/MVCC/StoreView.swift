@@ -13,6 +13,8 @@ struct Tables: Sendable {
     let leaseKeys: LMDBDatabase
     /// lease ID (8 bytes, big-endian) → `LeaseRecord` (see Leases.swift).
     let leases: LMDBDatabase
+    /// member ID + alarm type → nothing (see Alarms.swift).
+    let alarms: LMDBDatabase
 }
 
 struct StoreView {

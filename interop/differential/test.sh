@@ -9,8 +9,11 @@ REFERENCE_BIN=${REFERENCE_BIN:-/usr/bin/etcd}
 COMMANDS=${COMMANDS:-$here/commands.txt}
 source "$here/../lib/servers.sh"
 
-reference=$(start_member reference "$REFERENCE_BIN")
-subject=$(start_member subject "$SERVER_BIN")
+# MEMBER_FLAGS: extra flags for both members (e.g. a small quota).
+# shellcheck disable=SC2086
+reference=$(start_member reference "$REFERENCE_BIN" ${MEMBER_FLAGS:-})
+# shellcheck disable=SC2086
+subject=$(start_member subject "$SERVER_BIN" ${MEMBER_FLAGS:-})
 
 run() { # port line; a line "sh SCRIPT" runs SCRIPT in bash with $ETCDCTL set (for watches)
   local port=$1 line=$2

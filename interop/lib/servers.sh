@@ -50,6 +50,6 @@ start_member() {
 
 # The IDs differ only if the flags differ; normalise them anyway, in JSON and in hex text.
 normalise_ids() {
-  sed -E -e 's/"(cluster_id|member_id|ID|leader)":[0-9]+/"\1":ID/g' -e 's/"(ClusterID|MemberID)" : [0-9]+/"\1" : ID/g' \
+  sed -E -e 's/memberID:[0-9]+/memberID:ID/g' -e 's/"(cluster_id|member_id|ID|leader)":[0-9]+/"\1":ID/g' -e 's/"(ClusterID|MemberID)" : [0-9]+/"\1" : ID/g' \
     -e 's/\b[0-9a-f]{16}\b/HEXID/g'
 }

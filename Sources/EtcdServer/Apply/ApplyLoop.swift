@@ -112,6 +112,7 @@ final class ApplyLoop: Sendable {
             case .leaseGrant(let grant): writes.append(.leaseGrant(LeaseRecord(id: grant.id, ttl: grant.ttl)))
             case .leaseRevoke(let revoke): writes.append(.leaseRevoke(revoke.id))
             case .leaseCheckpoint(let checkpoint): writes.append(.leaseCheckpoint(checkpoint.checkpoints))
+            case .alarm(let alarm): writes.append(.alarm(alarm))
             }
         }
         let results = try store.apply(writes, lastIndex: entries[entries.count - 1].index)

@@ -13,6 +13,7 @@ public enum InternalRequest: Sendable {
     case leaseGrant(LeaseGrantRequest)
     case leaseRevoke(LeaseRevokeRequest)
     case leaseCheckpoint(LeaseCheckpointRequest)
+    case alarm(AlarmRequest)
 
     public enum Kind: UInt8, Sendable {
         case put = 1
@@ -22,6 +23,7 @@ public enum InternalRequest: Sendable {
         case leaseGrant = 5
         case leaseRevoke = 6
         case leaseCheckpoint = 7
+        case alarm = 8
     }
 
     static let headerSize = 9
@@ -58,6 +60,7 @@ public enum InternalRequest: Sendable {
             case .leaseRevoke: return (proposalID, .leaseRevoke(try LeaseRevokeRequest(serializedBytes: payload)))
             case .leaseCheckpoint:
                 return (proposalID, .leaseCheckpoint(try LeaseCheckpointRequest(serializedBytes: payload)))
+            case .alarm: return (proposalID, .alarm(try AlarmRequest(serializedBytes: payload)))
             }
         }
     }

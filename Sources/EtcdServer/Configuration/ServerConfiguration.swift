@@ -35,6 +35,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// (etcd's `--experimental-lease-checkpoint-interval`); also done at shutdown.
     public var leaseCheckpointIntervalMilliseconds = 5 * 60 * 1000
 
+    /// The backend quota in force: etcd's 2 GiB default for 0, none for a negative value.
+    public var effectiveQuotaBytes: Int64 {
+        if quotaBackendBytes == 0 { return 2 << 30 }
+        return quotaBackendBytes < 0 ? .max : quotaBackendBytes
+    }
+
     /// etcd's minimum lease TTL: 1.5 election timeouts, rounded up to whole seconds.
     public var minimumLeaseTTL: Int64 {
         let electionTicks = max(1, electionTimeoutMilliseconds / max(1, heartbeatIntervalMilliseconds))

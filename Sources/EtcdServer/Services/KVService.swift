@@ -20,6 +20,7 @@ struct KVService: Sendable {
             handle(context) { () throws(GRPCStatus) in
                 let request = try PutRequest(requestBody: body)
                 try RequestValidation.check(request)
+                try server.checkQuota(cost: request.quotaCost, on: context.eventLoop)
                 return .propose(.put, body)
             }
         })
@@ -37,6 +38,7 @@ struct KVService: Sendable {
                 if request.isReadOnly {
                     return .reply(server.encodeReply(try server.readOnlyTxn(request)))
                 }
+                try server.checkQuota(cost: request.quotaCost, on: context.eventLoop)
                 return .propose(.txn, body)
             }
         })
@@ -77,7 +79,23 @@ struct KVService: Sendable {
     }
 }
 
+extension PutRequest {
+    /// etcd's `costPut`: key, value and 256 bytes of metadata.
+    var quotaCost: Int { 256 + key.count + value.count }
+}
+
 extension TxnRequest {
+    /// etcd's `costTxn`: the costlier branch's puts (nested txns count nothing, as in etcd).
+    var quotaCost: Int {
+        func cost(_ operations: [RequestOp]) -> Int {
+            operations.reduce(0) { total, operation in
+                if case .requestPut(let put) = operation.request { return total + put.quotaCost }
+                return total
+            }
+        }
+        return max(cost(success), cost(failure))
+    }
+
     /// etcd's `isTxnReadonly`: only ranges, in this txn and every nested one.
     var isReadOnly: Bool {
         func readOnly(_ operations: [RequestOp]) -> Bool {

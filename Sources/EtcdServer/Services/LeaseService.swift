@@ -22,6 +22,12 @@ struct LeaseService: Sendable {
             // etcd refuses an over-long TTL and raises a short one to the minimum; doing both
             // before proposing keeps the log entry the exact grant every member applies.
             if request.ttl > Lessor.maxTTL { return context.eventLoop.makeFailedFuture(EtcdErrors.leaseTTLTooLarge) }
+            do throws(GRPCStatus) {
+                // etcd's `leaseOverhead`.
+                try server.checkQuota(cost: 64, on: context.eventLoop)
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
             request.ttl = max(request.ttl, lessor.minTTL)
             if request.id == 0 { request.id = leaseIDs.next() }
             return propose(.leaseGrant, request, on: context.eventLoop) { response throws(GRPCStatus) in

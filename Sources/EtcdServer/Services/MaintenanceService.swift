@@ -47,6 +47,18 @@ struct MaintenanceService: Sendable {
                 writer: writer, context: context, logger: logger
             ).start()
         })
+        router.register("/etcdserverpb.Maintenance/Alarm", .unary { body, context in
+            do {
+                _ = try AlarmRequest(requestBody: body)
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+            // Like etcd, every alarm request (GET too) goes through the log.
+            return server.propose(kind: .alarm, requestBody: body, on: context.eventLoop).flatMapThrowing { result in
+                guard case .success(.alarm(let alarms)) = result.response else { throw EtcdErrors.unexpectedApplyResult }
+                return server.encodeReply(AlarmResponse(alarms: alarms))
+            }
+        })
         router.register("/etcdserverpb.Maintenance/Hash", .immediate { body throws(GRPCStatus) in
             _ = try HashRequest(requestBody: body)
             // etcd hashes its whole backend file; ours is the HashKV of the whole history, which
@@ -81,6 +93,8 @@ struct MaintenanceService: Sendable {
             response.raftIndex = server.log.lastIndex
             response.raftTerm = server.log.currentTerm
             response.raftAppliedIndex = try store.appliedIndex()
+            // etcd lists raised alarms as the Go text form of AlarmMember.
+            response.errors = try store.alarms().map { "memberID:\($0.memberId) alarm:\($0.alarm.etcdName) " }
             return response
         } catch {
             throw EtcdErrors.status(for: error)
@@ -107,3 +121,16 @@ extension StatusResponse: ResponseWithHeader {}
 extension HashKVResponse: ResponseWithHeader {}
 extension MoveLeaderResponse: ResponseWithHeader {}
 extension HashResponse: ResponseWithHeader {}
+extension AlarmResponse: ResponseWithHeader {}
+
+extension AlarmType {
+    /// etcd's enum value names.
+    var etcdName: String {
+        switch self {
+        case .nospace: return "NOSPACE"
+        case .corrupt: return "CORRUPT"
+        case .none: return "NONE"
+        default: return "\(rawValue)"
+        }
+    }
+}
