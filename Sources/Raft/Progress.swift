@@ -63,6 +63,9 @@ struct Progress {
     var probeSent = false
     var inflights: Inflights
     var isLearner: Bool
+    /// Lease-based reads: the newest heartbeat round this follower echoed, and its send tick.
+    var leaseAcknowledgedRound: UInt64 = 0
+    var leaseAcknowledgedTick: UInt64 = 0
 
     init(next: UInt64, maxInflight: Int, isLearner: Bool) {
         self.next = next

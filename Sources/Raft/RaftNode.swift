@@ -15,6 +15,11 @@ public struct RaftConfiguration: Sendable {
     /// Bytes of committed entries handed to the host per `Ready`.
     public var maxCommittedBytesPerReady: UInt64 = 64 << 20
     public var readOnlyMode = ReadOnlyMode.safe
+    /// Lease-based reads: how many ticks the members' clocks may drift apart within one election
+    /// timeout. The leader's read lease ends this many ticks before a follower that acknowledged
+    /// it could vote for someone else; more drift than this breaks lease reads (etcd documents
+    /// the same assumption for ReadOnlyLeaseBased).
+    public var maxClockDriftTicks = 1
     /// Seeds the randomized election timeout, so a simulation replays exactly.
     public var randomSeed: UInt64
 
@@ -48,6 +53,9 @@ public final class RaftNode {
     public private(set) var leader: NodeID = 0
     public private(set) var role = RaftRole.follower
     private var progress: [NodeID: Progress] = [:]
+    /// The keys of `progress`, sorted so messages go out in a deterministic order; kept here so
+    /// broadcasts do not sort (and allocate) each time. `membershipChanged` refreshes it.
+    private var memberIDs: [NodeID] = []
     private var votes: [NodeID: Bool] = [:]
     private var messages: [Message] = []
     private var readStates: [ReadState] = []
@@ -63,12 +71,23 @@ public final class RaftNode {
     private var pendingReads: [PendingRead] = []
     private var previousSoftState: SoftState
     private var previousHardState: HardState
+    /// Ticks since this member started: the clock the read lease is measured in.
+    private var clock: UInt64 = 0
+    /// Lease-based reads: heartbeat rounds sent in this term. Each heartbeat carries its round
+    /// and send tick (`LeaseStamp`) and followers echo it back.
+    private var heartbeatRound: UInt64 = 0
+    /// Set once this leader sent TimeoutNow in its term: the transferee's campaign overrides the
+    /// followers' lease, so lease reads stop until the next term (etcd-io/etcd#12704).
+    private var leaseRevoked = false
 
     private struct PendingRead {
         var index: UInt64
         var context: [UInt8]
         var requester: NodeID
+        /// Safe mode: the voters that acknowledged the heartbeat carrying `context`.
         var acknowledged: Set<NodeID>
+        /// Lease-based mode with a lapsed lease: the heartbeat round a quorum must acknowledge.
+        var confirmingRound: UInt64 = 0
     }
 
     /// Restores a member from its persisted state (hard state, log, snapshot, membership).
@@ -82,6 +101,7 @@ public final class RaftNode {
         if configuration.readOnlyMode == .leaseBased && !configuration.checkQuorum {
             throw .invalidConfiguration("lease-based reads require checkQuorum")
         }
+        guard configuration.maxClockDriftTicks >= 0 else { throw .invalidConfiguration("maxClockDriftTicks must not be negative") }
         self.id = configuration.id
         self.configuration = configuration
         self.random = SplitMix64(seed: configuration.randomSeed)
@@ -89,6 +109,7 @@ public final class RaftNode {
         let (hardState, confState) = try storage.initialState()
         for voter in confState.voters { progress[voter] = Progress(next: 1, maxInflight: configuration.maxInflightMessages, isLearner: false) }
         for learner in confState.learners { progress[learner] = Progress(next: 1, maxInflight: configuration.maxInflightMessages, isLearner: true) }
+        memberIDs = progress.keys.sorted()
         if !hardState.isEmpty {
             guard hardState.commit >= log.committed, hardState.commit <= log.lastIndex else {
                 throw .corruptState("commit \(hardState.commit) outside [\(log.committed), \(log.lastIndex)]")
@@ -119,6 +140,7 @@ public final class RaftNode {
 
     /// Advances logical time by one tick.
     public func tick() {
+        clock += 1
         switch role {
         case .leader: tickHeartbeat()
         default: tickElection()
@@ -164,6 +186,25 @@ public final class RaftNode {
         }
     }
 
+    /// The host's transport finished sending a snapshot to `member` (etcd's ReportSnapshot).
+    /// Until it does, the leader sends that member nothing else, so a host must report every
+    /// snapshot it sends, lost ones included.
+    public func reportSnapshot(to member: NodeID, succeeded: Bool) {
+        guard role == .leader, progress[member]?.state == .snapshot else { return }
+        if !succeeded { progress[member]!.pendingSnapshot = 0 }
+        progress[member]!.becomeProbe()
+        // As etcd: wait for the member's answer (or, after a failure, the next heartbeat
+        // response) before probing again.
+        progress[member]!.probeSent = true
+    }
+
+    /// The host could not deliver a message to `member` (etcd's ReportUnreachable): stop
+    /// pipelining appends to it and probe instead.
+    public func reportUnreachable(_ member: NodeID) {
+        guard role == .leader, progress[member]?.state == .replicate else { return }
+        progress[member]!.becomeProbe()
+    }
+
     /// Takes a message from a peer.
     public func step(_ message: Message) throws(RaftError) {
         if message.type.isLocal { throw .localMessageFromNetwork(message.type) }
@@ -178,15 +219,18 @@ public final class RaftNode {
         case .addNode:
             if progress[change.nodeID] == nil {
                 progress[change.nodeID] = Progress(next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages, isLearner: false)
+                membershipChanged()
             } else {
                 progress[change.nodeID]!.isLearner = false
             }
         case .addLearnerNode:
             if progress[change.nodeID] == nil {
                 progress[change.nodeID] = Progress(next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages, isLearner: true)
+                membershipChanged()
             }
         case .removeNode:
             progress[change.nodeID] = nil
+            membershipChanged()
             if change.nodeID == transferee { transferee = 0 }
             // A removed leader steps down so the others can elect among themselves (etcd's server
             // stops a removed member; the library makes sure it cannot keep leading meanwhile).
@@ -247,6 +291,8 @@ public final class RaftNode {
         votes = [:]
         transferee = 0
         pendingReads = []
+        heartbeatRound = 0
+        leaseRevoked = false
         for member in progress.keys {
             progress[member] = Progress(
                 next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages,
@@ -287,7 +333,17 @@ public final class RaftNode {
 
     private var isPromotable: Bool { progress[id].map { !$0.isLearner } ?? false }
 
-    private var quorum: Int { voters.count / 2 + 1 }
+    private var voterCount: Int {
+        var count = 0
+        for memberProgress in progress.values where !memberProgress.isLearner { count += 1 }
+        return count
+    }
+
+    private var quorum: Int { voterCount / 2 + 1 }
+
+    private func membershipChanged() {
+        memberIDs = progress.keys.sorted()
+    }
 
     // MARK: - Ticks
 
@@ -313,7 +369,7 @@ public final class RaftNode {
         }
         if heartbeatElapsed >= configuration.heartbeatTick {
             heartbeatElapsed = 0
-            broadcastHeartbeat(context: [])
+            broadcastHeartbeat(readContext: [])
         }
     }
 
@@ -391,7 +447,13 @@ public final class RaftNode {
             if message.type == .vote || message.type == .preVote {
                 // Check-quorum lease: a member that heard from a live leader within the election
                 // timeout ignores campaigns (unless the leader itself asked for the transfer).
-                if configuration.checkQuorum && leader != 0 && electionElapsed < configuration.electionTick && !isTransfer {
+                let inLease = leader != 0 && electionElapsed < configuration.electionTick
+                // A lease-based member may have acknowledged a leader's heartbeat just before it
+                // restarted: it keeps that lease for its first election timeout (etcd does not,
+                // and restarts within a lease then break lease reads).
+                let mayHoldLeaseFromBeforeRestart = configuration.readOnlyMode == .leaseBased
+                    && clock < UInt64(configuration.electionTick)
+                if configuration.checkQuorum && (inLease || mayHoldLeaseFromBeforeRestart) && !isTransfer {
                     return
                 }
             }
@@ -487,13 +549,67 @@ public final class RaftNode {
             throw .proposalDropped
         }
         let context = message.entries.first?.data ?? []
-        let read = PendingRead(index: log.committed, context: context, requester: message.from, acknowledged: [id])
-        if voters.count == 1 || configuration.readOnlyMode == .leaseBased {
+        var read = PendingRead(index: log.committed, context: context, requester: message.from, acknowledged: [id])
+        if voters.count == 1 {
             answerRead(read)
             return
         }
-        pendingReads.append(read)
-        broadcastHeartbeat(context: context)
+        switch configuration.readOnlyMode {
+        case .safe:
+            pendingReads.append(read)
+            broadcastHeartbeat(readContext: context)
+        case .leaseBased:
+            if leaseHolds {
+                answerRead(read)
+                return
+            }
+            // The lease lapsed (new leader, lost heartbeats): confirm leadership with a round.
+            read.confirmingRound = heartbeatRound + 1
+            pendingReads.append(read)
+            broadcastHeartbeat(readContext: [])
+        }
+    }
+
+    /// Thesis §6.4.1: a quorum acknowledged a heartbeat sent at tick `start`; each of them reset
+    /// its election timer on receiving it, and with check-quorum refuses to vote for another
+    /// leader for an election timeout after. So no other leader can exist until `start` plus an
+    /// election timeout, less the drift allowance. etcd instead trusts the leader until its next
+    /// check-quorum step-down, which can come up to an election timeout after followers may
+    /// already vote (etcd-io/raft#166).
+    private var leaseHolds: Bool {
+        guard !leaseRevoked else { return false }
+        var sendTicks: [UInt64] = []
+        for (member, memberProgress) in progress where !memberProgress.isLearner {
+            if member == id {
+                sendTicks.append(clock)
+            } else if memberProgress.leaseAcknowledgedRound > 0 {
+                sendTicks.append(memberProgress.leaseAcknowledgedTick)
+            }
+        }
+        guard sendTicks.count >= quorum else { return false }
+        sendTicks.sort(by: >)
+        let leaseTicks = UInt64(max(0, configuration.electionTick - configuration.maxClockDriftTicks))
+        return clock < sendTicks[quorum - 1] + leaseTicks
+    }
+
+    /// Lease-based mode: records the round a follower echoed and answers the reads that waited
+    /// for a round a quorum has now acknowledged.
+    private func acknowledgeLease(from member: NodeID, context: [UInt8]) {
+        guard let stamp = LeaseStamp(decoding: context), stamp.round <= heartbeatRound else { return }
+        if stamp.round > progress[member]!.leaseAcknowledgedRound {
+            progress[member]!.leaseAcknowledgedRound = stamp.round
+            progress[member]!.leaseAcknowledgedTick = stamp.tick
+        }
+        guard !pendingReads.isEmpty else { return }
+        var rounds: [UInt64] = []
+        for (voter, voterProgress) in progress where !voterProgress.isLearner {
+            rounds.append(voter == id ? heartbeatRound : voterProgress.leaseAcknowledgedRound)
+        }
+        rounds.sort(by: >)
+        let confirmedRound = rounds[quorum - 1]
+        let confirmed = pendingReads.prefix { $0.confirmingRound <= confirmedRound }
+        pendingReads.removeFirst(confirmed.count)
+        for read in confirmed { answerRead(read) }
     }
 
     private func answerRead(_ read: PendingRead) {
@@ -542,7 +658,7 @@ public final class RaftNode {
                 while sendAppend(to: message.from, sendIfEmpty: false) {}
             }
             if message.from == transferee && progress[message.from]!.match == log.lastIndex {
-                send(Message(type: .timeoutNow, to: message.from, from: id))
+                sendTimeoutNow(to: message.from)
             }
         case .heartbeatResponse:
             progress[message.from]!.probeSent = false
@@ -550,11 +666,12 @@ public final class RaftNode {
                 progress[message.from]!.inflights.freeFirst()
             }
             if progress[message.from]!.match < log.lastIndex { sendAppend(to: message.from) }
-            acknowledgeReads(from: message.from, context: message.context)
+            switch configuration.readOnlyMode {
+            case .safe: acknowledgeReads(from: message.from, context: message.context)
+            case .leaseBased: acknowledgeLease(from: message.from, context: message.context)
+            }
         case .transferLeader:
             handleTransfer(to: message.from)
-        case .snapshotStatus, .unreachable:
-            if progress[message.from]!.state == .replicate { progress[message.from]!.becomeProbe() }
         default:
             break
         }
@@ -577,10 +694,15 @@ public final class RaftNode {
         transferee = target
         electionElapsed = 0
         if targetProgress.match == log.lastIndex {
-            send(Message(type: .timeoutNow, to: target, from: id))
+            sendTimeoutNow(to: target)
         } else {
             sendAppend(to: target)
         }
+    }
+
+    private func sendTimeoutNow(to target: NodeID) {
+        leaseRevoked = true
+        send(Message(type: .timeoutNow, to: target, from: id))
     }
 
     private func stepCandidate(_ message: Message) {
@@ -654,6 +776,7 @@ public final class RaftNode {
         progress = [:]
         for voter in metadata.confState.voters { progress[voter] = Progress(next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages, isLearner: false) }
         for learner in metadata.confState.learners { progress[learner] = Progress(next: log.lastIndex + 1, maxInflight: configuration.maxInflightMessages, isLearner: true) }
+        membershipChanged()
         send(Message(type: .appendResponse, to: message.from, from: id, index: log.lastIndex))
     }
 
@@ -674,18 +797,36 @@ public final class RaftNode {
 
     /// Commits the highest index a quorum of voters holds, if it is of the current term.
     private func maybeCommit() -> Bool {
-        var matches = progress.filter { !$0.value.isLearner }.map(\.value.match)
-        guard !matches.isEmpty else { return false }
-        matches.sort(by: >)
-        return log.maybeCommit(index: matches[quorum - 1], term: term)
+        let voterCount = self.voterCount
+        guard voterCount > 0 else { return false }
+        // On the stack: this runs for every append response.
+        let quorumMatch = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: voterCount) { buffer in
+            var matches = buffer
+            matches.initialize(repeating: 0)
+            var position = 0
+            for memberProgress in progress.values where !memberProgress.isLearner {
+                matches[position] = memberProgress.match
+                position += 1
+            }
+            matches.sort(by: >)
+            return matches[voterCount / 2]
+        }
+        return log.maybeCommit(index: quorumMatch, term: term)
     }
 
     private func broadcastAppend() {
-        for member in progress.keys.sorted() where member != id { sendAppend(to: member) }
+        for member in memberIDs where member != id { sendAppend(to: member) }
     }
 
-    private func broadcastHeartbeat(context: [UInt8]) {
-        for member in progress.keys.sorted() where member != id {
+    /// Safe mode: `readContext` rides on the heartbeats (etcd's ReadIndex). Lease-based mode: the
+    /// heartbeats carry a new round's stamp instead.
+    private func broadcastHeartbeat(readContext: [UInt8]) {
+        var context = readContext
+        if configuration.readOnlyMode == .leaseBased {
+            heartbeatRound += 1
+            context = LeaseStamp(round: heartbeatRound, tick: clock).encoded
+        }
+        for member in memberIDs where member != id {
             // Never tell a follower to commit past what it is known to hold.
             let commit = min(progress[member]!.match, log.committed)
             send(Message(type: .heartbeat, to: member, from: id, commit: commit, context: context))
@@ -735,6 +876,38 @@ public final class RaftNode {
             message.term = term
         }
         messages.append(message)
+    }
+}
+
+/// What a lease-based leader's heartbeat carries in its context and a follower echoes back: the
+/// round it belongs to and the leader's tick when it was sent. (Followers echo any context, as
+/// etcd's do, so they need not know the format.)
+struct LeaseStamp: Equatable {
+    var round: UInt64
+    var tick: UInt64
+
+    var encoded: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for value in [round, tick] {
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        }
+        return bytes
+    }
+
+    init(round: UInt64, tick: UInt64) {
+        self.round = round
+        self.tick = tick
+    }
+
+    init?(decoding bytes: [UInt8]) {
+        guard bytes.count == 16 else { return nil }
+        func word(_ start: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for position in (start..<(start + 8)).reversed() { value = value << 8 | UInt64(bytes[position]) }
+            return value
+        }
+        self.init(round: word(0), tick: word(8))
     }
 }
 

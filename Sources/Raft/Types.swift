@@ -193,8 +193,11 @@ public struct ReadState: Sendable, Hashable {
 public enum ReadOnlyMode: Sendable, Hashable {
     /// A heartbeat round acknowledged by a quorum confirms the leader is still the leader.
     case safe
-    /// Trusts the check-quorum lease instead of a round trip; requires `checkQuorum` and bounded
-    /// clock drift between members.
+    /// Answers from the leader's lease without a round trip while it holds (a quorum acknowledged
+    /// a heartbeat sent less than an election timeout ago, less `maxClockDriftTicks`), with a
+    /// heartbeat round otherwise. Safe only with `checkQuorum` (followers then refuse votes for
+    /// an election timeout after hearing from the leader), every member in this mode, and clocks
+    /// whose drift stays within `maxClockDriftTicks` per election timeout.
     case leaseBased
 }
 

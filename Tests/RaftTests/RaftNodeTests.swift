@@ -7,9 +7,13 @@ final class RaftNodeTests: XCTestCase {
     /// Each node's disk: `drain` persists a `Ready` there before acknowledging it, as a host must.
     private var disks: [ObjectIdentifier: MemoryStorage] = [:]
 
-    private func node(_ id: NodeID, voters: [NodeID] = [1, 2, 3], preVote: Bool = false, storage: MemoryStorage? = nil) throws -> RaftNode {
+    private func node(
+        _ id: NodeID, voters: [NodeID] = [1, 2, 3], preVote: Bool = false, readOnlyMode: ReadOnlyMode = .safe,
+        storage: MemoryStorage? = nil
+    ) throws -> RaftNode {
         var configuration = RaftConfiguration(id: id)
         configuration.preVote = preVote
+        configuration.readOnlyMode = readOnlyMode
         let disk = storage ?? MemoryStorage(confState: ConfState(voters: voters))
         let raft = try RaftNode(configuration: configuration, storage: disk)
         disks[ObjectIdentifier(raft)] = disk
@@ -174,6 +178,91 @@ final class RaftNodeTests: XCTestCase {
         _ = drain(raft)
         try raft.readIndex(context: [1])
         XCTAssertEqual(raft.ready()?.readStates, [ReadState(index: 1, context: [1])])
+    }
+
+    /// A lease-based leader of [1, 2, 3] whose term's first entry is committed.
+    private func leaseLeader() throws -> RaftNode {
+        let raft = try node(1, readOnlyMode: .leaseBased)
+        raft.campaign()
+        try raft.step(Message(type: .voteResponse, to: 1, from: 2, term: 1))
+        XCTAssertEqual(raft.role, .leader)
+        try raft.step(Message(type: .appendResponse, to: 1, from: 2, term: 1, index: 1))
+        XCTAssertEqual(raft.commitIndex, 1)
+        _ = drain(raft)
+        return raft
+    }
+
+    private func readStates(_ raft: RaftNode) -> [ReadState] { raft.ready()?.readStates ?? [] }
+
+    func testLeaseReadWaitsForAHeartbeatRoundUntilTheLeaseIsEstablished() throws {
+        let raft = try leaseLeader()
+        try raft.readIndex(context: [1])
+        XCTAssertEqual(readStates(raft), [], "no quorum has acknowledged this leader yet")
+        let heartbeats = drain(raft).filter { $0.type == .heartbeat }
+        XCTAssertEqual(Set(heartbeats.map(\.to)), [2, 3])
+        let stamp = try XCTUnwrap(LeaseStamp(decoding: heartbeats[0].context))
+        XCTAssertEqual(stamp, LeaseStamp(round: 1, tick: 0))
+        try raft.step(Message(type: .heartbeatResponse, to: 1, from: 2, term: 1, context: heartbeats[0].context))
+        XCTAssertEqual(readStates(raft), [ReadState(index: 1, context: [1])], "the acknowledged round confirms the read")
+        _ = drain(raft)
+        try raft.readIndex(context: [2])
+        XCTAssertEqual(readStates(raft), [ReadState(index: 1, context: [2])], "and the lease now answers at once")
+    }
+
+    func testLeaseEndsAnElectionTimeoutLessTheDriftAfterTheAcknowledgedHeartbeatWasSent() throws {
+        let raft = try leaseLeader()
+        let configuration = RaftConfiguration(id: 1)
+        // Acknowledge a heartbeat sent at tick 0.
+        try raft.readIndex(context: [0])
+        let heartbeat = try XCTUnwrap(drain(raft).first { $0.type == .heartbeat })
+        try raft.step(Message(type: .heartbeatResponse, to: 1, from: 3, term: 1, context: heartbeat.context))
+        _ = drain(raft)
+        let leaseTicks = configuration.electionTick - configuration.maxClockDriftTicks
+        for tick in 1...leaseTicks {
+            raft.tick()
+            _ = drain(raft)
+            try raft.readIndex(context: [UInt8(tick)])
+            let answered = !readStates(raft).isEmpty
+            XCTAssertEqual(answered, tick < leaseTicks, "tick \(tick)")
+            _ = drain(raft)
+        }
+        // A stale echo of an older round cannot extend the lease.
+        try raft.step(Message(type: .heartbeatResponse, to: 1, from: 2, term: 1, context: heartbeat.context))
+        try raft.readIndex(context: [99])
+        XCTAssertEqual(readStates(raft), [])
+    }
+
+    func testSendingTimeoutNowEndsTheLease() throws {
+        let raft = try leaseLeader()
+        try raft.readIndex(context: [0])
+        let heartbeat = try XCTUnwrap(drain(raft).first { $0.type == .heartbeat })
+        try raft.step(Message(type: .heartbeatResponse, to: 1, from: 2, term: 1, context: heartbeat.context))
+        _ = drain(raft)
+        raft.transferLeadership(to: 2)
+        XCTAssertTrue(drain(raft).contains { $0.type == .timeoutNow && $0.to == 2 })
+        // Member 2's campaign overrides the followers' lease: the old lease no longer holds.
+        try raft.readIndex(context: [1])
+        XCTAssertEqual(readStates(raft), [])
+    }
+
+    func testRestartedLeaseBasedMemberRefusesVotesForItsFirstElectionTimeout() throws {
+        let raft = try node(2, preVote: true, readOnlyMode: .leaseBased)
+        try raft.step(Message(type: .preVote, to: 2, from: 3, term: 1, logTerm: 0, index: 0))
+        XCTAssertEqual(drain(raft), [], "it may have acknowledged a leader just before restarting")
+        for _ in 0..<RaftConfiguration(id: 2).electionTick { raft.tick() }
+        _ = drain(raft)
+        try raft.step(Message(type: .preVote, to: 2, from: 3, term: 1, logTerm: 0, index: 0))
+        XCTAssertTrue(drain(raft).contains { $0.type == .preVoteResponse && !$0.reject })
+    }
+
+    func testAnUnreachableFollowerIsProbedInsteadOfPipelined() throws {
+        let raft = try node(1)
+        raft.campaign()
+        try raft.step(Message(type: .voteResponse, to: 1, from: 2, term: 1))
+        try raft.step(Message(type: .appendResponse, to: 1, from: 2, term: 1, index: 1))
+        XCTAssertEqual(raft.followerProgress[2]?.state, .replicate)
+        raft.reportUnreachable(2)
+        XCTAssertEqual(raft.followerProgress[2]?.state, .probe)
     }
 
     func testLocalMessagesFromTheNetworkAreRefused() throws {

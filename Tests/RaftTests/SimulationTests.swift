@@ -7,11 +7,7 @@ import XCTest
 /// network heals. `RAFT_SIM_SEEDS` runs more seeds (CI runs a bounded number).
 final class SimulationTests: XCTestCase {
     /// `RAFT_SIM_SEED=n` replays one seed; `RAFT_SIM_SEEDS=n` runs seeds 0..<n (default 40).
-    private var seeds: [UInt64] {
-        let environment = ProcessInfo.processInfo.environment
-        if let seed = environment["RAFT_SIM_SEED"].flatMap(UInt64.init) { return [seed] }
-        return Array(0..<UInt64(environment["RAFT_SIM_SEEDS"].flatMap(Int.init) ?? 40))
-    }
+    private var seeds: [UInt64] { simulationSeeds(default: 40) }
 
     func testElectsALeaderAndReplicates() throws {
         let cluster = try ClusterSimulator(voters: [1, 2, 3], seed: 1)
@@ -29,29 +25,8 @@ final class SimulationTests: XCTestCase {
         XCTAssertTrue(try cluster.run(until: { cluster.members.allSatisfy { cluster.appliedData($0) == batch } }, steps: 500))
     }
 
-    /// A follower that missed entries the leader has compacted away catches up from a snapshot.
-    func testLaggingFollowerCatchesUpFromASnapshot() throws {
-        let cluster = try ClusterSimulator(voters: [1, 2, 3], seed: 21)
-        XCTAssertTrue(try cluster.run(until: { cluster.leader() != nil }, steps: 500))
-        let leader = try XCTUnwrap(cluster.leader())
-        let lagging = cluster.members.first { $0 != leader }!
-        cluster.crash(lagging)
-        for value in 0..<50 { _ = cluster.propose([UInt8(value)]) }
-        XCTAssertTrue(try cluster.run(until: { cluster.appliedData(leader).count == 50 }, steps: 500))
-        // The leader snapshots its state machine and drops the log behind it.
-        let storage = cluster.storages[leader]!
-        let appliedIndex = cluster.applied[leader]!.last!.index
-        try storage.createSnapshot(at: appliedIndex, confState: ConfState(voters: [1, 2, 3]), data: Array("state".utf8))
-        try storage.compact(upTo: appliedIndex)
-        try cluster.restart(lagging)
-        XCTAssertTrue(try cluster.run(until: { cluster.storages[lagging]!.snapshotValue.metadata.index == appliedIndex }, steps: 1000),
-                      "the lagging member installs the leader's snapshot")
-        XCTAssertTrue(try cluster.run(until: { cluster.propose([200]) }, steps: 500))
-        XCTAssertTrue(try cluster.run(until: { cluster.appliedData(lagging).contains([200]) }, steps: 1000),
-                      "and then follows the log after it")
-    }
-
-    /// Drops, duplicates, delays, partitions and crashes; then heals and checks liveness.
+    /// Drops, duplicates, delays, partitions, crashes and log compaction; then heals and checks
+    /// liveness.
     func testSafetyUnderFaultsAndLivenessAfterHealing() throws {
         for seed in seeds {
             do {
@@ -69,7 +44,7 @@ final class SimulationTests: XCTestCase {
         cluster.faults = .init(dropRate: 0.1, duplicateRate: 0.05, maxDelay: 3)
         var proposed = 0
         for round in 0..<30 {
-            switch random.next() % 6 {
+            switch random.next() % 7 {
             case 0:
                 let victim = voters[Int(random.next() % UInt64(voters.count))]
                 cluster.crash(victim)
@@ -80,6 +55,8 @@ final class SimulationTests: XCTestCase {
                 cluster.partition([Array(voters[..<cut]), Array(voters[cut...])])
             case 3:
                 cluster.heal()
+            case 4:
+                for id in cluster.liveMembers { try cluster.takeSnapshot(of: id, compact: true) }
             default:
                 break
             }
