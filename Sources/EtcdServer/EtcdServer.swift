@@ -98,6 +98,9 @@ public final class EtcdServer: Sendable {
         let leaseIDs = LeaseIDGenerator(
             memberID: identity.memberID, startMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
         LeaseService(server: core, lessor: lessor, leaseIDs: leaseIDs).register(in: &router)
+        let recipes = ConcurrencyRecipes(server: core, hub: watchHub, lessor: lessor, leaseIDs: leaseIDs)
+        LockService(recipes: recipes).register(in: &router)
+        ElectionService(recipes: recipes).register(in: &router)
         ClusterService(server: core).register(in: &router)
         MaintenanceService(server: core, logger: logger).register(in: &router)
         HealthService().register(in: &router)

@@ -1,31 +1,14 @@
 """Sends hostile and buggy requests to real etcd and to the server under test, as raw gRPC calls
 with hand-encoded protobuf, and compares the status each answers. After every request both
 servers must still hold exactly what they held before it (same revision, same keys)."""
+import os
 import sys
 import threading
 
 import grpc
 
-
-def varint(value):
-    out = bytearray()
-    value &= (1 << 64) - 1
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def field_varint(number, value):
-    return varint(number << 3) + varint(value)
-
-
-def field_bytes(number, data):
-    return varint((number << 3) | 2) + varint(len(data)) + data
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from rawproto import field_bytes, field_varint, without_header  # noqa: E402
 
 
 def range_request(key, range_end=b"", revision=0):
@@ -119,36 +102,6 @@ STREAM_CASES = [
     ("keep-alive: unknown lease", KEEPALIVE, [field_varint(1, 4242)]),
     ("keep-alive: malformed request", KEEPALIVE, [b"\x08"]),
 ]
-
-
-def without_header(message):
-    """The message's bytes minus field 1 (the response header)."""
-    out, index = bytearray(), 0
-    while index < len(message):
-        start = index
-        tag, index = read_varint(message, index)
-        wire = tag & 7
-        if wire == 0:
-            _, index = read_varint(message, index)
-        elif wire == 2:
-            length, index = read_varint(message, index)
-            index += length
-        else:
-            raise ValueError("unexpected wire type %d" % wire)
-        if tag >> 3 != 1:
-            out += message[start:index]
-    return bytes(out).hex()
-
-
-def read_varint(data, index):
-    value, shift = 0, 0
-    while True:
-        byte = data[index]
-        index += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return value, index
 
 
 def stream(channel, method, messages, hold=1.0):

@@ -19,7 +19,8 @@ run() { # port line; a line "sh SCRIPT" runs SCRIPT in bash with $ETCDCTL set (f
   local port=$1 line=$2
   local ETCDCTL="etcdctl --endpoints 127.0.0.1:$port --command-timeout=10s"
   if [[ "$line" == "sh "* ]]; then line=${line#sh }; else line="$ETCDCTL $line"; fi
-  (export ETCDCTL_API=3; eval "$line" 2>&1; echo "exit=$?") \
+  # Each command is bounded, so one that never ends fails the test instead of hanging it.
+  (export ETCDCTL_API=3 ETCDCTL; timeout 60 bash -c "$line" 2>&1; echo "exit=$?") \
     | grep -v '"caller":"clientv3/retry_interceptor.go' | normalise_ids
 }
 

@@ -26,6 +26,8 @@ public enum EtcdErrors {
         code: .internal, message: "etcdserver: unexpected apply result for this request")
     public static let requestTooLarge = GRPCStatus(code: .invalidArgument, message: "etcdserver: request is too large")
     public static let stopped = GRPCStatus(code: .unavailable, message: "etcdserver: server stopped")
+    /// The call went away while the server waited for it (grpc-go's wording for a cancelled context).
+    public static let cancelled = GRPCStatus(code: .cancelled, message: "context canceled")
     public static let timeout = GRPCStatus(code: .unavailable, message: "etcdserver: request timed out")
     public static let corrupt = GRPCStatus(code: .dataLoss, message: "etcdserver: corrupt cluster")
 

@@ -1,4 +1,5 @@
 import EtcdProto
+import GRPCTransport
 import MVCC
 import NIOConcurrencyHelpers
 import NIOCore
@@ -24,6 +25,7 @@ final class WatchHub: Sendable {
         /// Synced range watchers grouped by range, so many watchers of one prefix cost one test.
         var ranges: [WatchRange: [ObjectIdentifier: Watcher]] = [:]
         var streams: [ObjectIdentifier: WatchStream] = [:]
+        var eventWaits: [ObjectIdentifier: EventWait] = [:]
         var closed = false
 
         mutating func index(_ watcher: Watcher) {
@@ -62,6 +64,7 @@ final class WatchHub: Sendable {
         guard let last = results.last else { return }
         state.withLockedValue { state in
             defer { state.notifiedRevision = max(state.notifiedRevision, last.revision) }
+            if !state.eventWaits.isEmpty { Self.offer(results, to: &state.eventWaits) }
             if state.closed || (state.singleKey.isEmpty && state.ranges.isEmpty) { return }
             var touched: [Watcher] = []
             for result in results {
@@ -121,16 +124,57 @@ final class WatchHub: Sendable {
         }
     }
 
-    /// Ends every stream: the member is stopping.
+    /// Ends every stream and event wait: the member is stopping.
     func close() {
-        let streams = state.withLockedValue { state -> [WatchStream] in
+        let (streams, waits) = state.withLockedValue { state -> ([WatchStream], [EventWait]) in
             state.closed = true
             state.singleKey = [:]
             state.ranges = [:]
-            defer { state.streams = [:] }
-            return Array(state.streams.values)
+            defer {
+                state.streams = [:]
+                state.eventWaits = [:]
+            }
+            for wait in state.eventWaits.values { wait.finished = true }
+            return (Array(state.streams.values), Array(state.eventWaits.values))
         }
         for stream in streams { stream.finish(EtcdErrors.stopped) }
+        for wait in waits { wait.promise.fail(EtcdErrors.stopped) }
+    }
+
+    // MARK: Event waits
+
+    /// Adds a wait; returns the last published revision (where its history search ends), or
+    /// nil once the hub is closed.
+    func register(_ wait: EventWait) -> Int64? {
+        state.withLockedValue { state in
+            if state.closed { return nil }
+            state.eventWaits[ObjectIdentifier(wait)] = wait
+            return state.notifiedRevision
+        }
+    }
+
+    /// The history search ended: its match wins, else a live match seen meanwhile, else the
+    /// wait goes on receiving published events.
+    func endSearch(_ wait: EventWait, found: Event?) {
+        let outcome = state.withLockedValue { state -> Event? in
+            guard !wait.finished else { return nil }
+            wait.searching = false
+            guard let event = found ?? wait.liveMatch else { return nil }
+            wait.finished = true
+            state.eventWaits[ObjectIdentifier(wait)] = nil
+            return event
+        }
+        if let outcome { wait.promise.succeed(outcome) }
+    }
+
+    func finish(_ wait: EventWait, with result: Result<Event, GRPCStatus>) {
+        let first = state.withLockedValue { state -> Bool in
+            guard !wait.finished else { return false }
+            wait.finished = true
+            state.eventWaits[ObjectIdentifier(wait)] = nil
+            return true
+        }
+        if first { wait.promise.completeWith(result.mapError { $0 as any Error }) }
     }
 
     // MARK: The streams' side (each on its own event loop)
