@@ -21,6 +21,7 @@ public final class EtcdServer: Sendable {
     private let watchHub: WatchHub
     private let lessor: Lessor
     private let leaseTimers: NIOLockedValueBox<[RepeatedTask]> = NIOLockedValueBox([])
+    private let autoCompactor: AutoCompactor?
     private let group: MultiThreadedEventLoopGroup
     private let grpcServer: GRPCServer
     private let logger: Logger
@@ -110,6 +111,12 @@ public final class EtcdServer: Sendable {
         grpcServer = GRPCServer(
             configuration: grpcConfiguration, router: router, http1Handler: nil, group: group, logger: logger)
         clientAddress = try grpcServer.start()
+        autoCompactor =
+            if let policy = configuration.autoCompactionPolicy {
+                AutoCompactor(policy: policy, core: core, on: group.next(), logger: logger)
+            } else {
+                nil
+            }
         startLeaseTimers()
         logger.info("serving client requests", metadata: ["address": "\(clientAddress)"])
     }
@@ -121,6 +128,7 @@ public final class EtcdServer: Sendable {
         watchHub.close()
         try? grpcServer.shutdownGracefully().wait()
         for timer in leaseTimers.withLockedValue({ $0 }) { timer.cancel() }
+        autoCompactor?.stop()
         // Record where every lease stands, so the restart resumes them rather than renewing them.
         _ = try? proposeLeaseCheckpoints()?.wait()
         core.log.stop()

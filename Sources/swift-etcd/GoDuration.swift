@@ -24,7 +24,8 @@ enum GoDuration {
             total += value * scale
             sawComponent = true
         }
-        guard sawComponent else { return nil }
+        // Go counts nanoseconds in an Int64 and rejects what does not fit.
+        guard sawComponent, total * 1e6 < 9.223372036854775807e18 else { return nil }
         return Int64((negative ? -total : total).rounded())
     }
 }

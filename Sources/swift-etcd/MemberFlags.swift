@@ -68,13 +68,23 @@ struct MemberFlags: ParsableArguments {
         help: "Duration of periodic lease checkpoints (remaining TTLs survive a restart).")
     var leaseCheckpointInterval = "5m"
 
+    @Option(
+        name: .customLong("auto-compaction-mode"),
+        help: "Interpret 'auto-compaction-retention' as one of: periodic|revision.")
+    var autoCompactionMode = "periodic"
+
+    @Option(
+        name: .customLong("auto-compaction-retention"),
+        help: "Auto compaction retention: a duration in periodic mode (hours without a unit), revisions in revision mode. 0 disables it.")
+    var autoCompactionRetention = "0"
+
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
         "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-token", "initial-cluster-state",
         "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "heartbeat-interval",
         "election-timeout", "snapshot-count", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
-        "experimental-lease-checkpoint-interval",
+        "experimental-lease-checkpoint-interval", "auto-compaction-mode", "auto-compaction-retention",
     ]
 
     func serverConfiguration() throws -> ServerConfiguration {
@@ -121,12 +131,65 @@ struct MemberFlags: ParsableArguments {
                 "invalid value \"\(leaseCheckpointInterval)\" for flag -experimental-lease-checkpoint-interval: parse error")
         }
         settings.leaseCheckpointIntervalMilliseconds = Int(checkpointInterval)
-        do {
-            try settings.validate()
-        } catch {
-            throw ValidationError(error.message)
-        }
+        settings.autoCompactionMode = autoCompactionMode
+        // Not a ValidationError: etcd exits with status 1, not a usage error, when these fail.
+        try settings.validate()
+        // etcd reads the retention after verifying the flags, so a bad mode is reported first;
+        // `EtcdServer.start` validates again, retention included.
+        settings.autoCompactionRetention = try parsedAutoCompactionRetention(mode: autoCompactionMode)
         return settings
+    }
+
+    /// etcd's `parseCompactionRetention`: a non-negative integer is hours in periodic mode and
+    /// revisions in revision mode (nothing in mode ""); anything else must be a Go duration, whose
+    /// nanoseconds revision mode takes as revisions, as etcd does.
+    private func parsedAutoCompactionRetention(mode: String) throws(ConfigurationError) -> Int64 {
+        let text = autoCompactionRetention.isEmpty ? "0" : autoCompactionRetention
+        if let count = Int64(text), count >= 0 {
+            switch mode {
+            case "periodic": return Self.saturatingProduct(count, 3_600_000)
+            case "revision": return count
+            default: return 0
+            }
+        }
+        guard let milliseconds = GoDuration.milliseconds(text) else {
+            throw .invalid("error parsing CompactionRetention: \(Self.goDurationError(text))")
+        }
+        return mode == "revision" ? Self.saturatingProduct(milliseconds, 1_000_000) : milliseconds
+    }
+
+    /// Retentions too large for Int64 are as good as never compacting (Go's would wrap around).
+    private static func saturatingProduct(_ value: Int64, _ factor: Int64) -> Int64 {
+        let (product, overflow) = value.multipliedReportingOverflow(by: factor)
+        return overflow ? (value < 0 ? .min : .max) : product
+    }
+
+    /// Go's `time.ParseDuration` error for text it rejects, found by walking Go's grammar:
+    /// [sign] then (digits [. digits] unit)+.
+    private static func goDurationError(_ text: String) -> String {
+        let invalid = "time: invalid duration \"\(text)\""
+        let goUnits: Set<Substring> = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"]
+        func isDigit(_ character: Character) -> Bool { character.isASCII && character.isWholeNumber }
+        var rest = Substring(text)
+        if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
+        if rest.isEmpty { return invalid }
+        while !rest.isEmpty {
+            let integer = rest.prefix(while: isDigit)
+            rest = rest.dropFirst(integer.count)
+            var fraction = Substring()
+            if rest.first == "." {
+                rest = rest.dropFirst()
+                fraction = rest.prefix(while: isDigit)
+                rest = rest.dropFirst(fraction.count)
+            }
+            if integer.isEmpty && fraction.isEmpty { return invalid }
+            let unit = rest.prefix { !isDigit($0) && $0 != "." }
+            if unit.isEmpty { return "time: missing unit in duration \"\(text)\"" }
+            if !goUnits.contains(unit) { return "time: unknown unit \"\(unit)\" in duration \"\(text)\"" }
+            rest = rest.dropFirst(unit.count)
+        }
+        // Well-formed but out of Go's range.
+        return invalid
     }
 
     /// etcd's message for a bad URL list: `invalid value "x" for flag -name: reason`.

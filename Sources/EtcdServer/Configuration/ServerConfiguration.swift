@@ -34,6 +34,22 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// How often the remaining TTLs of leases are written to the store
     /// (etcd's `--experimental-lease-checkpoint-interval`); also done at shutdown.
     public var leaseCheckpointIntervalMilliseconds = 5 * 60 * 1000
+    /// etcd's `--auto-compaction-mode`: "periodic" or "revision" ("" passes validation, as in
+    /// etcd, but then only a retention of 0 can start).
+    public var autoCompactionMode = "periodic"
+    /// etcd's `--auto-compaction-retention` once parsed: milliseconds in periodic mode, a count
+    /// of revisions in revision mode (etcd, too, keeps one number for both); 0 turns it off.
+    public var autoCompactionRetention: Int64 = 0
+
+    /// What auto-compaction does, nil when off.
+    var autoCompactionPolicy: AutoCompactionPolicy? {
+        guard autoCompactionRetention > 0 else { return nil }
+        switch autoCompactionMode {
+        case "periodic": return .periodic(retention: .milliseconds(autoCompactionRetention))
+        case "revision": return .revision(retention: autoCompactionRetention)
+        default: return nil
+        }
+    }
 
     /// The backend quota in force: etcd's 2 GiB default for 0, none for a negative value.
     public var effectiveQuotaBytes: Int64 {
@@ -102,6 +118,17 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         if Set(members.map(\.name)).count > 1 {
             throw .invalid("multi-member clusters are not supported yet: --initial-cluster names \(Set(members.map(\.name)).sorted().joined(separator: ","))")
+        }
+        if !["", "periodic", "revision"].contains(autoCompactionMode) {
+            throw .invalid("unknown auto-compaction-mode \"\(autoCompactionMode)\"")
+        }
+        // etcd accepts a negative duration and then compacts in a busy loop; refuse it instead.
+        if autoCompactionRetention < 0 {
+            throw .invalid("--auto-compaction-retention must not be negative")
+        }
+        // etcd's message when it creates the compactor for mode "".
+        if autoCompactionMode.isEmpty && autoCompactionRetention != 0 {
+            throw .invalid("unsupported compaction mode ")
         }
         if listenClientURLs.contains(where: { $0.scheme != .http }) {
             throw .invalid("TLS client URLs are not supported yet (--listen-client-urls)")
