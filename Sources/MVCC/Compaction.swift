@@ -76,7 +76,7 @@ extension MVCCStore {
                             try transaction.delete(tables.keyRevs, key: keyBytes, value: value)
                         }
                     }
-                    entry = try history.current().flatMap { Revision(decoding: $0.key) > revision ? $0 : nil }
+                    entry = try history.entryAfterDeletion().flatMap { Revision(decoding: $0.key) > revision ? $0 : nil }
                     if entry == nil { entry = try history.next() }
                 } else {
                     entry = try history.next()

@@ -401,4 +401,16 @@ public struct LMDBCursor {
     public mutating func deleteCurrent() throws(LMDBError) {
         try check(mdb_cursor_del(self.pointer, 0), "mdb_cursor_del")
     }
+
+    /// After `deleteCurrent`: the entry that followed the deleted one, where LMDB leaves the
+    /// cursor; nil if it was the last. Once the database is empty LMDB reports the cursor as
+    /// unpositioned (EINVAL), which here means the same: nothing followed.
+    public mutating func entryAfterDeletion() throws(LMDBError) -> Entry? {
+        var key = MDB_val()
+        var data = MDB_val()
+        let status = mdb_cursor_get(self.pointer, &key, &data, MDB_GET_CURRENT)
+        if status == MDB_NOTFOUND || status == EINVAL { return nil }
+        try check(status, "mdb_cursor_get")
+        return (UnsafeRawBufferPointer(start: key.mv_data, count: key.mv_size), UnsafeRawBufferPointer(start: data.mv_data, count: data.mv_size))
+    }
 }

@@ -46,6 +46,22 @@ func compactRequest(_ revision: Int64, physical: Bool = false) -> CompactionRequ
         #expect(throws: MVCCError.compacted) { try fixture.apply(.compact(compactRequest(1))).response.get() }
     }
 
+    /// Deleting every key, then compacting at the deletion, empties the history: the last
+    /// history entry is removed with the cursor on it (once crashed the apply loop with EINVAL).
+    @Test func compactionThatEmptiesTheHistory() throws {
+        let fixture = try TemporaryStore()
+        try fixture.put("a", "1")  // 2
+        try fixture.put("b", "1")  // 3
+        try fixture.delete("a")  // 4
+        try fixture.delete("b")  // 5
+        #expect(throws: Never.self) { try fixture.apply(.compact(compactRequest(3))).response.get() }
+        #expect(throws: Never.self) { try fixture.apply(.compact(compactRequest(5))).response.get() }
+        #expect(try fixture.store.finishedCompactionRevision() == 5)
+        #expect(try fixture.get("a", end: "\0").kvs.isEmpty)
+        try fixture.put("a", "2")  // 6
+        #expect(values(try fixture.get("a")) == ["2"])
+    }
+
     @Test func largeCompactionRunsInBoundedSteps() throws {
         var options = MVCCOptions()
         options.compactionBatchLimit = 10
