@@ -4,9 +4,15 @@ import Storage
 
 extension MVCCStore {
     /// Writes a consistent, compacted copy of the store into the empty directory `directory`
-    /// (for snapshots and defragmentation); safe while the writer runs.
+    /// (for snapshots); safe while the writer runs.
     public func copy(toDirectory directory: String) throws(MVCCError) {
         do throws(LMDBError) { try self.environment.copy(toDirectory: directory, compact: true) } catch { throw .storage(error) }
+    }
+
+    /// Rewrites the store's file without free pages (etcd's defragmentation): reads and writes
+    /// wait until it is done.
+    public func defragment() throws(MVCCError) {
+        do throws(LMDBError) { try self.environment.compactInPlace() } catch { throw .storage(error) }
     }
 
     /// The LMDB environment's sizes (`usedBytes` is what etcd reports as the db size).

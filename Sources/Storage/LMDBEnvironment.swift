@@ -31,6 +31,12 @@ public struct LMDBError: Error, Hashable, CustomStringConvertible {
         LMDBError(code: 0, reason: "\(operation) returned no handle")
     }
 
+    /// The failure of a system call, from `errno`.
+    static func systemFailure(_ operation: String) -> LMDBError {
+        let code = errno
+        return LMDBError(code: code, reason: "\(operation): \(String(cString: strerror(code)))")
+    }
+
     public var isMapFull: Bool { self.code == MDB_MAP_FULL }
 }
 
@@ -73,15 +79,20 @@ extension LMDBBlockFailure where Failure == LMDBError {
 
 /// An open LMDB environment.
 ///
-/// Thread safety (`@unchecked Sendable`): every stored property is immutable after `init` except
-/// `readerPool`, which is guarded by a `Mutex`. LMDB allows its environment handle to be used from
-/// any thread; with `MDB_NOTLS` a read transaction is not bound to the thread that created it, so
-/// a pooled reader may move between threads (each is owned by the pool or by exactly one caller).
-/// Write transactions are serialized by LMDB's writer mutex, and each is begun, used and ended
-/// inside one synchronous `withWriteTransaction` call, hence on one thread.
+/// Thread safety (`@unchecked Sendable`): `directory`, `options` and `maxKeySize` are immutable
+/// after `init`; everything else is guarded by the `gate` mutex, except `environment`, which is
+/// read only by callers the gate admitted and replaced only by `compactInPlace` while the gate
+/// holds every caller out (so the mutex orders each replacement before every later read).
+/// LMDB allows its environment handle to be used from any thread; with `MDB_NOTLS` a read
+/// transaction is not bound to the thread that created it, so a pooled reader may move between
+/// threads (each is owned by the pool or by exactly one caller). Write transactions are
+/// serialized by LMDB's writer mutex, and each is begun, used and ended inside one synchronous
+/// `withWriteTransaction` call, hence on one thread.
 public final class LMDBEnvironment: @unchecked Sendable {
-    private let environment: OpaquePointer
-    private let readerPool = Mutex<[PooledReader]>([])
+    private var environment: OpaquePointer
+    private let gate = Mutex(Gate())
+    private let directory: String
+    private let options: LMDBOptions
     /// LMDB's maximum key size (511 in Debian's build).
     public let maxKeySize: Int
 
@@ -91,11 +102,36 @@ public final class LMDBEnvironment: @unchecked Sendable {
         let transaction: OpaquePointer
     }
 
+    /// Who is inside the environment. Every use of the handle is counted, so a replacement can
+    /// wait until nobody holds a transaction on the old file; outside a replacement the gate
+    /// costs one short critical section on entry and one on exit (readers already took them to
+    /// share pooled transactions).
+    private struct Gate {
+        var readerPool: [PooledReader] = []
+        var users = 0
+        /// A replacement is waiting for users to leave or running: newcomers wait.
+        var replacing = false
+        /// The named databases opened so far, reopened under the same handles after a replacement.
+        var databases: [(name: String, flags: UInt32, handle: MDB_dbi)] = []
+    }
+
+    /// The name of the directory where `compactInPlace` writes the compacted file.
+    static let compactionDirectoryName = "compacting.tmp"
+
     /// Opens (creating if needed) the environment in `directory`.
     public init(directory: String, options: LMDBOptions = LMDBOptions()) throws(LMDBError) {
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw LMDBError(code: errno, reason: "cannot create directory \(directory): \(String(cString: strerror(errno)))")
         }
+        // A compaction cut short leaves its copy behind; the data file itself is whole.
+        Self.removeCompactionDirectory(in: directory)
+        self.environment = try Self.openHandle(directory: directory, options: options)
+        self.directory = directory
+        self.options = options
+        self.maxKeySize = Int(mdb_env_get_maxkeysize(self.environment))
+    }
+
+    private static func openHandle(directory: String, options: LMDBOptions) throws(LMDBError) -> OpaquePointer {
         var created: OpaquePointer?
         try check(mdb_env_create(&created), "mdb_env_create")
         guard let environment = created else { throw .missingHandle("mdb_env_create") }
@@ -110,20 +146,41 @@ public final class LMDBEnvironment: @unchecked Sendable {
             mdb_env_close(environment)
             throw error
         }
-        self.environment = environment
-        self.maxKeySize = Int(mdb_env_get_maxkeysize(environment))
+        return environment
     }
 
     deinit {
-        let readers = self.readerPool.withLock { pool in
-            let all = pool
-            pool.removeAll()
-            return all
+        let readers = self.gate.withLock { gate in
+            defer { gate.readerPool.removeAll() }
+            return gate.readerPool
         }
         for reader in readers {
             mdb_txn_abort(reader.transaction)
         }
         mdb_env_close(self.environment)
+    }
+
+    /// Waits while a replacement runs, then counts the caller in and runs `entering` under the
+    /// gate's lock. Waiting polls: replacements are rare administrative operations.
+    private func admit<Admitted>(_ entering: (inout Gate) -> Admitted) -> Admitted {
+        while true {
+            let admitted = self.gate.withLock { (gate) -> Admitted? in
+                guard !gate.replacing else { return nil }
+                gate.users += 1
+                return entering(&gate)
+            }
+            if let admitted { return admitted }
+            usleep(1000)
+        }
+    }
+
+    /// Runs `body` with the environment handle, counted as a user of it.
+    private func withHandle<Result, Failure: Error>(
+        _ body: (OpaquePointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        self.admit { _ in () }
+        defer { self.gate.withLock { $0.users -= 1 } }
+        return try body(self.environment)
     }
 
     /// How a database stores several values under one key.
@@ -144,22 +201,103 @@ public final class LMDBEnvironment: @unchecked Sendable {
         case .sorted: flags |= UInt32(MDB_DUPSORT)
         case .sortedFixedSize: flags |= UInt32(MDB_DUPSORT | MDB_DUPFIXED)
         }
-        return try self.write { (transaction) throws(LMDBError) -> LMDBDatabase in
+        let database = try self.write { (transaction) throws(LMDBError) -> LMDBDatabase in
             var handle: MDB_dbi = 0
             try check(mdb_dbi_open(transaction.pointer, name, flags, &handle), "mdb_dbi_open \(name)")
             return LMDBDatabase(handle: handle)
         }
+        self.gate.withLock { $0.databases.append((name, flags, database.handle)) }
+        return database
     }
 
     /// Forces the data of committed transactions to disk (`mdb_env_sync` with force).
     public func sync() throws(LMDBError) {
-        try check(mdb_env_sync(self.environment, 1), "mdb_env_sync")
+        try self.withHandle { (environment) throws(LMDBError) in try check(mdb_env_sync(environment, 1), "mdb_env_sync") }
     }
 
     /// Copies the environment's committed state into `directory` (which must exist and be empty),
     /// as a consistent snapshot; `compact` omits free pages (defragmentation). Runs alongside writers.
     public func copy(toDirectory directory: String, compact: Bool) throws(LMDBError) {
-        try check(mdb_env_copy2(self.environment, directory, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2 \(directory)")
+        try self.withHandle { (environment) throws(LMDBError) in
+            try check(mdb_env_copy2(environment, directory, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2 \(directory)")
+        }
+    }
+
+    /// Rewrites the data file without its free pages and goes on with the rewritten one: LMDB
+    /// reuses freed pages but never shrinks its file, so this is how space comes back after a
+    /// compaction (etcd's defragmentation). Every other caller waits while it runs.
+    ///
+    /// Crash safety: the compacted copy is written and synced beside the data file, then renamed
+    /// over it; a crash before the rename leaves the old file (the copy is removed at the next
+    /// open), a crash after it leaves the complete new one.
+    public func compactInPlace() throws(LMDBError) {
+        while !self.gate.withLock({ gate in
+            if gate.replacing { return false }
+            gate.replacing = true
+            return true
+        }) {
+            usleep(1000)
+        }
+        defer { self.gate.withLock { $0.replacing = false } }
+        while self.gate.withLock({ $0.users }) > 0 { usleep(1000) }
+
+        let copyDirectory = "\(self.directory)/\(Self.compactionDirectoryName)"
+        Self.removeCompactionDirectory(in: self.directory)
+        if mkdir(copyDirectory, 0o755) != 0 { throw .systemFailure("cannot create \(copyDirectory)") }
+        defer { Self.removeCompactionDirectory(in: self.directory) }
+        try check(mdb_env_copy2(self.environment, copyDirectory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2 \(copyDirectory)")
+        try Self.syncFile("\(copyDirectory)/data.mdb")
+
+        let readers = self.gate.withLock { gate in
+            defer { gate.readerPool.removeAll() }
+            return gate.readerPool
+        }
+        for reader in readers { mdb_txn_abort(reader.transaction) }
+        mdb_env_close(self.environment)
+        let renamed = rename("\(copyDirectory)/data.mdb", "\(self.directory)/data.mdb") == 0
+        let renameError = LMDBError.systemFailure("cannot replace \(self.directory)/data.mdb")
+        if renamed { try? Self.syncFile(self.directory) }
+        // The old file if the rename failed, else the new one: either is a whole store.
+        do {
+            self.environment = try Self.openHandle(directory: self.directory, options: self.options)
+            let databases = self.gate.withLock { $0.databases }
+            try self.reopen(databases)
+        } catch {
+            preconditionFailure("cannot reopen the LMDB environment in \(self.directory): \(error)")
+        }
+        if !renamed { throw renameError }
+    }
+
+    /// Opens the named databases again, in their first order, which gives them their first handles.
+    private func reopen(_ databases: [(name: String, flags: UInt32, handle: MDB_dbi)]) throws(LMDBError) {
+        var begun: OpaquePointer?
+        try check(mdb_txn_begin(self.environment, nil, 0, &begun), "mdb_txn_begin")
+        guard let transaction = begun else { throw .missingHandle("mdb_txn_begin") }
+        for database in databases {
+            var handle: MDB_dbi = 0
+            let status = mdb_dbi_open(transaction, database.name, database.flags, &handle)
+            guard status == 0, handle == database.handle else {
+                mdb_txn_abort(transaction)
+                throw status != 0
+                    ? .status(status, during: "mdb_dbi_open \(database.name)")
+                    : LMDBError(code: 0, reason: "database \(database.name) reopened as \(handle), was \(database.handle)")
+            }
+        }
+        try check(mdb_txn_commit(transaction), "mdb_txn_commit")
+    }
+
+    private static func removeCompactionDirectory(in directory: String) {
+        let copyDirectory = "\(directory)/\(compactionDirectoryName)"
+        unlink("\(copyDirectory)/data.mdb")
+        unlink("\(copyDirectory)/lock.mdb")
+        rmdir(copyDirectory)
+    }
+
+    private static func syncFile(_ path: String) throws(LMDBError) {
+        let descriptor = open(path, O_RDONLY)
+        if descriptor < 0 { throw .systemFailure("cannot open \(path)") }
+        defer { close(descriptor) }
+        if fsync(descriptor) != 0 { throw .systemFailure("cannot sync \(path)") }
     }
 
     /// Sizes of the environment, for status reports and quotas.
@@ -173,9 +311,11 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     public func usage() throws(LMDBError) -> Usage {
         var info = MDB_envinfo()
-        try check(mdb_env_info(self.environment, &info), "mdb_env_info")
         var stat = MDB_stat()
-        try check(mdb_env_stat(self.environment, &stat), "mdb_env_stat")
+        try self.withHandle { (environment) throws(LMDBError) in
+            try check(mdb_env_info(environment, &info), "mdb_env_info")
+            try check(mdb_env_stat(environment, &stat), "mdb_env_stat")
+        }
         let pageSize = Int(stat.ms_psize)
         return Usage(
             usedBytes: (Int(info.me_last_pgno) + 1) * pageSize, mapSize: Int(info.me_mapsize), pageSize: pageSize,
@@ -186,6 +326,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
     public func withWriteTransaction<Result, Failure: Error>(
         _ body: (LMDBTransaction) throws(Failure) -> Result
     ) throws(LMDBBlockFailure<Failure>) -> Result {
+        self.admit { _ in () }
+        defer { self.gate.withLock { $0.users -= 1 } }
         var begun: OpaquePointer?
         do { try check(mdb_txn_begin(self.environment, nil, 0, &begun), "mdb_txn_begin") } catch { throw .storage(error) }
         guard let pointer = begun else { throw .storage(.missingHandle("mdb_txn_begin")) }
@@ -201,29 +343,35 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     /// Runs `body` in a read transaction (a consistent snapshot) taken from the reader pool.
-    /// Readers never block the writer, nor each other.
+    /// Readers never block the writer, nor each other; only `compactInPlace` holds them back.
     public func withReadTransaction<Result, Failure: Error>(
         _ body: (LMDBTransaction) throws(Failure) -> Result
     ) throws(LMDBBlockFailure<Failure>) -> Result {
         let transaction: OpaquePointer
-        if let reader = self.readerPool.withLock({ $0.popLast() }) {
+        if let reader = self.admit({ $0.readerPool.popLast() }) {
             let status = mdb_txn_renew(reader.transaction)
             if status != 0 {
                 mdb_txn_abort(reader.transaction)
+                self.gate.withLock { $0.users -= 1 }
                 throw .storage(.status(status, during: "mdb_txn_renew"))
             }
             transaction = reader.transaction
         } else {
             var begun: OpaquePointer?
             let status = mdb_txn_begin(self.environment, nil, UInt32(MDB_RDONLY), &begun)
-            if status != 0 { throw .storage(.status(status, during: "mdb_txn_begin(read-only)")) }
-            guard let pointer = begun else { throw .storage(.missingHandle("mdb_txn_begin")) }
+            guard status == 0, let pointer = begun else {
+                self.gate.withLock { $0.users -= 1 }
+                throw .storage(status != 0 ? .status(status, during: "mdb_txn_begin(read-only)") : .missingHandle("mdb_txn_begin"))
+            }
             transaction = pointer
         }
         defer {
             mdb_txn_reset(transaction)
             let reader = PooledReader(transaction: transaction)
-            self.readerPool.withLock { $0.append(reader) }
+            self.gate.withLock { gate in
+                gate.readerPool.append(reader)
+                gate.users -= 1
+            }
         }
         do {
             return try body(LMDBTransaction(pointer: transaction))

@@ -170,4 +170,71 @@ func string(_ buffer: UnsafeRawBufferPointer?) -> String? {
             try await group.waitForAll()
         }
     }
+
+    @Test func compactInPlaceShrinksTheFileKeepsTheDataAndHoldsCallersBack() async throws {
+        let fixture = try TemporaryEnvironment()
+        let environment = fixture.environment
+        let kept = try environment.openDatabase("kept")
+        let dropped = try environment.openDatabase("dropped")
+        let duplicates = try environment.openDatabase("duplicates", duplicates: .sorted)
+        func put(_ database: LMDBDatabase, _ key: String, _ value: [UInt8] = [UInt8](repeating: 7, count: 4000)) throws {
+            try environment.write { (transaction) throws(LMDBError) in
+                try withBytes(key) { (key) throws(LMDBError) in
+                    try withBytes(value) { (bytes) throws(LMDBError) in try transaction.put(database, key: key, value: bytes) }
+                }
+            }
+        }
+        func count(_ database: LMDBDatabase) throws -> Int {
+            try environment.read { (transaction) throws(LMDBError) in try transaction.entryCount(database) }
+        }
+        for index in 0..<10 { try put(kept, "k\(index)") }
+        for index in 0..<2000 { try put(dropped, "d\(index)") }
+        try environment.write { (transaction) throws(LMDBError) in
+            for index in 0..<2000 {
+                try withBytes("d\(index)") { (key) throws(LMDBError) in _ = try transaction.delete(dropped, key: key) }
+            }
+        }
+        try environment.sync()
+        let fileBefore = try fileSize(fixture.directory + "/data.mdb")
+        let usedBefore = try environment.usage().usedBytes
+
+        // Readers and a writer keep going while the file is replaced under them.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<3 {
+                group.addTask { () throws in
+                    for _ in 0..<300 { #expect(try count(kept) >= 10) }
+                }
+            }
+            group.addTask { () throws in
+                for index in 10..<60 { try put(kept, "k\(index)") }
+            }
+            try environment.compactInPlace()
+            try await group.waitForAll()
+        }
+
+        #expect(try count(kept) == 60)
+        #expect(try count(dropped) == 0)
+        #expect(try fileSize(fixture.directory + "/data.mdb") < fileBefore / 4)
+        #expect(try environment.usage().usedBytes < usedBefore / 4)
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/compacting.tmp"))
+        // The reopened databases take writes under their old handles, with their old flags.
+        try put(dropped, "again")
+        #expect(try count(dropped) == 1)
+        try put(duplicates, "key", [1])
+        try put(duplicates, "key", [2])
+        #expect(try count(duplicates) == 2)
+    }
+
+    @Test func openingRemovesACompactionCutShort() throws {
+        let directory = NSTemporaryDirectory() + "lmdb-test-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory + "/compacting.tmp", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: directory + "/compacting.tmp/data.mdb", contents: Data([1, 2, 3]))
+        _ = try LMDBEnvironment(directory: directory)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/compacting.tmp"))
+    }
+}
+
+private func fileSize(_ path: String) throws -> Int {
+    try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
 }

@@ -73,6 +73,28 @@ struct MaintenanceService: Sendable {
                 throw EtcdErrors.status(for: error)
             }
         })
+        router.register("/etcdserverpb.Maintenance/Defragment", .unary { body, context in
+            do {
+                _ = try DefragmentRequest(requestBody: body)
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+            // Rewriting the file takes a while and holds every reader and writer back, as etcd's
+            // does: it runs on its own thread, never on an event loop.
+            let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
+            Thread { [server, logger] in
+                let before = server.storeFileSize
+                do throws(MVCCError) {
+                    try server.store.defragment()
+                    logger.info("defragmented", metadata: ["size-before": "\(before)", "size-after": "\(server.storeFileSize)"])
+                    promise.succeed(server.encodeReply(DefragmentResponse()))
+                } catch {
+                    logger.error("defragmentation failed", metadata: ["error": "\(error)"])
+                    promise.fail(EtcdErrors.status(for: error))
+                }
+            }.start()
+            return promise.futureResult
+        })
         router.register("/etcdserverpb.Maintenance/MoveLeader", .immediate { body throws(GRPCStatus) in
             let request = try MoveLeaderRequest(requestBody: body)
             // The only member is the leader already: moving leadership to it is done, to anyone
@@ -122,6 +144,7 @@ extension HashKVResponse: ResponseWithHeader {}
 extension MoveLeaderResponse: ResponseWithHeader {}
 extension HashResponse: ResponseWithHeader {}
 extension AlarmResponse: ResponseWithHeader {}
+extension DefragmentResponse: ResponseWithHeader {}
 
 extension AlarmType {
     /// etcd's enum value names.
