@@ -1,6 +1,8 @@
 // Maintenance.HashKV: a checksum of the key-value history up to a revision, equal on every member
-// that applied the same entries, whatever the progress of its physical compaction.
+// that applied the same entries, whatever the progress of its physical compaction, and equal to
+// etcd's for the same history: the bytes hashed are those of etcd's bbolt `key` bucket.
 
+import EtcdProto
 import Storage
 
 /// The result of `MVCCStore.hashKV`.
@@ -18,10 +20,14 @@ public struct MVCCHash: Sendable, Hashable {
 }
 
 extension MVCCStore {
-    /// CRC-32C over the history entries with main revision ≤ `revision` (0 = current) that
-    /// compaction keeps: entries at or below the compaction revision count only if they are
-    /// their key's newest there and not a tombstone. Errors as etcd's HashKV for compacted and
-    /// future revisions.
+    /// etcd's HashKV: CRC-32C of the bucket name "key", then of each history entry with main
+    /// revision ≤ `revision` (0 = current) that compaction keeps, as etcd stores it: its
+    /// revision key (8-byte main, "_", 8-byte sub, "t" if a tombstone) and its `mvccpb.KeyValue`
+    /// (only the key for a tombstone). Entries at or below the compaction revision count only if
+    /// they are their key's newest at the hashed revision and not a tombstone — etcd's rule
+    /// (`Keep` at the hashed revision, not at the compaction one); when no key is live there,
+    /// etcd counts what its compaction left, so those then count as compaction keeps them.
+    /// Errors as etcd's HashKV for compacted and future revisions.
     public func hashKV(revision: Int64) throws(MVCCError) -> MVCCHash {
         let tables = self.tables
         let maxKeySize = self.environment.maxKeySize
@@ -32,7 +38,16 @@ extension MVCCStore {
                 if revision > 0 && revision <= compacted { throw .compacted }
                 if revision > current { throw .futureRevision }
                 let upTo = revision == 0 ? current : revision
+                var anyLiveKey = RangeRequest()
+                anyLiveKey.key = [0]
+                anyLiveKey.rangeEnd = [0]
+                anyLiveKey.revision = upTo
+                anyLiveKey.limit = 1
+                anyLiveKey.keysOnly = true
+                let keepBound = try view.rangeResponse(anyLiveKey, currentRevision: current, compactedRevision: compacted)
+                    .kvs.isEmpty ? compacted : upTo
                 var crc = CRC32C()
+                crc.update(Array("key".utf8))
                 do throws(LMDBError) {
                     try transaction.cursor(tables.history) { (cursor) throws(LMDBError) in
                         var entry = try cursor.first()
@@ -40,10 +55,13 @@ extension MVCCStore {
                             let entryRevision = Revision(decoding: current.key)
                             if entryRevision.main > upTo { break }
                             var counts = entryRevision.main > compacted
-                            if !counts { counts = try view.survivesCompaction(current, at: compacted) }
+                            if !counts { counts = try view.isNewestLiveRevision(current, atOrBefore: keepBound) }
                             if counts {
-                                crc.update(current.key)
-                                crc.update(current.value)
+                                guard let record = EtcdKeyBucketRecord(revision: entryRevision, history: current.value) else {
+                                    throw LMDBError(code: 0, reason: "corrupt history entry (\(entryRevision.main), \(entryRevision.sub))")
+                                }
+                                crc.update(record.key)
+                                crc.update(record.value)
                             }
                             entry = try cursor.next()
                         }
@@ -63,18 +81,39 @@ extension MVCCStore {
 }
 
 extension StoreView {
-    /// Whether a history entry at or below `compacted` is one compaction keeps.
-    func survivesCompaction(_ entry: LMDBCursor.Entry, at compacted: Int64) throws(LMDBError) -> Bool {
+    /// Whether a history entry is its key's newest revision at or before `bound` and not a
+    /// tombstone (at a compaction revision: whether the compaction keeps it).
+    func isNewestLiveRevision(_ entry: LMDBCursor.Entry, atOrBefore bound: Int64) throws(LMDBError) -> Bool {
         if HistoryRecord.isTombstone(entry.value) { return false }
         guard let key = HistoryRecord.key(entry.value) else { return false }
         let revision = Revision(decoding: entry.key)
         let newest = try Array(key).withBytes { (keyBytes) throws(LMDBError) -> KeyRevision? in
             try self.transaction.cursor(self.tables.keyRevs) { (cursor) throws(LMDBError) -> KeyRevision? in
                 guard try cursor.seek(exactly: keyBytes) != nil else { return nil }
-                return try Self.newestRevision(&cursor, key: keyBytes, atOrBefore: Revision(main: compacted, sub: Int64.max))
+                return try Self.newestRevision(&cursor, key: keyBytes, atOrBefore: Revision(main: bound, sub: Int64.max))
             }
         }
         return newest?.revision == revision
+    }
+}
+
+/// A history entry as etcd's bbolt `key` bucket holds it.
+struct EtcdKeyBucketRecord {
+    var key: [UInt8]
+    var value: [UInt8]
+
+    init?(revision: Revision, history: UnsafeRawBufferPointer) {
+        let isTombstone = HistoryRecord.isTombstone(history)
+        guard var kv = HistoryRecord.decode(history, revision: revision, withValue: true) else { return nil }
+        if isTombstone { kv = KeyValue(key: kv.key) }
+        var key: [UInt8] = []
+        key.reserveCapacity(18)
+        withUnsafeBytes(of: UInt64(bitPattern: revision.main).bigEndian) { key.append(contentsOf: $0) }
+        key.append(UInt8(ascii: "_"))
+        withUnsafeBytes(of: UInt64(bitPattern: revision.sub).bigEndian) { key.append(contentsOf: $0) }
+        if isTombstone { key.append(UInt8(ascii: "t")) }
+        self.key = key
+        self.value = kv.serializedBytes()
     }
 }
 
@@ -87,6 +126,10 @@ struct CRC32C {
     }
 
     private var state: UInt32 = 0xFFFF_FFFF
+
+    mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { self.update($0) }
+    }
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         let table = Self.table
