@@ -104,7 +104,7 @@ final class ServerCore: Sendable {
         case .deleteRange(let delete): return encodeReply(delete)
         case .txn(let txn): return encodeReply(txn)
         case .compact(let compact): return encodeReply(compact)
-        case .leaseGranted, .leaseRevoked, .leaseCheckpointed, .alarm:
+        case .leaseGranted, .leaseRevoked, .leaseCheckpointed, .alarm, .downgradeInfoSet:
             throw EtcdErrors.unexpectedApplyResult
         }
     }

@@ -147,6 +147,11 @@ public final class MVCCStore: Sendable {
                         results.append(MVCCWriteResult(response: .success(.alarm(alarms)), events: [], revision: current))
                         continue
                     }
+                    if case .downgradeInfoSet(let target) = write {
+                        try view.applyDowngradeInfoSet(target)
+                        results.append(MVCCWriteResult(response: .success(.downgradeInfoSet), events: [], revision: current))
+                        continue
+                    }
                     let result = try Self.applyOne(write, view: view, currentRevision: current)
                     current = result.revision
                     results.append(result)
@@ -190,8 +195,8 @@ public final class MVCCStore: Sendable {
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.startCompaction(request, view: view, currentRevision: currentRevision, compacted: compacted)
             }
-        case .alarm:
-            preconditionFailure("alarms are applied by apply(_:lastIndex:)")
+        case .alarm, .downgradeInfoSet:
+            preconditionFailure("alarms and downgrade jobs are applied by apply(_:lastIndex:)")
         case .leaseGrant, .leaseRevoke, .leaseCheckpoint:
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.applyLease(write, view: view, writer: &writer)

@@ -25,6 +25,10 @@ public enum MVCCWrite: Sendable, Hashable {
     case leaseCheckpoint([LeaseCheckpoint])
     /// Lists, raises or clears an alarm; while NOSPACE is raised, writes that add data fail.
     case alarm(AlarmRequest)
+    /// Enables a downgrade job to the given cluster version, or cancels the job (nil): etcd's
+    /// `DowngradeInfoSet`. Never refused, not even under NOSPACE (etcd applies it outside its
+    /// capped applier).
+    case downgradeInfoSet(ClusterVersion?)
 
     /// Whether etcd's capped applier refuses this write (puts, txns with a put, lease grants).
     var addsData: Bool {
@@ -60,6 +64,7 @@ public enum MVCCResponse: Sendable, Hashable {
     case leaseRevoked(keysDeleted: Int64)
     case leaseCheckpointed
     case alarm([AlarmMember])
+    case downgradeInfoSet
 }
 
 public struct MVCCWriteResult: Sendable {

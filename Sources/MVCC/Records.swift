@@ -2,7 +2,7 @@
 //   latest:  key → LatestRecord          the current key-value; absent once deleted
 //   history: Revision (16 bytes) → HistoryRecord   every put and tombstone, in revision order
 //   keyRevs: key → KeyRevision (17 bytes, dup-sorted)   the revisions of each key, in order
-//   meta:    name → little-endian Int64   revisions, applied index, compaction progress
+//   meta:    name → little-endian Int64   revisions, applied index, compaction progress, downgrade job
 
 import EtcdProto
 
@@ -154,6 +154,9 @@ enum MetaKey: String {
     case compactionCursorSub = "compactionCursorSub"
     /// The last compaction revision whose physical deletion finished.
     case finishedCompactionRevision = "finishedCompactionRevision"
+    /// The target cluster version of the enabled downgrade job (both absent when none; see Downgrade.swift).
+    case downgradeTargetMajor = "downgradeTargetMajor"
+    case downgradeTargetMinor = "downgradeTargetMinor"
 }
 
 @inline(__always)

@@ -113,6 +113,7 @@ final class ApplyLoop: Sendable {
             case .leaseRevoke(let revoke): writes.append(.leaseRevoke(revoke.id))
             case .leaseCheckpoint(let checkpoint): writes.append(.leaseCheckpoint(checkpoint.checkpoints))
             case .alarm(let alarm): writes.append(.alarm(alarm))
+            case .downgradeInfoSet(let request): writes.append(.downgradeInfoSet(try request.target()))
             }
         }
         let results = try store.apply(writes, lastIndex: entries[entries.count - 1].index)

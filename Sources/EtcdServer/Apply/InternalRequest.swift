@@ -1,10 +1,12 @@
 import EtcdProto
+import MVCC
 import ProtoWire
 
 /// What a log entry carries: a client write, tagged with the proposal ID that its reply waits on.
 ///
 /// Layout: kind (1 byte), proposal ID (8 bytes, big-endian), then the request exactly as the
-/// client encoded it, so proposing copies the bytes once and never re-encodes.
+/// client encoded it, so proposing copies the bytes once and never re-encodes. `downgradeInfoSet`,
+/// which no client sends, carries etcd's own log encoding of it (`DowngradeInfoSetRequest`).
 public enum InternalRequest: Sendable {
     case put(PutRequest)
     case deleteRange(DeleteRangeRequest)
@@ -14,6 +16,7 @@ public enum InternalRequest: Sendable {
     case leaseRevoke(LeaseRevokeRequest)
     case leaseCheckpoint(LeaseCheckpointRequest)
     case alarm(AlarmRequest)
+    case downgradeInfoSet(DowngradeInfoSetRequest)
 
     public enum Kind: UInt8, Sendable {
         case put = 1
@@ -24,6 +27,7 @@ public enum InternalRequest: Sendable {
         case leaseRevoke = 6
         case leaseCheckpoint = 7
         case alarm = 8
+        case downgradeInfoSet = 9
     }
 
     static let headerSize = 9
@@ -61,6 +65,8 @@ public enum InternalRequest: Sendable {
             case .leaseCheckpoint:
                 return (proposalID, .leaseCheckpoint(try LeaseCheckpointRequest(serializedBytes: payload)))
             case .alarm: return (proposalID, .alarm(try AlarmRequest(serializedBytes: payload)))
+            case .downgradeInfoSet:
+                return (proposalID, .downgradeInfoSet(try DowngradeInfoSetRequest(serializedBytes: payload)))
             }
         }
     }
@@ -69,4 +75,47 @@ public enum InternalRequest: Sendable {
 public struct InternalRequestError: Error, CustomStringConvertible {
     public var reason: String
     public var description: String { "invalid log entry: \(reason)" }
+}
+
+/// etcd's `membershippb.DowngradeInfoSetRequest` (field 1 `enabled`, field 2 `ver`): enables a
+/// downgrade job to cluster version `ver` ("3.4.0"), or cancels the job (`enabled` false, no `ver`).
+public struct DowngradeInfoSetRequest: ProtoMessage, Hashable {
+    public var enabled = false
+    public var ver = ""
+
+    public init() {}
+
+    public init(enabled: Bool, ver: String = "") {
+        self.enabled = enabled
+        self.ver = ver
+    }
+
+    public var encodedSize: Int {
+        (enabled ? 1 + 1 : 0) + (ver.isEmpty ? 0 : 1 + ProtoSize.lengthDelimited(ver.utf8.count))
+    }
+
+    public func encode(to writer: inout ProtoWriter) {
+        if enabled { writer.writeBoolField(1, true) }
+        if !ver.isEmpty { writer.writeStringField(2, ver) }
+    }
+
+    public mutating func merge(from reader: inout ProtoReader) throws(ProtoDecodingError) {
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1 where tag.wireType == .varint: enabled = try reader.readBool()
+            case 2 where tag.wireType == .lengthDelimited: ver = try reader.readString()
+            case 1, 2: throw ProtoDecodingError.wrongWireType(tag)
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    /// The job this request leaves in place: its target, or nil for a cancellation.
+    func target() throws(InternalRequestError) -> ClusterVersion? {
+        guard enabled else { return nil }
+        guard let version = ClusterVersion(semanticVersion: ver) else {
+            throw InternalRequestError(reason: "downgrade target \"\(ver)\" is not a semantic version")
+        }
+        return version
+    }
 }

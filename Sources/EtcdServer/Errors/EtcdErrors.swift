@@ -71,3 +71,18 @@ extension EtcdErrors {
     public static let badLeaderTransferee = GRPCStatus(
         code: .failedPrecondition, message: "etcdserver: bad leader transferee")
 }
+
+extension EtcdErrors {
+    /// `Maintenance.Downgrade` (etcd 3.5): a target that is neither a semantic version nor major.minor.
+    public static let wrongDowngradeVersionFormat = GRPCStatus(
+        code: .invalidArgument, message: "etcdserver: wrong downgrade target version format")
+    /// A target other than one minor version below the cluster version.
+    public static let invalidDowngradeTargetVersion = GRPCStatus(
+        code: .invalidArgument, message: "etcdserver: invalid downgrade target version")
+    public static let downgradeInProcess = GRPCStatus(
+        code: .failedPrecondition, message: "etcdserver: cluster has a downgrade job in progress")
+    public static let noInflightDowngrade = GRPCStatus(
+        code: .failedPrecondition, message: "etcdserver: no inflight downgrade job")
+    /// An action etcd does not know; etcd maps no code to it, so gRPC answers Unknown.
+    public static let unknownMethod = GRPCStatus(code: .unknown, message: "etcdserver: unknown method")
+}

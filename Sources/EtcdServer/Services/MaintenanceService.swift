@@ -6,9 +6,13 @@ import MVCC
 import NIOCore
 
 /// The etcd release whose API this server reports (`Maintenance.Status.version`). Clients gate
-/// features on it, so it is raised only as the matching API is implemented in full: the KV API of
-/// etcd 3.4 is complete, Watch and Lease are not yet.
-public let reportedEtcdVersion = "3.4.0"
+/// features on it, so it is raised only as the matching API is implemented in full: etcd 3.5's
+/// API is, `Downgrade` included, and progress requests are answered with 3.5.13's semantics
+/// (only once every watcher of the stream is synced), which is what kube-apiserver gates on.
+public let reportedEtcdVersion = "3.5.13"
+
+/// The cluster version: with one member, the major.minor of the release it reports.
+private let clusterVersion = ClusterVersion(semanticVersion: reportedEtcdVersion)!
 
 /// `etcdserverpb.Maintenance`: status, hashes and leadership of this member.
 struct MaintenanceService: Sendable {
@@ -95,6 +99,36 @@ struct MaintenanceService: Sendable {
             }.start()
             return promise.futureResult
         })
+        router.register("/etcdserverpb.Maintenance/Downgrade", .unary { body, context in
+            do throws(GRPCStatus) {
+                let request = try DowngradeRequest(requestBody: body)
+                let reply = DowngradeResponse(version: clusterVersion.description)
+                let jobAfterwards: ClusterVersion?
+                switch request.action {
+                case .validate:
+                    try validateDowngrade(to: request.version)
+                    return context.eventLoop.makeSucceededFuture(server.encodeReply(reply))
+                case .enable:
+                    jobAfterwards = try validateDowngrade(to: request.version)
+                case .cancel:
+                    guard try downgradeJob() != nil else { throw EtcdErrors.noInflightDowngrade }
+                    jobAfterwards = nil
+                default:
+                    throw EtcdErrors.unknownMethod
+                }
+                // Like etcd, enabling and cancelling go through the log; the checks above are
+                // made before proposing, as etcd's are.
+                let change = DowngradeInfoSetRequest(enabled: jobAfterwards != nil, ver: jobAfterwards?.description ?? "")
+                let proposal = change.responseBody(allocator: ByteBufferAllocator())
+                let applied = server.propose(kind: .downgradeInfoSet, requestBody: proposal, on: context.eventLoop)
+                return applied.flatMapThrowing { result in
+                    guard case .success(.downgradeInfoSet) = result.response else { throw EtcdErrors.unexpectedApplyResult }
+                    return server.encodeReply(reply)
+                }
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+        })
         router.register("/etcdserverpb.Maintenance/MoveLeader", .immediate { body throws(GRPCStatus) in
             let request = try MoveLeaderRequest(requestBody: body)
             // The only member is the leader already: moving leadership to it is done, to anyone
@@ -102,6 +136,22 @@ struct MaintenanceService: Sendable {
             guard request.targetId == server.identity.memberID else { throw EtcdErrors.badLeaderTransferee }
             return server.encodeReply(MoveLeaderResponse())
         })
+    }
+
+    /// etcd 3.5's `downgradeValidate`, in its order: the target's format, then that it is the one
+    /// allowed target, then that no job is enabled yet. Answers the target.
+    @discardableResult
+    private func validateDowngrade(to version: String) throws(GRPCStatus) -> ClusterVersion {
+        guard let target = ClusterVersion(downgradeTarget: version) else { throw EtcdErrors.wrongDowngradeVersionFormat }
+        guard target == clusterVersion.allowedDowngradeTarget else { throw EtcdErrors.invalidDowngradeTargetVersion }
+        guard try downgradeJob() == nil else { throw EtcdErrors.downgradeInProcess }
+        return target
+    }
+
+    /// The enabled downgrade job's target. Every acknowledged write is applied before its reply,
+    /// so reading the store is the linearizable read etcd makes first.
+    private func downgradeJob() throws(GRPCStatus) -> ClusterVersion? {
+        do throws(MVCCError) { return try server.store.downgradeTarget() } catch { throw EtcdErrors.status(for: error) }
     }
 
     private func status() throws(GRPCStatus) -> StatusResponse {
@@ -145,6 +195,7 @@ extension MoveLeaderResponse: ResponseWithHeader {}
 extension HashResponse: ResponseWithHeader {}
 extension AlarmResponse: ResponseWithHeader {}
 extension DefragmentResponse: ResponseWithHeader {}
+extension DowngradeResponse: ResponseWithHeader {}
 
 extension AlarmType {
     /// etcd's enum value names.
