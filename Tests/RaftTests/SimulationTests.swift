@@ -6,8 +6,8 @@ import XCTest
 /// Seeded cluster runs under faults, checking safety after every step and liveness once the
 /// network heals. `RAFT_SIM_SEEDS` runs more seeds (CI runs a bounded number).
 final class SimulationTests: XCTestCase {
-    /// `RAFT_SIM_SEED=n` replays one seed; `RAFT_SIM_SEEDS=n` runs seeds 0..<n (default 40).
-    private var seeds: [UInt64] { simulationSeeds(default: 40) }
+    /// `RAFT_SIM_SEED=n` replays one seed; `RAFT_SIM_SEEDS=n` runs seeds 0..<n (default 1000).
+    private var seeds: [UInt64] { simulationSeeds(default: 1000) }
 
     func testElectsALeaderAndReplicates() throws {
         let cluster = try ClusterSimulator(voters: [1, 2, 3], seed: 1)
@@ -124,6 +124,70 @@ final class SimulationTests: XCTestCase {
             XCTAssertTrue(done, "\(change) not applied")
         }
         XCTAssertTrue(try cluster.run(until: { cluster.propose([5]) }, steps: 1000))
+    }
+
+    /// Adds, promotes and removes members (the removed one chosen at random, the leader
+    /// included) while members crash, the network partitions, drops and duplicates; safety is
+    /// checked after every step, and every change and a later proposal must complete once healed.
+    func testMembershipChangesUnderFaults() throws {
+        for seed in simulationSeeds(default: 300) {
+            do {
+                try membershipRun(seed: seed)
+            } catch {
+                XCTFail("seed \(seed) failed (replay: RAFT_SIM_SEED=\(seed)): \(error)")
+                return
+            }
+        }
+    }
+
+    private func membershipRun(seed: UInt64) throws {
+        let cluster = try ClusterSimulator(voters: [1, 2, 3], learners: [4], seed: seed)
+        var random = SplitMix64(seed: seed ^ 0x5EED)
+        cluster.faults = .init(dropRate: 0.05, duplicateRate: 0.05, maxDelay: 2)
+        guard try cluster.run(until: { cluster.leader() != nil }, steps: 3000) else {
+            throw ClusterSimulator.Violation(description: "no leader at the start")
+        }
+        let removed = NodeID(random.next() % 3 + 1)
+        for change in [ConfChange(type: .addNode, nodeID: 4), ConfChange(type: .removeNode, nodeID: removed)] {
+            let isApplied = { (node: RaftNode) in change.type == .addNode ? node.voters.contains(4) : !node.voters.contains(removed) }
+            var proposedOnce = false
+            for _ in 0..<Int(random.next() % 3) {
+                switch random.next() % 3 {
+                case 0: cluster.crash(NodeID(random.next() % 4 + 1))
+                case 1:
+                    let isolated = NodeID(random.next() % 4 + 1)
+                    cluster.partition([[isolated], [1, 2, 3, 4].filter { $0 != isolated }])
+                default:
+                    if let leader = cluster.leader() {
+                        try? cluster.nodes[leader]!.proposeConfigurationChange(change)
+                        proposedOnce = true
+                    }
+                }
+                try cluster.run(steps: Int(random.next() % 200))
+            }
+            cluster.heal()
+            for id in cluster.members { try cluster.restart(id) }
+            let done = try cluster.run(until: {
+                guard let leader = cluster.leader() else { return false }
+                let node = cluster.nodes[leader]!
+                if isApplied(node) { return true }
+                if !proposedOnce || random.next() % 50 == 0 {
+                    try? node.proposeConfigurationChange(change)
+                    proposedOnce = true
+                }
+                return false
+            }, steps: 6000)
+            if !done { throw ClusterSimulator.Violation(description: "\(change) not applied after healing") }
+        }
+        let remaining = cluster.members.filter { $0 != removed }
+        let committed = try cluster.run(until: {
+            guard let leader = cluster.leader(), leader != removed else { return false }
+            return cluster.propose([42])
+        }, steps: 3000)
+        let applied = try committed && cluster.run(until: {
+            remaining.allSatisfy { cluster.appliedData($0).last == [42] }
+        }, steps: 3000)
+        if !applied { throw ClusterSimulator.Violation(description: "no proposal committed after the changes") }
     }
 
     /// Clients put and read (through ReadIndex, on any member) while the network drops and
