@@ -167,6 +167,17 @@ public final class RaftNode {
 
     /// Proposes a one-member membership change; the host calls `applyConfigurationChange` once
     /// the entry is committed and applied.
+    ///
+    /// Why one member at a time is safe (etcd raft's rule, kept here): a configuration takes
+    /// effect when its entry is applied, and the leader refuses a further change while one is
+    /// appended but not yet applied (`pendingConfigurationIndex`), so any two configurations in
+    /// force at once differ by at most one voter, and every majority of one intersects every
+    /// majority of the other: two leaders of one term, or a commit unseen by the next leader,
+    /// would need two disjoint majorities. A new leader may not change membership before an
+    /// entry of its own term is applied (`becomeLeader` sets the pending index to its log end),
+    /// which closes the hole of single-server changes across leader changes (Ongaro, 2015):
+    /// an uncommitted change of a deposed leader can no longer combine with a new one.
+    /// Learners vote in no majority, so adding, promoting or removing them follows the same rule.
     public func proposeConfigurationChange(_ change: ConfChange) throws(RaftError) {
         try stepPropose(Message(type: .propose, from: id, entries: [Entry(type: .confChange, data: change.encoded())]))
     }
