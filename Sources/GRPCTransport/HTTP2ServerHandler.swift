@@ -832,7 +832,11 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard channelWritable, let context else { return NGHTTP2_ERR_WOULDBLOCK.rawValue }
         outbound.writeBytes(UnsafeRawBufferPointer(start: frameHeader, count: 9))
         guard stream.pendingOutput.readableBytes >= length else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
-        if length >= Self.directWriteThreshold {
+        // A large frame goes out as a slice of the stream's output, without a copy, when no
+        // message will be appended behind it (it drains the output, or the call has finished):
+        // a slice leaving bytes behind shares their storage with the write in flight, so the next
+        // message appended would copy all of them (copy-on-write), which costs more than this copy.
+        if length >= Self.directWriteThreshold && (length == stream.pendingOutput.readableBytes || stream.finished) {
             let payload = stream.pendingOutput.readSlice(length: length)!
             context.write(wrapOutboundOut(outbound), promise: nil)
             outbound.clear(minimumCapacity: Self.outboundInitialCapacity)
