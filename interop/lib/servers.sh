@@ -48,8 +48,9 @@ start_member() {
   return 1
 }
 
-# The IDs differ only if the flags differ; normalise them anyway, in JSON and in hex text.
+# The IDs differ only if the flags differ; normalise them anyway, in JSON and in hex text (hex
+# without leading zeros: an ID whose top digits are 0 prints shorter).
 normalise_ids() {
   sed -E -e 's/memberID:[0-9]+/memberID:ID/g' -e 's/"(cluster_id|member_id|ID|leader)":[0-9]+/"\1":ID/g' -e 's/"(ClusterID|MemberID)" : [0-9]+/"\1" : ID/g' \
-    -e 's/\b[0-9a-f]{16}\b/HEXID/g'
+    -e 's/\b[0-9a-f]{12,16}\b/HEXID/g'
 }
