@@ -10,48 +10,8 @@ import threading
 
 import grpc
 
-
-def varint(value):
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def field_bytes(number, data):
-    return varint((number << 3) | 2) + varint(len(data)) + data
-
-
-def fields(data):
-    """Yields (number, value) for varint and length-delimited fields of a message."""
-    index = 0
-    while index < len(data):
-        tag, index = read_varint(data, index)
-        number, wire = tag >> 3, tag & 7
-        if wire == 0:
-            value, index = read_varint(data, index)
-        elif wire == 2:
-            length, index = read_varint(data, index)
-            value, index = data[index:index + length], index + length
-        else:
-            raise ValueError("unexpected wire type %d" % wire)
-        yield number, value
-
-
-def read_varint(data, index):
-    result = shift = 0
-    while True:
-        byte = data[index]
-        index += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return result, index
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from rawproto import field_bytes, fields  # noqa: E402
 
 
 def header_revision(response):

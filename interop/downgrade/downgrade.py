@@ -8,7 +8,7 @@ import sys
 import grpc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from rawproto import field_bytes, field_varint, read_varint  # noqa: E402
+from rawproto import field_bytes, field_varint, fields  # noqa: E402
 
 DOWNGRADE = "/etcdserverpb.Maintenance/Downgrade"
 STATUS = "/etcdserverpb.Maintenance/Status"
@@ -26,27 +26,11 @@ OK = ("OK", CLUSTER_VERSION)
 failures = []
 
 
-def fields(message):
-    """Field number → last value (varints as ints, length-delimited as bytes)."""
-    out, index = {}, 0
-    while index < len(message):
-        tag, index = read_varint(message, index)
-        if tag & 7 == 0:
-            out[tag >> 3], index = read_varint(message, index)
-        elif tag & 7 == 2:
-            length, index = read_varint(message, index)
-            out[tag >> 3] = message[index:index + length]
-            index += length
-        else:
-            raise ValueError("unexpected wire type %d" % (tag & 7))
-    return out
-
-
 def call(channel, method, body):
     """(status code name, details) of an error, or ("OK", response fields)."""
     stub = channel.unary_unary(method, request_serializer=None, response_deserializer=None)
     try:
-        return "OK", fields(stub(body, timeout=10))
+        return "OK", dict(fields(stub(body, timeout=10)))
     except grpc.RpcError as error:
         return error.code().name, error.details()
 

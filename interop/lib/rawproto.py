@@ -33,6 +33,22 @@ def read_varint(data, index):
             return value, index
 
 
+def fields(data):
+    """Yields (number, value) for the varint and length-delimited fields of a message, in order."""
+    index = 0
+    while index < len(data):
+        tag, index = read_varint(data, index)
+        number, wire = tag >> 3, tag & 7
+        if wire == 0:
+            value, index = read_varint(data, index)
+        elif wire == 2:
+            length, index = read_varint(data, index)
+            value, index = data[index:index + length], index + length
+        else:
+            raise ValueError("unexpected wire type %d" % wire)
+        yield number, value
+
+
 def without_header(message):
     """The message's bytes minus field 1 (the response header)."""
     out, index = bytearray(), 0

@@ -9,7 +9,7 @@ import time
 import grpc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from rawproto import field_bytes, field_varint, without_header  # noqa: E402
+from rawproto import field_bytes, field_varint, fields, without_header  # noqa: E402
 
 
 class Server:
@@ -41,17 +41,10 @@ def leader_key(name, key, rev, lease_id):
 
 def decode_fields(message):
     """Top-level fields of a message as {number: [raw value bytes or int]}."""
-    from rawproto import read_varint
-    fields, index = {}, 0
-    while index < len(message):
-        tag, index = read_varint(message, index)
-        if tag & 7 == 0:
-            value, index = read_varint(message, index)
-        else:
-            length, index = read_varint(message, index)
-            value, index = message[index:index + length], index + length
-        fields.setdefault(tag >> 3, []).append(value)
-    return fields
+    decoded = {}
+    for number, value in fields(message):
+        decoded.setdefault(number, []).append(value)
+    return decoded
 
 
 def script(server):
