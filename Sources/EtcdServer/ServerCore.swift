@@ -3,6 +3,7 @@ import Foundation
 import GRPCTransport
 import MVCC
 import NIOCore
+import Storage
 
 /// What the services call: the store for reads, the log for writes, and the header every
 /// response carries.
@@ -15,7 +16,7 @@ final class ServerCore: Sendable {
 
     /// The size of the store's file on disk (etcd's `dbSize`).
     var storeFileSize: Int {
-        let path = DataDirectory(root: configuration.dataDirectory).storeDirectory + "/data.mdb"
+        let path = LMDBEnvironment.dataFile(in: DataDirectory(root: configuration.dataDirectory).storeDirectory)
         return ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 

@@ -150,6 +150,13 @@ public enum FileIO {
         if unlink(path) != 0 { throw .system(.remove, path: path, errno: errno) }
     }
 
+    /// Flushes a file that is not open (all of it: data and metadata).
+    public static func syncFile(_ path: String) throws(FileIOError) {
+        let descriptor = try openFile(path, flags: O_RDONLY)
+        defer { _ = Glibc.close(descriptor) }
+        try syncAll(descriptor, path: path)
+    }
+
     /// Makes creations, renames and removals of the directory's entries durable.
     public static func syncDirectory(_ path: String) throws(FileIOError) {
         let descriptor = try openDirectory(path)

@@ -31,10 +31,9 @@ public struct LMDBError: Error, Hashable, CustomStringConvertible {
         LMDBError(code: 0, reason: "\(operation) returned no handle")
     }
 
-    /// The failure of a system call, from `errno`.
-    static func systemFailure(_ operation: String) -> LMDBError {
-        let code = errno
-        return LMDBError(code: code, reason: "\(operation): \(String(cString: strerror(code)))")
+    /// A file-system failure met while managing the environment's files.
+    init(_ failure: FileIOError) {
+        self.init(code: failure.errno, reason: failure.description)
     }
 
     public var isMapFull: Bool { self.code == MDB_MAP_FULL }
@@ -114,6 +113,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
         /// The named databases opened so far, reopened under the same handles after a replacement.
         var databases: [(name: String, flags: UInt32, handle: MDB_dbi)] = []
     }
+
+    /// LMDB's data file inside an environment's directory (the store itself, as snapshots copy it).
+    public static func dataFile(in directory: String) -> String { "\(directory)/data.mdb" }
 
     /// The name of the directory where `compactInPlace` writes the compacted file.
     static let compactionDirectoryName = "compacting.tmp"
@@ -242,11 +244,12 @@ public final class LMDBEnvironment: @unchecked Sendable {
         while self.gate.withLock({ $0.users }) > 0 { usleep(1000) }
 
         let copyDirectory = "\(self.directory)/\(Self.compactionDirectoryName)"
+        let copiedFile = Self.dataFile(in: copyDirectory)
         Self.removeCompactionDirectory(in: self.directory)
-        if mkdir(copyDirectory, 0o755) != 0 { throw .systemFailure("cannot create \(copyDirectory)") }
+        do throws(FileIOError) { try FileIO.createDirectories(copyDirectory) } catch { throw LMDBError(error) }
         defer { Self.removeCompactionDirectory(in: self.directory) }
         try check(mdb_env_copy2(self.environment, copyDirectory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2 \(copyDirectory)")
-        try Self.syncFile("\(copyDirectory)/data.mdb")
+        do throws(FileIOError) { try FileIO.syncFile(copiedFile) } catch { throw LMDBError(error) }
 
         let readers = self.gate.withLock { gate in
             defer { gate.readerPool.removeAll() }
@@ -254,9 +257,13 @@ public final class LMDBEnvironment: @unchecked Sendable {
         }
         for reader in readers { mdb_txn_abort(reader.transaction) }
         mdb_env_close(self.environment)
-        let renamed = rename("\(copyDirectory)/data.mdb", "\(self.directory)/data.mdb") == 0
-        let renameError = LMDBError.systemFailure("cannot replace \(self.directory)/data.mdb")
-        if renamed { try? Self.syncFile(self.directory) }
+        var renameFailure: FileIOError?
+        do throws(FileIOError) {
+            try FileIO.rename(copiedFile, to: Self.dataFile(in: self.directory))
+            try? FileIO.syncDirectory(self.directory)
+        } catch {
+            renameFailure = error
+        }
         // The old file if the rename failed, else the new one: either is a whole store.
         do {
             self.environment = try Self.openHandle(directory: self.directory, options: self.options)
@@ -265,7 +272,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
         } catch {
             preconditionFailure("cannot reopen the LMDB environment in \(self.directory): \(error)")
         }
-        if !renamed { throw renameError }
+        if let renameFailure { throw LMDBError(renameFailure) }
     }
 
     /// Opens the named databases again, in their first order, which gives them their first handles.
@@ -288,16 +295,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     private static func removeCompactionDirectory(in directory: String) {
         let copyDirectory = "\(directory)/\(compactionDirectoryName)"
-        unlink("\(copyDirectory)/data.mdb")
+        unlink(dataFile(in: copyDirectory))
         unlink("\(copyDirectory)/lock.mdb")
         rmdir(copyDirectory)
-    }
-
-    private static func syncFile(_ path: String) throws(LMDBError) {
-        let descriptor = open(path, O_RDONLY)
-        if descriptor < 0 { throw .systemFailure("cannot open \(path)") }
-        defer { close(descriptor) }
-        if fsync(descriptor) != 0 { throw .systemFailure("cannot sync \(path)") }
     }
 
     /// Sizes of the environment, for status reports and quotas.

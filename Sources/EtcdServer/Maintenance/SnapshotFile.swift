@@ -1,6 +1,7 @@
 import COpenSSL
 import Foundation
 import MVCC
+import Storage
 
 /// A snapshot as `Maintenance.Snapshot` streams it and `etcdctl snapshot save` stores it: a
 /// consistent, compacted copy of the store's file, then the SHA-256 of those bytes (etcd's
@@ -27,7 +28,7 @@ public enum SnapshotFile {
         let databaseSize = try verifiedDatabaseSize(path, skipHashCheck: skipHashCheck)
         let layout = DataDirectory(root: dataDirectory)
         try layout.prepare()
-        try copyPrefix(of: path, length: databaseSize, to: layout.storeDirectory + "/data.mdb")
+        try copyPrefix(of: path, length: databaseSize, to: LMDBEnvironment.dataFile(in: layout.storeDirectory))
         // Release the store before the caller's server opens the same directory.
         try { () throws in
             let store = try MVCCStore(directory: layout.storeDirectory)
@@ -42,7 +43,7 @@ public enum SnapshotFile {
         let scratch = NSTemporaryDirectory() + "swift-etcd-snapshot-status-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        try copyPrefix(of: path, length: databaseSize, to: scratch + "/data.mdb")
+        try copyPrefix(of: path, length: databaseSize, to: LMDBEnvironment.dataFile(in: scratch))
         let store = try MVCCStore(directory: scratch)
         let hash = try store.hashKV(revision: 0)
         return Status(

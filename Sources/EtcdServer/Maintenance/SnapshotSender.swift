@@ -4,6 +4,7 @@ import GRPCTransport
 import Logging
 import MVCC
 import NIOCore
+import Storage
 
 /// Streams one `Maintenance.Snapshot`: copies the store (a consistent read, so writes go on),
 /// then sends the copy in 32 KiB messages and the SHA-256 trailer, on its own thread, pacing
@@ -27,7 +28,7 @@ struct SnapshotSender: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try store.copy(toDirectory: directory)
-            try send(file: directory + "/data.mdb")
+            try send(file: LMDBEnvironment.dataFile(in: directory))
         } catch let status as GRPCStatus {
             writer.finish(status)
         } catch {
