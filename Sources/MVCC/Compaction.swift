@@ -34,7 +34,6 @@ extension MVCCStore {
         guard let target = try view.meta(.compactionTarget) else { return true }
         var cursorRevision = Revision(
             main: try view.meta(.compactionCursorMain) ?? 0, sub: try view.meta(.compactionCursorSub) ?? 0)
-        let bound = Revision(main: target, sub: Int64.max)
         var examined = 0
         var finished = false
         let tables = view.tables
@@ -63,13 +62,7 @@ extension MVCCStore {
                 let key = Array(keyBytes)
                 let isTombstone = HistoryRecord.isTombstone(current.value)
                 // Keep the key's newest revision ≤ target unless it is a tombstone (etcd's rule).
-                let newest = try key.withBytes { (keyBytes) throws(LMDBError) -> KeyRevision? in
-                    try transaction.cursor(tables.keyRevs) { (revisions) throws(LMDBError) -> KeyRevision? in
-                        guard try revisions.seek(exactly: keyBytes) != nil else { return nil }
-                        return try StoreView.newestRevision(&revisions, key: keyBytes, atOrBefore: bound)
-                    }
-                }
-                if newest?.revision != revision || isTombstone {
+                if try !view.isNewestLiveRevision(current, atOrBefore: target) {
                     try history.deleteCurrent()
                     _ = try key.withBytes { (keyBytes) throws(LMDBError) -> Bool in
                         try KeyRevision(revision: revision, isTombstone: isTombstone).withBytes { (value) throws(LMDBError) in
