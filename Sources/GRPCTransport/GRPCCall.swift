@@ -120,6 +120,8 @@ public final class GRPCResponseWriter: Sendable {
     private struct BackPressure {
         var writable = true
         var onChange: (@Sendable (Bool) -> Void)?
+        var clientBehind = false
+        var onClientBacklogChange: (@Sendable (Bool) -> Void)?
     }
 
     init(stream: ServerStream, eventLoop: any EventLoop) {
@@ -134,6 +136,16 @@ public final class GRPCResponseWriter: Sendable {
     /// Called (on the event loop) whenever `isWritable` changes.
     public func setWritabilityHandler(_ handler: (@Sendable (Bool) -> Void)?) {
         backPressure.withLockedValue { $0.onChange = handler }
+    }
+
+    /// True while the client's application has fallen behind reading this call's responses, as
+    /// the stream window it hands back shows: whatever is sent now waits behind them. A producer
+    /// that can merge its messages (watch events) holds them until this turns false.
+    public var clientIsBehind: Bool { backPressure.withLockedValue { $0.clientBehind } }
+
+    /// Called (on the event loop) whenever `clientIsBehind` changes.
+    public func setClientBacklogHandler(_ handler: (@Sendable (Bool) -> Void)?) {
+        backPressure.withLockedValue { $0.onClientBacklogChange = handler }
     }
 
     public func write(_ message: ByteBuffer) {
@@ -160,6 +172,15 @@ public final class GRPCResponseWriter: Sendable {
             return state.onChange
         }
         handler?(writable)
+    }
+
+    func updateClientBehind(_ behind: Bool) {
+        let handler = backPressure.withLockedValue { state -> (@Sendable (Bool) -> Void)? in
+            if state.clientBehind == behind { return nil }
+            state.clientBehind = behind
+            return state.onClientBacklogChange
+        }
+        handler?(behind)
     }
 }
 

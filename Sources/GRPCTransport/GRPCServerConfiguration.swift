@@ -17,6 +17,13 @@ public struct GRPCServerConfiguration: Sendable {
     /// and writable again below `streamWriteLowWaterMark`.
     public var streamWriteHighWaterMark: Int
     public var streamWriteLowWaterMark: Int
+    /// A streaming writer reports the client behind (`GRPCResponseWriter.clientIsBehind`) once
+    /// more than this many response bytes are certainly unread by the client's application, as
+    /// the stream window it hands back shows.
+    public var clientBacklogThreshold: Int
+    /// A client reported behind that hands back no window for this long is assumed to follow
+    /// another window policy, and is not reported behind until it next hands some back.
+    public var clientBacklogTrust: TimeAmount
     public var keepalive: KeepalivePolicy
     /// `shutdownGracefully` closes connections whose calls have not finished after this long.
     public var shutdownGracePeriod: TimeAmount
@@ -60,6 +67,8 @@ public struct GRPCServerConfiguration: Sendable {
         connectionWindowSize: Int32 = 16 << 20,
         streamWriteHighWaterMark: Int = 1 << 20,
         streamWriteLowWaterMark: Int = 256 << 10,
+        clientBacklogThreshold: Int = 256 << 10,
+        clientBacklogTrust: TimeAmount = .seconds(1),
         keepalive: KeepalivePolicy = KeepalivePolicy(),
         shutdownGracePeriod: TimeAmount = .seconds(10),
         tls: GRPCTLSConfiguration? = nil,
@@ -73,6 +82,8 @@ public struct GRPCServerConfiguration: Sendable {
         self.connectionWindowSize = connectionWindowSize
         self.streamWriteHighWaterMark = streamWriteHighWaterMark
         self.streamWriteLowWaterMark = streamWriteLowWaterMark
+        self.clientBacklogThreshold = clientBacklogThreshold
+        self.clientBacklogTrust = clientBacklogTrust
         self.keepalive = keepalive
         self.shutdownGracePeriod = shutdownGracePeriod
         self.tls = tls

@@ -23,6 +23,10 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case inputEnded(ServerStream)
         case streamClosed(ServerStream)
         case ping
+        /// The client handed back window on this stream.
+        case windowUpdate(ServerStream)
+        /// The client's SETTINGS may have changed every stream's initial window.
+        case settings
     }
 
     /// DATA payloads at least this large are written as their own buffer (writev) instead of
@@ -49,6 +53,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var events: [Event] = []
     private var pendingResets: [Int32] = []
     private var pendingWritable: [ServerStream] = []
+    /// Streams that sent DATA in this round: their clients may have fallen behind.
+    private var backlogChecks: [ServerStream] = []
     private var outbound: ByteBuffer
     private var wroteSinceFlush = false
     private var channelWritable = true
@@ -284,6 +290,13 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             pendingResets.removeAll(keepingCapacity: true)
             driveRequested = true
         }
+        if !backlogChecks.isEmpty {
+            for stream in backlogChecks {
+                stream.backlogCheckQueued = false
+                updateClientBacklog(stream)
+            }
+            backlogChecks.removeAll(keepingCapacity: true)
+        }
         if !pendingWritable.isEmpty {
             let streams = pendingWritable
             pendingWritable.removeAll(keepingCapacity: true)
@@ -341,6 +354,11 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .inputEnded(let stream): endInput(stream)
             case .streamClosed(let stream): streamClosed(stream)
             case .ping: enforceKeepalive()
+            case .windowUpdate(let stream):
+                stream.backlogUntrusted = false
+                updateClientBacklog(stream)
+            case .settings:
+                for stream in streams.values { updateClientBacklog(stream) }
             }
         }
         events.removeAll(keepingCapacity: true)
@@ -397,6 +415,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .unary, .serverStreaming:
             stream.phase = .awaitingRequest(method)
         case .bidirectionalStreaming(let handler):
+            stream.windowReturnDivisor = Self.windowReturnDivisor(userAgent: stream.headers.first { $0.name == "user-agent" }?.value)
             let writer = GRPCResponseWriter(stream: stream, eventLoop: eventLoop)
             stream.writer = writer
             stream.phase = .streaming(handler(callContext, writer))
@@ -406,6 +425,13 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func rejectCall(_ stream: ServerStream, _ status: GRPCStatus) {
         stream.phase = .rejected
         finish(stream, status: status, cancelled: false)
+    }
+
+    /// How much of a stream window the client reads, at most, before handing it back: grpc-go
+    /// returns it once a quarter has been read; nghttp2, netty, okhttp, gRPC C-core and Rust's
+    /// h2 once half has.
+    static func windowReturnDivisor(userAgent: String?) -> Int {
+        userAgent?.contains("grpc-go/") == true ? 4 : 2
     }
 
     private static func isGRPCContentType(_ contentType: String) -> Bool {
@@ -548,6 +574,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func retire(_ stream: ServerStream) {
         stream.deadlineTask?.cancel()
         stream.deadlineTask = nil
+        stream.backlogTimeout?.cancel()
+        stream.backlogTimeout = nil
         stream.pendingOutput = ByteBuffer()
         stream.inbound = ByteBuffer()
         if stream.finished {
@@ -600,6 +628,41 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 NGHTTP2_ENHANCE_YOUR_CALM.rawValue, reason, reason.count)
             closeAfterSend = true
         }
+    }
+
+    // MARK: Client backlog
+
+    /// Judges from the stream window whether the client's application has fallen behind
+    /// reading `stream`: of the bytes sent and not handed back, all but what the client may
+    /// read before it hands window back (a fraction of its initial window) are certainly unread.
+    private func updateClientBacklog(_ stream: ServerStream) {
+        guard let session, let writer = stream.writer, !stream.finished else { return }
+        var behind = false
+        if !stream.backlogUntrusted {
+            let initial = Int(nghttp2_session_get_remote_settings(session, NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE))
+            let window = Int(nghttp2_session_get_stream_remote_window_size(session, stream.id))
+            let unread = initial - window - initial / stream.windowReturnDivisor
+            behind = unread > configuration.clientBacklogThreshold
+        }
+        guard behind != stream.clientBehind else { return }
+        stream.clientBehind = behind
+        stream.backlogTimeout?.cancel()
+        stream.backlogTimeout = nil
+        if behind, let eventLoop = context?.eventLoop {
+            let bound = NIOLoopBound(stream, eventLoop: eventLoop)
+            stream.backlogTimeout = eventLoop.scheduleTask(in: configuration.clientBacklogTrust) {
+                bound.value.connection?.distrustClientBacklog(bound.value)
+            }
+        }
+        writer.updateClientBehind(behind)
+    }
+
+    /// The client hands back no window although it should have: it follows another policy
+    /// than the one assumed, so its window says nothing until it next hands some back.
+    func distrustClientBacklog(_ stream: ServerStream) {
+        stream.backlogTimeout = nil
+        stream.backlogUntrusted = true
+        updateClientBacklog(stream)
     }
 
     // MARK: Responses
@@ -754,6 +817,10 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
                 events.append(.ping)
             }
+        case NGHTTP2_WINDOW_UPDATE.rawValue:
+            if let stream = streams[id] { events.append(.windowUpdate(stream)) }
+        case NGHTTP2_SETTINGS.rawValue:
+            if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 { events.append(.settings) }
         default:
             break
         }
@@ -858,6 +925,10 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         if stream.reportedUnwritable, stream.pendingOutput.readableBytes < configuration.streamWriteLowWaterMark {
             stream.reportedUnwritable = false
             pendingWritable.append(stream)
+        }
+        if !stream.clientBehind, !stream.backlogCheckQueued, stream.writer != nil {
+            stream.backlogCheckQueued = true
+            backlogChecks.append(stream)
         }
         return 0
     }

@@ -50,6 +50,16 @@ final class ServerStream {
     /// More response bytes are buffered than the high water mark: the writer reports not
     /// writable and inbound messages wait.
     var reportedUnwritable = false
+    /// Judged from the window the client hands back: more than the configured threshold of
+    /// response bytes are still unread by its application.
+    var clientBehind = false
+    /// The client hands window back once it has read at most 1/this of its initial window.
+    var windowReturnDivisor = 2
+    var backlogCheckQueued = false
+    /// Ends a `clientBehind` during which no window came back (see `clientBacklogTrust`).
+    var backlogTimeout: Scheduled<Void>?
+    /// No window came back for too long: `clientBehind` stays false until some does.
+    var backlogUntrusted = false
 
     init(id: Int32, connection: HTTP2ServerHandler) {
         self.id = id

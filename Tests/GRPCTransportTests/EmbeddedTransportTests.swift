@@ -229,6 +229,69 @@ final class EmbeddedTransportTests: XCTestCase {
         XCTAssertEqual(writable.withLockedValue { $0 }, [false, true])
     }
 
+    /// A bidirectional call whose every request byte N asks for N messages of 64 KiB, recording
+    /// each change of `clientIsBehind`.
+    private func backlogClient(userAgent: String) throws -> (H2TestClient, Int32, NIOLockedValueBox<[Bool]>) {
+        let changes = NIOLockedValueBox<[Bool]>([])
+        var router = GRPCRouter()
+        router.register("/test.Test/Send", .bidirectionalStreaming { _, writer in
+            writer.setClientBacklogHandler { behind in changes.withLockedValue { $0.append(behind) } }
+            return GRPCRequestObserver(onMessage: { request in
+                for _ in 0..<Int(request.getInteger(at: request.readerIndex, as: UInt8.self)!) {
+                    writer.write(ByteBuffer(repeating: 7, count: 64 << 10))
+                }
+            })
+        })
+        // The client hands back no stream window unless the test does; its connection window is
+        // large, so only the stream window tells how much it has read.
+        let client = try H2TestClient(
+            router: router, configuration: GRPCServerConfiguration(clientBacklogThreshold: 64 << 10),
+            windowSize: 1 << 20, manualWindowUpdates: true, connectionWindowSize: 64 << 20)
+        let id = client.startCall("/test.Test/Send", end: false, extraHeaders: [("user-agent", userAgent)])
+        return (client, id, changes)
+    }
+
+    func testWriterReportsTheClientBehindFromTheWindowItHandsBack() throws {
+        // grpc-go hands window back after reading a quarter of it (256 KiB of 1 MiB): beyond
+        // that plus the 64 KiB threshold, responses are certainly unread.
+        let (client, id, changes) = try backlogClient(userAgent: "grpc-go/1.33.3")
+        client.sendMore(id, H2TestClient.frame([4]), end: false)
+        try client.exchange()
+        XCTAssertEqual(client.responses[id]?.messages.count, 4)
+        XCTAssertEqual(changes.withLockedValue { $0 }, [], "256 KiB + 20 bytes of framing: within what grpc-go may hold back")
+        client.sendMore(id, H2TestClient.frame([1]), end: false)
+        try client.exchange()
+        XCTAssertEqual(changes.withLockedValue { $0 }, [true])
+        nghttp2_submit_window_update(client.session, 0, id, 256 << 10)
+        try client.exchange()
+        XCTAssertEqual(changes.withLockedValue { $0 }, [true, false], "the client read and handed window back")
+    }
+
+    func testOtherClientsAreAssumedToHandBackHalfTheWindow() throws {
+        let (client, id, changes) = try backlogClient(userAgent: "grpc-java-netty/1.60.0")
+        client.sendMore(id, H2TestClient.frame([8]), end: false)
+        try client.exchange()
+        XCTAssertEqual(changes.withLockedValue { $0 }, [], "512 KiB: within the half netty may hold back")
+        client.sendMore(id, H2TestClient.frame([2]), end: false)
+        try client.exchange()
+        XCTAssertEqual(changes.withLockedValue { $0 }, [true])
+    }
+
+    func testClientThatHandsBackNoWindowIsNotReportedBehindForLong() throws {
+        let (client, id, changes) = try backlogClient(userAgent: "grpc-go/1.33.3")
+        client.sendMore(id, H2TestClient.frame([6]), end: false)
+        try client.exchange()
+        XCTAssertEqual(changes.withLockedValue { $0 }, [true])
+        client.channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        XCTAssertEqual(changes.withLockedValue { $0 }, [true, false], "no window came back: its policy is not grpc-go's")
+        client.sendMore(id, H2TestClient.frame([1]), end: false)
+        try client.exchange()
+        XCTAssertEqual(changes.withLockedValue { $0 }, [true, false], "distrusted until it hands window back")
+        nghttp2_submit_window_update(client.session, 0, id, 64 << 10)
+        try client.exchange()
+        XCTAssertEqual(changes.withLockedValue { $0 }, [true, false, true], "trusted again, and 128 KiB are certainly unread")
+    }
+
     func testGracefulShutdownLetsCallsFinishThenCloses() throws {
         let client = try makeClient()
         let open = client.startCall("/test.Test/BidiEcho", messages: [[1]], end: false)
