@@ -11,8 +11,9 @@ import NIOCore
 /// store, then rejoins the index. `notifiedRevision` (the last revision published) decides the
 /// handover under the lock, so no event is missed or delivered twice: a catch-up reads only up
 /// to `notifiedRevision`, and a watcher rejoins only once its next revision lies beyond it.
-/// A stream whose client reads too slowly refuses a batch; that watcher becomes unsynced at the
-/// refused revision, so the apply loop never waits for a client.
+/// While a stream is congested (its client reads slowly), the events of its synced watchers are
+/// held and merged until it drains, so that client gets few large responses; past the stream's
+/// byte bound its held watchers become unsynced instead. The apply loop never waits for a client.
 final class WatchHub: Sendable {
     let store: MVCCStore
     let encoder: WatchResponseEncoder
@@ -67,6 +68,7 @@ final class WatchHub: Sendable {
             if !state.eventWaits.isEmpty { Self.offer(results, to: &state.eventWaits) }
             if state.closed || (state.singleKey.isEmpty && state.ranges.isEmpty) { return }
             var touched: [Watcher] = []
+            var overflowing: [WatchStream] = []
             for result in results {
                 for event in result.events {
                     guard let key = event.kv?.key else { continue }
@@ -83,7 +85,16 @@ final class WatchHub: Sendable {
                                 if withoutPrevKv == nil { withoutPrevKv = EncodedEvent(event, includePrevKv: false) }
                                 encoded = withoutPrevKv!
                             }
-                            if watcher.pending.isEmpty { touched.append(watcher) }
+                            if watcher.pending.isEmpty {
+                                touched.append(watcher)
+                            } else if watcher.isHeld {
+                                let held = watcher.stream.held
+                                let wasWithinBound = held.bytes <= watcher.stream.limits.maxBufferedBytes
+                                held.bytes += encoded.bytes.readableBytes
+                                if wasWithinBound && held.bytes > watcher.stream.limits.maxBufferedBytes {
+                                    overflowing.append(watcher.stream)
+                                }
+                            }
                             watcher.pending.append(encoded)
                         }
                     }
@@ -92,36 +103,58 @@ final class WatchHub: Sendable {
                 }
             }
             deliver(touched, revision: last.revision, state: &state)
+            for stream in overflowing { unsyncHeld(on: stream, state: &state) }
         }
     }
 
+    /// Queues the responses of watchers given their first pending events by this batch, or holds
+    /// them if their stream is congested (or already holding others, which then go out together).
     private func deliver(_ touched: [Watcher], revision: Int64, state: inout State) {
         var byStream: [ObjectIdentifier: [Watcher]] = [:]
         for watcher in touched { byStream[ObjectIdentifier(watcher.stream), default: []].append(watcher) }
         for watchers in byStream.values {
             let stream = watchers[0].stream
-            var batches: [[ByteBuffer]] = []
-            batches.reserveCapacity(watchers.count)
-            for watcher in watchers {
+            if stream.held.watchers.isEmpty && !stream.isCongested {
                 var responses: [ByteBuffer] = []
-                encoder.eventResponses(
-                    watchID: watcher.id, revision: revision, events: watcher.pending[...],
-                    fragment: watcher.wantsFragments, into: &responses)
-                batches.append(responses)
-            }
-            let accepted = stream.enqueueEvents(batches)
-            for (watcher, wasAccepted) in zip(watchers, accepted) {
-                if wasAccepted {
+                responses.reserveCapacity(watchers.count)
+                for watcher in watchers {
+                    encoder.eventResponses(
+                        watchID: watcher.id, revision: revision, events: watcher.pending[...],
+                        fragment: watcher.wantsFragments, into: &responses)
                     watcher.sentEventsSinceProgress = true
-                } else {
-                    // The client reads too slowly: catch this watcher up from the store later.
-                    state.unindex(watcher)
-                    watcher.nextRevision = watcher.pending[0].revision
-                    stream.scheduleCatchUp(watcher)
+                    watcher.pending.removeAll(keepingCapacity: true)
                 }
-                watcher.pending.removeAll(keepingCapacity: true)
+                stream.enqueue(contentsOf: responses)
+                continue
+            }
+            let held = stream.held
+            let wasWithinBound = held.bytes <= stream.limits.maxBufferedBytes
+            for watcher in watchers {
+                watcher.isHeld = true
+                held.watchers.append(watcher)
+                for event in watcher.pending { held.bytes += event.bytes.readableBytes }
+            }
+            if wasWithinBound && held.bytes > stream.limits.maxBufferedBytes {
+                unsyncHeld(on: stream, state: &state)
             }
         }
+    }
+
+    /// The stream holds more than its bound: its held watchers drop their held events and are
+    /// caught up from the store from the first of them, once the stream has drained.
+    private func unsyncHeld(on stream: WatchStream, state: inout State) {
+        let held = stream.held
+        for watcher in held.watchers {
+            watcher.isHeld = false
+            if !watcher.isCancelled {
+                state.unindex(watcher)
+                watcher.nextRevision = watcher.pending[0].revision
+                stream.scheduleCatchUp(watcher)
+            }
+            watcher.pending.removeAll()
+        }
+        held.watchers.removeAll()
+        held.bytes = 0
     }
 
     /// Ends every stream and event wait: the member is stopping.
@@ -203,7 +236,7 @@ final class WatchHub: Sendable {
     func add(_ watcher: Watcher, startRevision: Int64) -> Bool {
         state.withLockedValue { state in
             let current = state.notifiedRevision
-            watcher.stream.enqueueControl(encoder.control(
+            watcher.stream.enqueue(encoder.control(
                 WatchResponse(watchId: watcher.id, created: true), revision: current))
             if startRevision == 0 || startRevision > current {
                 watcher.nextRevision = max(startRevision, current + 1)
@@ -218,7 +251,7 @@ final class WatchHub: Sendable {
     /// Queues the `created` and `canceled` answer to a create request etcd refuses.
     func refuse(on stream: WatchStream, reason: String) {
         state.withLockedValue { state in
-            stream.enqueueControl(encoder.control(
+            stream.enqueue(encoder.control(
                 WatchResponse(watchId: -1, created: true, canceled: true, cancelReason: reason),
                 revision: state.notifiedRevision))
         }
@@ -228,8 +261,34 @@ final class WatchHub: Sendable {
         state.withLockedValue { state in
             watcher.isCancelled = true
             state.unindex(watcher)
-            watcher.stream.enqueueControl(encoder.control(
+            watcher.stream.enqueue(encoder.control(
                 WatchResponse(watchId: watcher.id, canceled: true), revision: state.notifiedRevision))
+        }
+    }
+
+    /// Queues, one response per watcher, the events held while `stream` was congested; called
+    /// by the stream once it has drained. Returns whether anything was queued.
+    func releaseHeld(on stream: WatchStream) -> Bool {
+        state.withLockedValue { state in
+            let held = stream.held
+            guard !held.watchers.isEmpty else { return false }
+            var responses: [ByteBuffer] = []
+            responses.reserveCapacity(held.watchers.count)
+            for watcher in held.watchers {
+                watcher.isHeld = false
+                if !watcher.isCancelled {
+                    // Every event of its range up to the notified revision is among these.
+                    encoder.eventResponses(
+                        watchID: watcher.id, revision: state.notifiedRevision, events: watcher.pending[...],
+                        fragment: watcher.wantsFragments, into: &responses)
+                    watcher.sentEventsSinceProgress = true
+                }
+                watcher.pending.removeAll(keepingCapacity: true)
+            }
+            held.watchers.removeAll(keepingCapacity: true)
+            held.bytes = 0
+            stream.enqueueWhileFlushing(contentsOf: responses)
+            return !responses.isEmpty
         }
     }
 
@@ -261,7 +320,7 @@ final class WatchHub: Sendable {
                 encoder.eventResponses(
                     watchID: watcher.id, revision: revision, events: events[...],
                     fragment: watcher.wantsFragments, into: &responses)
-                watcher.stream.enqueueControl(contentsOf: responses)
+                watcher.stream.enqueue(contentsOf: responses)
                 watcher.sentEventsSinceProgress = true
             }
             watcher.nextRevision = revision + 1
@@ -275,17 +334,18 @@ final class WatchHub: Sendable {
             guard !watcher.isCancelled else { return }
             watcher.isCancelled = true
             state.unindex(watcher)
-            watcher.stream.enqueueControl(encoder.control(
+            watcher.stream.enqueue(encoder.control(
                 WatchResponse(watchId: watcher.id, canceled: true, compactRevision: compactRevision), revision: 0))
         }
     }
 
-    /// Answers a `WatchProgressRequest` if every watcher of the stream is synced (so every event
-    /// up to the reported revision has been queued before it); false means "ask again later".
+    /// Answers a `WatchProgressRequest` if every watcher of the stream is synced and holds no
+    /// events (so every event up to the reported revision has been queued before it); false
+    /// means "ask again later".
     func sendProgress(on stream: WatchStream, watchers: some Sequence<Watcher>) -> Bool {
         state.withLockedValue { state in
-            guard watchers.allSatisfy({ $0.isSynced || $0.isCancelled }) else { return false }
-            stream.enqueueControl(encoder.control(WatchResponse(watchId: -1), revision: state.notifiedRevision))
+            guard watchers.allSatisfy({ ($0.isSynced && !$0.isHeld) || $0.isCancelled }) else { return false }
+            stream.enqueue(encoder.control(WatchResponse(watchId: -1), revision: state.notifiedRevision))
             return true
         }
     }
@@ -295,8 +355,8 @@ final class WatchHub: Sendable {
     func notifyProgress(on stream: WatchStream, watchers: some Sequence<Watcher>) {
         state.withLockedValue { state in
             for watcher in watchers where watcher.wantsProgressNotify {
-                if watcher.isSynced && !watcher.sentEventsSinceProgress {
-                    stream.enqueueControl(encoder.control(
+                if watcher.isSynced && !watcher.isHeld && !watcher.sentEventsSinceProgress {
+                    stream.enqueue(encoder.control(
                         WatchResponse(watchId: watcher.id), revision: state.notifiedRevision))
                 }
                 watcher.sentEventsSinceProgress = false

@@ -7,17 +7,20 @@ import NIOCore
 /// One `Watch/Watch` call: its watchers, and an ordered outbox of encoded responses that the
 /// connection's event loop drains as fast as the client reads.
 ///
-/// The outbox is bounded: when the client falls behind, the hub's batches are refused and the
-/// watchers concerned are caught up from the store once the outbox has drained (etcd's
-/// unsynced/victim watchers), so a slow client costs memory up to the bound and never blocks
-/// the apply loop or other streams.
+/// While responses wait in the outbox or the transport pushes back, the stream is congested:
+/// the hub holds its watchers' new events and merges them until the outbox has drained, and a
+/// stream that would hold more than its bound has those watchers caught up from the store
+/// instead (etcd's unsynced/victim watchers). So a slow client gets few large responses, costs
+/// memory up to the bound, and never blocks the apply loop or other streams.
 final class WatchStream: Sendable {
     let eventLoop: any EventLoop
+    let limits: WatchLimits
+    /// Watchers whose events wait for this stream to drain (the hub's, under its lock).
+    let held = HeldWatchers()
     private let hub: WatchHub
     private let writer: GRPCResponseWriter
     private let outbox = NIOLockedValueBox(Outbox())
     private let loopState: NIOLoopBoundBox<LoopState>
-    private let limits: WatchLimits
 
     private struct Outbox {
         var responses = CircularBuffer<ByteBuffer>()
@@ -53,6 +56,9 @@ final class WatchStream: Sendable {
         }
         writer.setWritabilityHandler { [self] writable in
             if writable { self.flush() }
+        }
+        writer.setClientBacklogHandler { [self] behind in
+            if !behind { self.flush() }
         }
     }
 
@@ -127,6 +133,9 @@ final class WatchStream: Sendable {
         guard !loopState.value.closed else { return }
         loopState.value.closed = true
         loopState.value.progressTimer?.cancel()
+        // The handlers hold this stream: letting go of them ends the writer's reference cycle.
+        writer.setWritabilityHandler(nil)
+        writer.setClientBacklogHandler(nil)
         outbox.withLockedValue { outbox in
             outbox.closed = true
             outbox.responses.removeAll()
@@ -147,38 +156,19 @@ final class WatchStream: Sendable {
 
     // MARK: The outbox (any thread)
 
-    /// Queues each watcher's responses unless the outbox is over its bound; the result says,
-    /// per watcher, whether its responses were queued.
-    func enqueueEvents(_ batches: [[ByteBuffer]]) -> [Bool] {
-        let (accepted, schedule) = outbox.withLockedValue { outbox -> ([Bool], Bool) in
-            if outbox.closed { return (Array(repeating: true, count: batches.count), false) }
-            var accepted: [Bool] = []
-            accepted.reserveCapacity(batches.count)
-            for responses in batches {
-                let size = responses.reduce(0) { $0 + $1.readableBytes }
-                let full = outbox.bytes + size > limits.maxBufferedBytes
-                    || outbox.responses.count + responses.count > limits.maxBufferedResponses
-                if !outbox.responses.isEmpty && full {
-                    accepted.append(false)
-                    continue
-                }
-                outbox.responses.append(contentsOf: responses)
-                outbox.bytes += size
-                accepted.append(true)
-            }
-            return (accepted, Self.claimFlush(&outbox))
-        }
-        if schedule { eventLoop.execute { self.flush() } }
-        return accepted
+    /// Responses wait to be written, the transport holds more than its high-water mark, or the
+    /// client has not read what was sent: events sent now would only queue behind.
+    var isCongested: Bool {
+        outbox.withLockedValue { !$0.responses.isEmpty } || !writer.isWritable || writer.clientIsBehind
     }
 
-    /// Queues responses regardless of the bound: control messages, and catch-up reads, which
-    /// are only made while the outbox is below its low-water mark.
-    func enqueueControl(_ response: ByteBuffer) {
-        enqueueControl(contentsOf: CollectionOfOne(response))
+    /// Queues responses (any thread): control messages, events of watchers not held, and
+    /// catch-up reads, which are only made while the outbox is below its low-water mark.
+    func enqueue(_ response: ByteBuffer) {
+        enqueue(contentsOf: CollectionOfOne(response))
     }
 
-    func enqueueControl(contentsOf responses: some Collection<ByteBuffer>) {
+    func enqueue(contentsOf responses: some Collection<ByteBuffer>) {
         let schedule = outbox.withLockedValue { outbox -> Bool in
             if outbox.closed { return false }
             for response in responses {
@@ -197,8 +187,28 @@ final class WatchStream: Sendable {
         return true
     }
 
-    /// Writes queued responses while the transport accepts more, then continues catch-ups.
+    /// Queues the responses the hub releases from `flush`, which goes on writing them.
+    func enqueueWhileFlushing(contentsOf responses: [ByteBuffer]) {
+        outbox.withLockedValue { outbox in
+            if outbox.closed { return }
+            for response in responses {
+                outbox.responses.append(response)
+                outbox.bytes += response.readableBytes
+            }
+        }
+    }
+
+    /// Writes queued responses while the transport accepts more, then the events held meanwhile,
+    /// then continues catch-ups.
     private func flush() {
+        repeat {
+            writeQueued()
+        } while writer.isWritable && !writer.clientIsBehind && hub.releaseHeld(on: self)
+        answerProgressRequest()
+        runCatchUpIfRoom()
+    }
+
+    private func writeQueued() {
         while writer.isWritable {
             let next = outbox.withLockedValue { outbox -> ByteBuffer? in
                 guard let response = outbox.responses.popFirst() else {
@@ -215,14 +225,14 @@ final class WatchStream: Sendable {
             // The writability handler calls flush again once the client has read.
             outbox.withLockedValue { $0.flushScheduled = false }
         }
-        runCatchUpIfRoom()
     }
 
-    /// Below half of both bounds: room for a catch-up page.
+    /// Below half of both bounds, and the client reading: room for a catch-up page.
     private var hasRoomForCatchUp: Bool {
-        outbox.withLockedValue {
-            $0.bytes <= limits.maxBufferedBytes / 2 && $0.responses.count <= limits.maxBufferedResponses / 2
-        }
+        !writer.clientIsBehind
+            && outbox.withLockedValue {
+                $0.bytes <= limits.maxBufferedBytes / 2 && $0.responses.count <= limits.maxBufferedResponses / 2
+            }
     }
 
     // MARK: Catch-up (event loop)
@@ -301,11 +311,10 @@ final class WatchStream: Sendable {
 
 /// Bounds of watch streams.
 struct WatchLimits: Sendable {
-    /// Response bytes a stream queues for a slow client before its watchers fall back to
-    /// catching up from the store.
+    /// Event bytes a congested stream holds for a slow client before its watchers fall back to
+    /// catching up from the store; catch-up pages are read while the outbox is below half of it.
     var maxBufferedBytes = 4 << 20
-    /// Likewise in responses (etcd's per-stream channel holds 128), so a slow reader soon gets
-    /// its events merged into few large catch-up responses instead of many small ones.
+    /// Catch-up pages are read while the outbox is below half of this many responses too.
     var maxBufferedResponses = 128
     var catchUpPageEvents = 1000
     var catchUpPagesPerTurn = 4

@@ -67,8 +67,11 @@ final class Watcher: @unchecked Sendable {
     var isCancelled = false
     /// Events were sent since the last progress tick (etcd then skips that tick's notification).
     var sentEventsSinceProgress = false
-    /// Events of the batch being published (scratch space of `WatchHub.publish`).
+    /// Events given to this synced watcher and not yet in a response: those of the batch being
+    /// published, plus, while it is held, those of earlier batches.
     var pending: [EncodedEvent] = []
+    /// Its events wait in `pending` for its congested stream to drain (listed in `stream.held`).
+    var isHeld = false
 
     init(id: Int64, stream: WatchStream, request: WatchCreateRequest) {
         self.id = id
@@ -85,4 +88,14 @@ final class Watcher: @unchecked Sendable {
     func accepts(_ event: Event) -> Bool {
         event.type == .delete ? !excludesDeletes : !excludesPuts
     }
+}
+
+/// The watchers of one stream whose events are held while the stream is congested.
+///
+/// `@unchecked Sendable`: both `var`s are read and written only while holding the `WatchHub`
+/// state lock.
+final class HeldWatchers: @unchecked Sendable {
+    var watchers: [Watcher] = []
+    /// Bytes of the held events, counted once per watcher holding them: the stream's bound.
+    var bytes = 0
 }
