@@ -152,44 +152,18 @@ struct MemberFlags: ParsableArguments {
             default: return 0
             }
         }
-        guard let milliseconds = GoDuration.milliseconds(text) else {
-            throw .invalid("error parsing CompactionRetention: \(Self.goDurationError(text))")
+        switch GoDuration.nanoseconds(text) {
+        case .failure(let error):
+            throw .invalid("error parsing CompactionRetention: \(error.message)")
+        case .success(let nanoseconds):
+            return mode == "revision" ? nanoseconds : GoDuration.milliseconds(rounding: nanoseconds)
         }
-        return mode == "revision" ? Self.saturatingProduct(milliseconds, 1_000_000) : milliseconds
     }
 
     /// Retentions too large for Int64 are as good as never compacting (Go's would wrap around).
     private static func saturatingProduct(_ value: Int64, _ factor: Int64) -> Int64 {
         let (product, overflow) = value.multipliedReportingOverflow(by: factor)
         return overflow ? (value < 0 ? .min : .max) : product
-    }
-
-    /// Go's `time.ParseDuration` error for text it rejects, found by walking Go's grammar:
-    /// [sign] then (digits [. digits] unit)+.
-    private static func goDurationError(_ text: String) -> String {
-        let invalid = "time: invalid duration \"\(text)\""
-        let goUnits: Set<Substring> = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"]
-        func isDigit(_ character: Character) -> Bool { character.isASCII && character.isWholeNumber }
-        var rest = Substring(text)
-        if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
-        if rest.isEmpty { return invalid }
-        while !rest.isEmpty {
-            let integer = rest.prefix(while: isDigit)
-            rest = rest.dropFirst(integer.count)
-            var fraction = Substring()
-            if rest.first == "." {
-                rest = rest.dropFirst()
-                fraction = rest.prefix(while: isDigit)
-                rest = rest.dropFirst(fraction.count)
-            }
-            if integer.isEmpty && fraction.isEmpty { return invalid }
-            let unit = rest.prefix { !isDigit($0) && $0 != "." }
-            if unit.isEmpty { return "time: missing unit in duration \"\(text)\"" }
-            if !goUnits.contains(unit) { return "time: unknown unit \"\(unit)\" in duration \"\(text)\"" }
-            rest = rest.dropFirst(unit.count)
-        }
-        // Well-formed but out of Go's range.
-        return invalid
     }
 
     /// etcd's message for a bad URL list: `invalid value "x" for flag -name: reason`.

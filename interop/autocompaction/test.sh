@@ -41,15 +41,21 @@ rejected "a negative integer retention" 'error parsing CompactionRetention: time
   --auto-compaction-mode=revision --auto-compaction-retention=-3
 rejected "a retention with an unknown unit" 'error parsing CompactionRetention: time: unknown unit "x" in duration "5x"' \
   --auto-compaction-mode=revision --auto-compaction-retention=5x
+rejected "a unit that is not ASCII, quoted byte by byte" \
+  'error parsing CompactionRetention: time: unknown unit "\xc2\xb5" in duration "5\xc2\xb5"' \
+  --auto-compaction-mode=revision --auto-compaction-retention=5µ
 ETCD_AUTO_COMPACTION_MODE=bogus rejected "a bad mode from ETCD_AUTO_COMPACTION_MODE" \
   'unknown auto-compaction-mode "bogus"'
 
-# Both accept revision mode (its first look is 5 minutes away).
+# Both accept revision mode (its first look is 5 minutes away), with a count and with a Go
+# duration in Greek-mu microseconds (its nanoseconds are the revisions).
 for binary in etcd "$SERVER_BIN"; do
-  if start_member "revision-$(basename "$binary")" "$binary" \
-    --auto-compaction-mode=revision --auto-compaction-retention=1000 >/dev/null; then
-    pass "revision mode starts ($(basename "$binary"))"
-  else fail "revision mode does not start ($(basename "$binary"))"; fi
+  for retention in 1000 5μs; do
+    if start_member "revision-${retention//[^0-9a-z]/_}-$(basename "$binary")" "$binary" \
+      --auto-compaction-mode=revision --auto-compaction-retention="$retention" >/dev/null; then
+      pass "revision mode starts with retention $retention ($(basename "$binary"))"
+    else fail "revision mode does not start with retention $retention ($(basename "$binary"))"; fi
+  done
 done
 
 # Periodic, 1s: puts over ~3 seconds, then (bounded wait) a read at revision 1 must be refused
