@@ -166,21 +166,24 @@ public final class GRPCResponseWriter: Sendable {
     }
 
     func updateWritability(_ writable: Bool) {
-        let handler = backPressure.withLockedValue { state -> (@Sendable (Bool) -> Void)? in
-            if state.writable == writable { return nil }
-            state.writable = writable
-            return state.onChange
-        }
-        handler?(writable)
+        update(\.writable, to: writable, notifying: \.onChange)
     }
 
     func updateClientBehind(_ behind: Bool) {
-        let handler = backPressure.withLockedValue { state -> (@Sendable (Bool) -> Void)? in
-            if state.clientBehind == behind { return nil }
-            state.clientBehind = behind
-            return state.onClientBacklogChange
+        update(\.clientBehind, to: behind, notifying: \.onClientBacklogChange)
+    }
+
+    /// Sets a back-pressure flag and, if it changed, calls its handler outside the lock.
+    private func update(
+        _ flag: WritableKeyPath<BackPressure, Bool>, to value: Bool,
+        notifying handler: KeyPath<BackPressure, (@Sendable (Bool) -> Void)?>
+    ) {
+        let changed = backPressure.withLockedValue { state -> (@Sendable (Bool) -> Void)? in
+            if state[keyPath: flag] == value { return nil }
+            state[keyPath: flag] = value
+            return state[keyPath: handler]
         }
-        handler?(behind)
+        changed?(value)
     }
 }
 
