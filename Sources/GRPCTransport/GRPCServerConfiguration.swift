@@ -22,7 +22,9 @@ public struct GRPCServerConfiguration: Sendable {
     /// the stream window it hands back shows.
     public var clientBacklogThreshold: Int
     /// A client reported behind that hands back no window for this long is assumed to follow
-    /// another window policy, and is not reported behind until it next hands some back.
+    /// another window policy, and is not reported behind until it next hands some back. Long,
+    /// because a loaded grpc-go client takes seconds to read the quarter of a 16 MiB window
+    /// after which it hands window back: a short trust lets its held watch events go early.
     public var clientBacklogTrust: TimeAmount
     public var keepalive: KeepalivePolicy
     /// `shutdownGracefully` closes connections whose calls have not finished after this long.
@@ -68,7 +70,7 @@ public struct GRPCServerConfiguration: Sendable {
         streamWriteHighWaterMark: Int = 1 << 20,
         streamWriteLowWaterMark: Int = 256 << 10,
         clientBacklogThreshold: Int = 256 << 10,
-        clientBacklogTrust: TimeAmount = .seconds(1),
+        clientBacklogTrust: TimeAmount = .seconds(5),
         keepalive: KeepalivePolicy = KeepalivePolicy(),
         shutdownGracePeriod: TimeAmount = .seconds(10),
         tls: GRPCTLSConfiguration? = nil,
