@@ -3,7 +3,8 @@
 # WATCHCHECK_WATCHERS watchers over overlapping ranges, on several connections and streams, some
 # caught up from history and one read slowly, must each get every event after their start
 # revision exactly once, in order. Run against real etcd and the server under test, each fresh;
-# both must pass. WATCHCHECK_SEED (printed) replays the same workload.
+# both must pass. WATCHCHECK_SEED (printed) replays the same workload. Then slowreader.py reads a
+# watch slowly with gRPC C-core, whose flow control differs from grpc-go's, on the same server.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 SERVER_BIN=${SERVER_BIN:?set SERVER_BIN to the server under test}
@@ -23,6 +24,9 @@ for member in reference subject; do
   port=$(start_member "$member" "$binary")
   if ! "$checker" --endpoints "127.0.0.1:$port" --seed "$SEED" --revisions "$REVISIONS" --watchers "$WATCHERS"; then
     failed+=("$member")
+  fi
+  if ! timeout 120 python3 "$here/slowreader.py" "127.0.0.1:$port"; then
+    failed+=("$member (slow C-core reader)")
   fi
   # Each server runs alone, so the two runs do not compete for the cores.
   kill "$(cat "$INTEROP_WORK/$member.pid")" 2>/dev/null || true
