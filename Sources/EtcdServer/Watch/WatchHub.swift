@@ -87,13 +87,8 @@ final class WatchHub: Sendable {
                             }
                             if watcher.pending.isEmpty {
                                 touched.append(watcher)
-                            } else if watcher.isHeld {
-                                let held = watcher.stream.held
-                                let wasWithinBound = held.bytes <= watcher.stream.limits.maxBufferedBytes
-                                held.bytes += encoded.bytes.readableBytes
-                                if wasWithinBound && held.bytes > watcher.stream.limits.maxBufferedBytes {
-                                    overflowing.append(watcher.stream)
-                                }
+                            } else if watcher.isHeld, watcher.stream.holdsPastBound(after: encoded.bytes.readableBytes) {
+                                overflowing.append(watcher.stream)
                             }
                             watcher.pending.append(encoded)
                         }
@@ -127,16 +122,13 @@ final class WatchHub: Sendable {
                 stream.enqueue(contentsOf: responses)
                 continue
             }
-            let held = stream.held
-            let wasWithinBound = held.bytes <= stream.limits.maxBufferedBytes
+            var bytes = 0
             for watcher in watchers {
                 watcher.isHeld = true
-                held.watchers.append(watcher)
-                for event in watcher.pending { held.bytes += event.bytes.readableBytes }
+                stream.held.watchers.append(watcher)
+                for event in watcher.pending { bytes += event.bytes.readableBytes }
             }
-            if wasWithinBound && held.bytes > stream.limits.maxBufferedBytes {
-                unsyncHeld(on: stream, state: &state)
-            }
+            if stream.holdsPastBound(after: bytes) { unsyncHeld(on: stream, state: &state) }
         }
     }
 

@@ -27,6 +27,15 @@ final class WatchStream: Sendable {
         var bytes = 0
         var flushScheduled = false
         var closed = false
+
+        /// Appends unless the call has ended.
+        mutating func append(contentsOf more: some Collection<ByteBuffer>) {
+            if closed { return }
+            for response in more {
+                responses.append(response)
+                bytes += response.readableBytes
+            }
+        }
     }
 
     /// State touched only on `eventLoop`.
@@ -156,6 +165,14 @@ final class WatchStream: Sendable {
 
     // MARK: The outbox (any thread)
 
+    /// Counts `bytes` more of held events (under the hub's lock); true when that takes the held
+    /// bytes past `limits.maxBufferedBytes`, once per crossing.
+    func holdsPastBound(after bytes: Int) -> Bool {
+        let wasWithinBound = held.bytes <= limits.maxBufferedBytes
+        held.bytes += bytes
+        return wasWithinBound && held.bytes > limits.maxBufferedBytes
+    }
+
     /// Responses wait to be written, the transport holds more than its high-water mark, or the
     /// client has not read what was sent: events sent now would only queue behind.
     var isCongested: Bool {
@@ -170,11 +187,7 @@ final class WatchStream: Sendable {
 
     func enqueue(contentsOf responses: some Collection<ByteBuffer>) {
         let schedule = outbox.withLockedValue { outbox -> Bool in
-            if outbox.closed { return false }
-            for response in responses {
-                outbox.responses.append(response)
-                outbox.bytes += response.readableBytes
-            }
+            outbox.append(contentsOf: responses)
             return Self.claimFlush(&outbox)
         }
         // Deferred even on the event loop, so responses queued while handling one request go out together.
@@ -189,13 +202,7 @@ final class WatchStream: Sendable {
 
     /// Queues the responses the hub releases from `flush`, which goes on writing them.
     func enqueueWhileFlushing(contentsOf responses: [ByteBuffer]) {
-        outbox.withLockedValue { outbox in
-            if outbox.closed { return }
-            for response in responses {
-                outbox.responses.append(response)
-                outbox.bytes += response.readableBytes
-            }
-        }
+        outbox.withLockedValue { $0.append(contentsOf: responses) }
     }
 
     /// Writes queued responses while the transport accepts more, then the events held meanwhile,
