@@ -37,44 +37,55 @@ public final class EtcdServer: Sendable {
 
         let wal: WAL
         let identity: ClusterIdentity
-        let replayed: [CommittedEntry]
-        let previousTerm: UInt64
+        let replay: WALReplay?
         if WAL.exists(directory: layout.walDirectory) {
-            let (opened, replay) = try WAL.open(directory: layout.walDirectory)
+            let (opened, replayed) = try WAL.open(directory: layout.walDirectory)
             wal = opened
-            if let repair = replay.repairedTail {
+            if let repair = replayed.repairedTail {
                 logger.warning("repaired a torn WAL tail", metadata: ["repair": "\(repair)"])
             }
-            identity = try ClusterIdentity(walMetadata: replay.metadata)
-            replayed = replay.entries.map { CommittedEntry(index: $0.index, term: $0.term, data: $0.data) }
-            previousTerm = replay.hardState?.term ?? 1
+            identity = try ClusterIdentity(walMetadata: replayed.metadata, configuration: configuration)
+            replay = replayed
             logger.info("restarting member", metadata: [
                 "member-id": "\(identity.memberID.hex)", "cluster-id": "\(identity.clusterID.hex)",
-                "entries": "\(replayed.count)",
+                "entries": "\(replayed.entries.count)",
             ])
         } else {
+            if configuration.initialClusterState == .existing {
+                throw ConfigurationError.invalid(
+                    "joining an existing cluster (--initial-cluster-state existing) is not supported yet; start every member with --initial-cluster-state new")
+            }
             identity = ClusterIdentity.initial(for: configuration)
             wal = try WAL.create(directory: layout.walDirectory, metadata: identity.walMetadata)
-            replayed = []
-            previousTerm = 1
+            replay = nil
             logger.info("starting new member", metadata: [
                 "member-id": "\(identity.memberID.hex)", "cluster-id": "\(identity.clusterID.hex)",
             ])
         }
 
         let store = try MVCCStore(directory: layout.storeDirectory)
-        let waiters = ProposalWaiters(seed: UInt64(Date().timeIntervalSince1970 * 1000) << 20)
-        let log = try SingleNodeLog(
-            wal: wal, lastIndex: replayed.last?.index ?? 0, previousTerm: previousTerm,
-            memberID: identity.memberID, logger: logger)
+        let startMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
+        let waiters = ProposalWaiters(memberID: identity.memberID, startMilliseconds: startMilliseconds)
+        let log = try RaftReplicatedLog(
+            wal: wal, entries: replay?.entries ?? [], hardState: replay?.hardState, memberID: identity.memberID,
+            voters: identity.members.map(\.id), heartbeatMilliseconds: configuration.heartbeatIntervalMilliseconds,
+            electionMilliseconds: configuration.electionTimeoutMilliseconds, logger: logger)
         let watchHub = try WatchHub(store: store, encoder: WatchResponseEncoder(
-            clusterID: identity.clusterID, memberID: identity.memberID, raftTerm: log.currentTerm,
+            clusterID: identity.clusterID, memberID: identity.memberID, consensus: log.status,
             fragmentThreshold: configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes))
         let lessor = Lessor(records: try store.leases(), minTTL: configuration.minimumLeaseTTL)
-        let applyLoop = ApplyLoop(store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, logger: logger)
-        try applyLoop.replay(replayed)
+        let membership = Membership(bootstrap: identity.members, published: try store.publishedMembers())
+        // This member knows its own attributes before it has published them.
+        membership.published(ownAttributes(configuration: configuration, identity: identity))
+        let applyLoop = try ApplyLoop(
+            store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, logger: logger,
+            configurationChangeApplied: { [log] change in log.configurationChangeApplied(change) })
+        // What the WAL holds as committed is applied before any client is served; Raft delivers
+        // it again once it runs, and the apply loop skips what is applied.
+        try applyLoop.replay(log.committedEntriesInWAL())
         let core = ServerCore(
-            configuration: configuration, identity: identity, store: store, log: log, waiters: waiters)
+            configuration: configuration, identity: identity, store: store, log: log, waiters: waiters,
+            appliedIndex: applyLoop.appliedIndex, membership: membership)
         return try EtcdServer(core: core, applyLoop: applyLoop, watchHub: watchHub, lessor: lessor, logger: logger)
     }
 
@@ -89,7 +100,15 @@ public final class EtcdServer: Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
         applyLoop.start()
-        core.log.start(deliver: { [applyLoop] entries in applyLoop.enqueue(entries) })
+        core.log.start(handlers: ReplicatedLogHandlers(
+            deliver: { [applyLoop] entries in applyLoop.enqueue(entries) },
+            proposalFailed: { [waiters = core.waiters] id, failure in waiters.take(id)?.fail(EtcdErrors.status(for: failure)) },
+            leadershipChanged: { [lessor, logger] isLeader in
+                if isLeader {
+                    lessor.promote(grace: .milliseconds(Int64(core.configuration.electionTimeoutMilliseconds)))
+                    logger.info("became the leader", metadata: ["member-id": "\(core.identity.memberID.hex)"])
+                }
+            }))
 
         var router = GRPCRouter()
         KVService(server: core).register(in: &router)
@@ -118,7 +137,44 @@ public final class EtcdServer: Sendable {
                 nil
             }
         startLeaseTimers()
+        startTimeoutSweeper()
         logger.info("serving client requests", metadata: ["address": "\(clientAddress)"])
+        publish(attempt: 1)
+    }
+
+    private static func ownAttributes(configuration: ServerConfiguration, identity: ClusterIdentity) -> Member {
+        Member(id: identity.memberID, name: configuration.name, clientUrls: configuration.advertiseClientURLs.map(\.description))
+    }
+
+    /// Publishes this member's name and client URLs through the log, retrying until it is
+    /// applied (etcd's `publish`), then logs the lines etcd's tooling waits for.
+    private func publish(attempt: Int) {
+        let attributes = Self.ownAttributes(configuration: configuration, identity: identity)
+        let loop = group.next()
+        core.propose(kind: .memberAttributes, requestBody: attributes.responseBody(allocator: ByteBufferAllocator()), on: loop)
+            .whenComplete { [self] outcome in
+                switch outcome {
+                case .success:
+                    logger.info("published {Name:\(attributes.name) ClientURLs:[\(attributes.clientUrls.joined(separator: " "))]} to cluster \(identity.clusterID.hex)")
+                    logger.info("ready to serve client requests")
+                    logger.info("enabled capabilities for version 3.5")
+                case .failure(let error):
+                    if (error as? GRPCStatus) == EtcdErrors.stopped { return }
+                    if attempt == 1 || attempt % 10 == 0 {
+                        logger.warning("failed to publish local member to cluster through raft; retrying", metadata: ["error": "\(error)"])
+                    }
+                    loop.scheduleTask(in: .milliseconds(500)) { self.publish(attempt: attempt + 1) }
+                }
+            }
+    }
+
+    /// Fails the replies of proposals older than etcd's request timeout (a proposal forwarded
+    /// to a leader that died, or cut off by a partition, is never applied here).
+    private func startTimeoutSweeper() {
+        let task = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .milliseconds(500)) { [core] _ in
+            for promise in core.waiters.expired() { promise.fail(EtcdErrors.timeout) }
+        }
+        leaseTimers.withLockedValue { $0.append(task) }
     }
 
     /// Stops accepting, lets in-flight calls finish, makes every accepted write durable and
@@ -130,7 +186,7 @@ public final class EtcdServer: Sendable {
         for timer in leaseTimers.withLockedValue({ $0 }) { timer.cancel() }
         autoCompactor?.stop()
         // Record where every lease stands, so the restart resumes them rather than renewing them.
-        _ = try? proposeLeaseCheckpoints()?.wait()
+        if core.log.status.isLeader { _ = try? proposeLeaseCheckpoints()?.wait() }
         core.log.stop()
         applyLoop.stop()
         core.waiters.failAll(with: EtcdErrors.stopped)
@@ -145,6 +201,8 @@ extension EtcdServer {
         let loop = group.next()
         let revokeTick = TimeAmount.milliseconds(500)
         let expiry = loop.scheduleRepeatedTask(initialDelay: revokeTick, delay: revokeTick) { [core, lessor] _ in
+            // Only the leader expires leases (etcd's lessor is demoted on followers).
+            guard core.log.status.isLeader else { return }
             for id in lessor.leasesToRevoke(limit: 500) {
                 _ = core.propose(
                     kind: .leaseRevoke, requestBody: LeaseRevokeRequest(id: id).responseBody(allocator: ByteBufferAllocator()),
@@ -153,9 +211,10 @@ extension EtcdServer {
         }
         let interval = TimeAmount.milliseconds(Int64(configuration.leaseCheckpointIntervalMilliseconds))
         let checkpoint = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
+            guard core.log.status.isLeader else { return }
             _ = proposeLeaseCheckpoints()
         }
-        leaseTimers.withLockedValue { $0 = [expiry, checkpoint] }
+        leaseTimers.withLockedValue { $0 += [expiry, checkpoint] }
     }
 
     private func proposeLeaseCheckpoints() -> EventLoopFuture<MVCCWriteResult>? {

@@ -11,8 +11,12 @@ final class ServerCore: Sendable {
     let configuration: ServerConfiguration
     let identity: ClusterIdentity
     let store: MVCCStore
-    let log: SingleNodeLog
+    let log: any ReplicatedLog
     let waiters: ProposalWaiters
+    let appliedIndex: AppliedIndex
+    let membership: Membership
+    /// etcd's request timeout: 5 s plus two election timeouts.
+    let requestTimeout: TimeAmount
 
     /// The size of the store's file on disk (etcd's `dbSize`).
     var storeFileSize: Int {
@@ -21,14 +25,46 @@ final class ServerCore: Sendable {
     }
 
     init(
-        configuration: ServerConfiguration, identity: ClusterIdentity, store: MVCCStore, log: SingleNodeLog,
-        waiters: ProposalWaiters
+        configuration: ServerConfiguration, identity: ClusterIdentity, store: MVCCStore, log: any ReplicatedLog,
+        waiters: ProposalWaiters, appliedIndex: AppliedIndex, membership: Membership
     ) {
+        self.membership = membership
         self.configuration = configuration
         self.identity = identity
         self.store = store
         self.log = log
         self.waiters = waiters
+        self.appliedIndex = appliedIndex
+        self.requestTimeout = .milliseconds(Int64(5000 + 2 * configuration.electionTimeoutMilliseconds))
+    }
+
+    /// Whether other members share the log: then every lease renewal goes through it.
+    var isClustered: Bool { identity.members.count > 1 }
+
+    /// A linearizable read may run once this completes (nil: at once): it reflects every write
+    /// acknowledged before it began (etcd's ReadIndex, then a wait until applied).
+    func linearizableReadBarrier(on eventLoop: any EventLoop) -> EventLoopFuture<Void>? {
+        let status = log.status
+        if status.isSoleVoterLeader {
+            // The only voter leads: its commit index is the read index. Every acknowledged
+            // write is applied before its reply, so the common case waits for nothing.
+            let index = status.commitIndex
+            if appliedIndex.value >= index { return nil }
+            let promise = eventLoop.makePromise(of: Void.self)
+            appliedIndex.wait(for: index, promise)
+            return promise.futureResult
+        }
+        let promise = eventLoop.makePromise(of: Void.self)
+        let timeout = eventLoop.scheduleTask(in: requestTimeout) { promise.fail(EtcdErrors.timeout) }
+        let appliedIndex = self.appliedIndex
+        log.readIndex { result in
+            switch result {
+            case .success(let index): appliedIndex.wait(for: index, promise)
+            case .failure(let failure): promise.fail(EtcdErrors.status(for: failure))
+            }
+        }
+        promise.futureResult.whenComplete { _ in timeout.cancel() }
+        return promise.futureResult
     }
 
     func range(_ request: RangeRequest) throws(GRPCStatus) -> RangeResponse {
@@ -57,13 +93,11 @@ final class ServerCore: Sendable {
             return eventLoop.makeFailedFuture(EtcdErrors.requestTooLarge)
         }
         let promise = eventLoop.makePromise(of: MVCCWriteResult.self)
-        let proposalID = waiters.register(promise)
+        let proposalID = waiters.register(promise, deadline: .now() + requestTimeout)
         let data = requestBody.withUnsafeReadableBytes {
             InternalRequest.entryData(kind: kind, proposalID: proposalID, request: $0)
         }
-        if !log.propose(data) {
-            waiters.take(proposalID)?.fail(EtcdErrors.stopped)
-        }
+        log.propose(data, proposalID: proposalID)
         return promise.futureResult
     }
 
@@ -85,7 +119,7 @@ final class ServerCore: Sendable {
         var filled = header ?? ResponseHeader()
         filled.clusterId = identity.clusterID
         filled.memberId = identity.memberID
-        filled.raftTerm = log.currentTerm
+        filled.raftTerm = log.status.term
         if filled.revision == 0, let revision = try? store.currentRevision() {
             filled.revision = revision
         }
@@ -105,7 +139,7 @@ final class ServerCore: Sendable {
         case .deleteRange(let delete): return encodeReply(delete)
         case .txn(let txn): return encodeReply(txn)
         case .compact(let compact): return encodeReply(compact)
-        case .leaseGranted, .leaseRevoked, .leaseCheckpointed, .alarm, .downgradeInfoSet:
+        case .leaseGranted, .leaseRevoked, .leaseCheckpointed, .alarm, .downgradeInfoSet, .memberAttributesSet:
             throw EtcdErrors.unexpectedApplyResult
         }
     }

@@ -26,7 +26,8 @@ public final class MVCCStore: Sendable {
                 meta: try environment.openDatabase("meta"),
                 leaseKeys: try environment.openDatabase("leaseKeys", duplicates: .sorted),
                 leases: try environment.openDatabase("leases"),
-                alarms: try environment.openDatabase("alarms"))
+                alarms: try environment.openDatabase("alarms"),
+                members: try environment.openDatabase("members"))
             self.environment = environment
         } catch {
             throw .storage(error)
@@ -147,6 +148,11 @@ public final class MVCCStore: Sendable {
                         results.append(MVCCWriteResult(response: .success(.alarm(alarms)), events: [], revision: current))
                         continue
                     }
+                    if case .memberAttributes(let member) = write {
+                        try view.applyMemberAttributes(member)
+                        results.append(MVCCWriteResult(response: .success(.memberAttributesSet), events: [], revision: current))
+                        continue
+                    }
                     if case .downgradeInfoSet(let target) = write {
                         try view.applyDowngradeInfoSet(target)
                         results.append(MVCCWriteResult(response: .success(.downgradeInfoSet), events: [], revision: current))
@@ -195,7 +201,7 @@ public final class MVCCStore: Sendable {
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.startCompaction(request, view: view, currentRevision: currentRevision, compacted: compacted)
             }
-        case .alarm, .downgradeInfoSet:
+        case .alarm, .downgradeInfoSet, .memberAttributes:
             preconditionFailure("alarms and downgrade jobs are applied by apply(_:lastIndex:)")
         case .leaseGrant, .leaseRevoke, .leaseCheckpoint:
             response = Result { () throws(MVCCError) -> MVCCResponse in

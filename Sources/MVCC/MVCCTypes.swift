@@ -29,6 +29,8 @@ public enum MVCCWrite: Sendable, Hashable {
     /// `DowngradeInfoSet`. Never refused, not even under NOSPACE (etcd applies it outside its
     /// capped applier).
     case downgradeInfoSet(ClusterVersion?)
+    /// Records the name and client URLs a member published about itself (etcd's publish).
+    case memberAttributes(Member)
 
     /// Whether etcd's capped applier refuses this write (puts, txns with a put, lease grants).
     var addsData: Bool {
@@ -65,6 +67,7 @@ public enum MVCCResponse: Sendable, Hashable {
     case leaseCheckpointed
     case alarm([AlarmMember])
     case downgradeInfoSet
+    case memberAttributesSet
 }
 
 public struct MVCCWriteResult: Sendable {

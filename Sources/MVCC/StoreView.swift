@@ -15,6 +15,8 @@ struct Tables: Sendable {
     let leases: LMDBDatabase
     /// member ID + alarm type → nothing (see Alarms.swift).
     let alarms: LMDBDatabase
+    /// member ID (8 bytes, big-endian) → published `etcdserverpb.Member` (see Members.swift).
+    let members: LMDBDatabase
 }
 
 struct StoreView {

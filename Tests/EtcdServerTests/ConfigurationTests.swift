@@ -58,7 +58,27 @@ final class ConfigurationTests: XCTestCase {
         let identity = ClusterIdentity.initial(for: configuration)
         XCTAssertEqual(String(identity.memberID, radix: 16), "d993bccc7f7c86c4")
         XCTAssertEqual(String(identity.clusterID, radix: 16), "b3f0995d3754bd4f")
-        XCTAssertEqual(try ClusterIdentity(walMetadata: identity.walMetadata), identity)
-        XCTAssertThrowsError(try ClusterIdentity(walMetadata: [1, 2, 3]))
+        XCTAssertEqual(try ClusterIdentity(walMetadata: identity.walMetadata, configuration: configuration), identity)
+        XCTAssertThrowsError(try ClusterIdentity(walMetadata: [1, 2, 3], configuration: configuration))
+        // A record of the IDs alone (one-member data directories of earlier versions).
+        let idsOnly = Array(identity.walMetadata.prefix(16))
+        XCTAssertEqual(try ClusterIdentity(walMetadata: idsOnly, configuration: configuration), identity)
+    }
+
+    /// IDs printed by the real etcd 3.4.23 for a 3-member cluster `m0=http://127.0.0.1:21001,
+    /// m1=http://127.0.0.1:21002,m2=http://127.0.0.1:21003` with token `tok`.
+    func testClusterMemberIDsMatchEtcds() throws {
+        var configuration = ServerConfiguration()
+        configuration.name = "m1"
+        configuration.initialCluster = try InitialMember.parseList(
+            "m0=http://127.0.0.1:21001,m1=http://127.0.0.1:21002,m2=http://127.0.0.1:21003")
+        configuration.initialAdvertisePeerURLs = [try URLEndpoint(parsing: "http://127.0.0.1:21002")]
+        configuration.initialClusterToken = "tok"
+        try configuration.validate()
+        let identity = ClusterIdentity.initial(for: configuration)
+        XCTAssertEqual(String(identity.memberID, radix: 16), "fb27e6517ed1ad78")
+        XCTAssertEqual(String(identity.clusterID, radix: 16), "9fa98856a0020470")
+        XCTAssertEqual(identity.members.map(\.name).sorted(), ["m0", "m1", "m2"])
+        XCTAssertEqual(try ClusterIdentity(walMetadata: identity.walMetadata, configuration: configuration), identity)
     }
 }

@@ -1,7 +1,9 @@
+import EtcdProto
 import Foundation
 import Logging
 import MVCC
 import NIOCore
+import Raft
 
 /// The one writer of the MVCC store: applies committed entries in order, one LMDB write
 /// transaction per batch, and completes the replies waiting on them.
@@ -13,15 +15,25 @@ final class ApplyLoop: Sendable {
     private let waiters: ProposalWaiters
     private let watchHub: WatchHub
     private let lessor: Lessor
+    private let membership: Membership
+    let appliedIndex: AppliedIndex
     private let logger: Logger
     private let queue = BlockingBatchQueue<[CommittedEntry]>()
+    private let configurationChangeApplied: @Sendable (ConfChange) -> Void
 
-    init(store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub, lessor: Lessor, logger: Logger) {
+    init(
+        store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub, lessor: Lessor, membership: Membership,
+        logger: Logger,
+        configurationChangeApplied: @escaping @Sendable (ConfChange) -> Void
+    ) throws {
         self.store = store
         self.waiters = waiters
         self.watchHub = watchHub
         self.lessor = lessor
+        self.membership = membership
         self.logger = logger
+        self.configurationChangeApplied = configurationChangeApplied
+        self.appliedIndex = AppliedIndex(try store.appliedIndex())
     }
 
     func start() {
@@ -41,14 +53,13 @@ final class ApplyLoop: Sendable {
         queue.waitUntilDrained()
     }
 
-    /// Applies entries synchronously on the calling thread: used at start-up to replay the WAL
-    /// before any client is served.
+    /// Applies entries synchronously on the calling thread: used at start-up to replay the
+    /// WAL's committed entries before any client is served.
     func replay(_ entries: [CommittedEntry]) throws {
-        let applied = try store.appliedIndex()
-        let pending = entries.filter { $0.index > applied }
-        if pending.isEmpty { return }
-        logger.info("replaying WAL entries", metadata: ["from": "\(pending[0].index)", "count": "\(pending.count)"])
-        try apply(pending)
+        let applied = appliedIndex.value
+        guard let first = entries.firstIndex(where: { $0.index > applied }) else { return }
+        logger.info("replaying WAL entries", metadata: ["from": "\(entries[first].index)", "count": "\(entries.count - first)"])
+        try apply(entries[first...])
     }
 
     private func run() {
@@ -61,7 +72,11 @@ final class ApplyLoop: Sendable {
                     compactionPending = try !store.runCompaction(maxEntries: store.options.compactionBatchLimit)
                 } else {
                     let entries = batches.count == 1 ? batches[0] : Array(batches.joined())
-                    physicalCompactions += try apply(entries)
+                    // Raft redelivers entries a restart already replayed: skip what is applied.
+                    let applied = appliedIndex.value
+                    if let first = entries.firstIndex(where: { $0.index > applied }) {
+                        physicalCompactions += try apply(entries[first...])
+                    }
                     compactionPending = try store.finishedCompactionRevision() < store.compactedRevision()
                 }
                 if !physicalCompactions.isEmpty {
@@ -93,13 +108,22 @@ final class ApplyLoop: Sendable {
     /// Applies `entries` in one store transaction and answers their waiters, except the physical
     /// compactions it returns, whose replies wait for the compaction to finish.
     @discardableResult
-    private func apply(_ entries: [CommittedEntry]) throws -> [PhysicalCompaction] {
+    private func apply(_ entries: ArraySlice<CommittedEntry>) throws -> [PhysicalCompaction] {
         var writes: [MVCCWrite] = []
         var proposalIDs: [UInt64] = []
         var physicalRevisions: [Int: Int64] = [:]
+        var configurationChanges: [ConfChange] = []
+        var renewals: [Int: Int64] = [:]
         writes.reserveCapacity(entries.count)
         proposalIDs.reserveCapacity(entries.count)
         for entry in entries {
+            switch entry.kind {
+            case .request: break
+            case .empty: continue
+            case .configurationChange(let change):
+                configurationChanges.append(change)
+                continue
+            }
             let (proposalID, request) = try InternalRequest.decode(entry.data)
             proposalIDs.append(proposalID)
             switch request {
@@ -114,15 +138,25 @@ final class ApplyLoop: Sendable {
             case .leaseCheckpoint(let checkpoint): writes.append(.leaseCheckpoint(checkpoint.checkpoints))
             case .alarm(let alarm): writes.append(.alarm(alarm))
             case .downgradeInfoSet(let request): writes.append(.downgradeInfoSet(try request.target()))
+            case .memberAttributes(let member): writes.append(.memberAttributes(member))
+            case .leaseRenew(let renew):
+                // A renewal makes any remaining TTL the store holds for the lease stale.
+                renewals[writes.count] = renew.id
+                writes.append(.leaseCheckpoint([LeaseCheckpoint(id: renew.id, remainingTtl: 0)]))
             }
         }
-        let results = try store.apply(writes, lastIndex: entries[entries.count - 1].index)
+        let lastIndex = entries[entries.endIndex - 1].index
+        let results = try store.apply(writes, lastIndex: lastIndex)
+        appliedIndex.advance(to: lastIndex)
+        for change in configurationChanges { configurationChangeApplied(change) }
         // Committed: watchers may now see these revisions (and catch-ups may read them).
         watchHub.publish(results)
+        for (_, id) in renewals { _ = lessor.renew(id) }
         for (write, result) in zip(writes, results) {
             switch (write, result.response) {
             case (.leaseGrant, .success(.leaseGranted(let record))): lessor.granted(record)
             case (.leaseRevoke(let id), _): lessor.revoked(id)
+            case (.memberAttributes(let member), _): membership.published(member)
             default: continue
             }
         }

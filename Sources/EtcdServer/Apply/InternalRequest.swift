@@ -17,6 +17,11 @@ public enum InternalRequest: Sendable {
     case leaseCheckpoint(LeaseCheckpointRequest)
     case alarm(AlarmRequest)
     case downgradeInfoSet(DowngradeInfoSetRequest)
+    /// A member's name and client URLs, as it publishes them once it serves (etcd's publish).
+    case memberAttributes(Member)
+    /// A keep-alive in a cluster of several members: renewed on every member as it is applied,
+    /// so whichever member leads next knows every lease's latest renewal.
+    case leaseRenew(LeaseKeepAliveRequest)
 
     public enum Kind: UInt8, Sendable {
         case put = 1
@@ -28,6 +33,8 @@ public enum InternalRequest: Sendable {
         case leaseCheckpoint = 7
         case alarm = 8
         case downgradeInfoSet = 9
+        case memberAttributes = 10
+        case leaseRenew = 11
     }
 
     static let headerSize = 9
@@ -67,6 +74,8 @@ public enum InternalRequest: Sendable {
             case .alarm: return (proposalID, .alarm(try AlarmRequest(serializedBytes: payload)))
             case .downgradeInfoSet:
                 return (proposalID, .downgradeInfoSet(try DowngradeInfoSetRequest(serializedBytes: payload)))
+            case .memberAttributes: return (proposalID, .memberAttributes(try Member(serializedBytes: payload)))
+            case .leaseRenew: return (proposalID, .leaseRenew(try LeaseKeepAliveRequest(serializedBytes: payload)))
             }
         }
     }

@@ -5,30 +5,49 @@ import NIOCore
 /// Replies owed to clients whose writes are in flight, keyed by proposal ID.
 ///
 /// The ID travels inside the log entry, so whichever thread applies the entry can find the
-/// reply; entries replayed from the WAL or proposed elsewhere find no waiter and need none.
+/// reply; entries replayed from the WAL or proposed on another member find no waiter and need none.
 final class ProposalWaiters: Sendable {
+    private struct Pending {
+        var promise: EventLoopPromise<MVCCWriteResult>
+        var deadline: NIODeadline
+    }
+
     private struct State {
         var nextID: UInt64
-        var pending: [UInt64: EventLoopPromise<MVCCWriteResult>] = [:]
+        var pending: [UInt64: Pending] = [:]
     }
 
     private let state: NIOLockedValueBox<State>
 
-    /// `seed` keeps IDs unique across restarts of this member (etcd mixes in time the same way).
-    init(seed: UInt64) {
+    /// etcd's ID layout (`idutil.Generator`): the member ID's low 16 bits, the start time in
+    /// milliseconds, then a counter, so IDs of different members and restarts do not collide.
+    init(memberID: UInt64, startMilliseconds: UInt64) {
+        let seed = (memberID & 0xFFFF) << 48 | (startMilliseconds & (1 << 40 - 1)) << 8
         state = NIOLockedValueBox(State(nextID: seed))
     }
 
-    func register(_ promise: EventLoopPromise<MVCCWriteResult>) -> UInt64 {
+    func register(_ promise: EventLoopPromise<MVCCWriteResult>, deadline: NIODeadline) -> UInt64 {
         state.withLockedValue { state in
             state.nextID &+= 1
-            state.pending[state.nextID] = promise
+            state.pending[state.nextID] = Pending(promise: promise, deadline: deadline)
             return state.nextID
         }
     }
 
     func take(_ id: UInt64) -> EventLoopPromise<MVCCWriteResult>? {
-        state.withLockedValue { $0.pending.removeValue(forKey: id) }
+        state.withLockedValue { $0.pending.removeValue(forKey: id)?.promise }
+    }
+
+    /// Removes and returns the replies whose deadline has passed (etcd's request timeout).
+    func expired(now: NIODeadline = .now()) -> [EventLoopPromise<MVCCWriteResult>] {
+        state.withLockedValue { state in
+            var expired: [EventLoopPromise<MVCCWriteResult>] = []
+            for (id, pending) in state.pending where pending.deadline <= now {
+                expired.append(pending.promise)
+                state.pending[id] = nil
+            }
+            return expired
+        }
     }
 
     /// Fails every pending reply, for shutdown.
@@ -37,6 +56,6 @@ final class ProposalWaiters: Sendable {
             defer { state.pending.removeAll() }
             return Array(state.pending.values)
         }
-        for promise in pending { promise.fail(error) }
+        for entry in pending { entry.promise.fail(error) }
     }
 }

@@ -140,6 +140,8 @@ final class AutoCompactor: Sendable {
             AutoCompactionSchedule(policy: policy, now: .now(), currentRevision: (try? core.store.currentRevision()) ?? 0))
         let (interval, retention) = schedule.withLockedValue { ($0.tickInterval, $0.retentionDescription) }
         task = loop.scheduleRepeatedAsyncTask(initialDelay: interval, delay: interval) { _ in
+            // Compaction is the leader's duty (etcd pauses the compactor on followers).
+            guard core.log.status.isLeader else { return loop.makeSucceededVoidFuture() }
             guard let current = try? core.store.currentRevision(),
                 let revision = schedule.withLockedValue({ $0.tick(now: .now(), currentRevision: current) })
             else { return loop.makeSucceededVoidFuture() }

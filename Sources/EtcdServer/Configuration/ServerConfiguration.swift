@@ -116,9 +116,6 @@ public struct ServerConfiguration: Sendable, Equatable {
         for member in members where !seen.insert(member.url.description).inserted {
             throw .invalid("duplicate URL \"\(member.url)\" in --initial-cluster")
         }
-        if Set(members.map(\.name)).count > 1 {
-            throw .invalid("multi-member clusters are not supported yet: --initial-cluster names \(Set(members.map(\.name)).sorted().joined(separator: ","))")
-        }
         if !["", "periodic", "revision"].contains(autoCompactionMode) {
             throw .invalid("unknown auto-compaction-mode \"\(autoCompactionMode)\"")
         }

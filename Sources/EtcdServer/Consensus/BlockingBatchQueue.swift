@@ -39,6 +39,23 @@ final class BlockingBatchQueue<Element: Sendable>: @unchecked Sendable {
         return batch
     }
 
+    /// Like `popAll()`, but returns an empty batch once `deadline` passes with nothing to take
+    /// (the consumer has timed work to do).
+    func popAll(until deadline: Date) -> [Element]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed {
+            if !condition.wait(until: deadline) { break }
+        }
+        if items.isEmpty {
+            return closed ? nil : []
+        }
+        busy = true
+        let batch = items
+        items = []
+        return batch
+    }
+
     /// The consumer has finished the batch it popped last.
     func markDrained() {
         condition.lock()

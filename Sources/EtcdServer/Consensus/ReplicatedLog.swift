@@ -1,28 +1,97 @@
+import Raft
+import Synchronization
+
 /// One entry the log has committed, as the apply loop receives it.
 public struct CommittedEntry: Sendable {
+    public enum Kind: Sendable {
+        /// A client or server write: `data` is an `InternalRequest` entry.
+        case request
+        /// Nothing to apply (a new leader's first entry): only the applied index moves.
+        case empty
+        /// A membership change; the apply loop hands it back to the log once applied.
+        case configurationChange(ConfChange)
+    }
+
     public var index: UInt64
     public var term: UInt64
+    public var kind: Kind
     public var data: [UInt8]
 
-    public init(index: UInt64, term: UInt64, data: [UInt8]) {
+    public init(index: UInt64, term: UInt64, kind: Kind = .request, data: [UInt8]) {
         self.index = index
         self.term = term
+        self.kind = kind
         self.data = data
     }
 }
 
-/// The seam the Raft library fills: proposals go in, committed entries come out in index order
-/// on one thread. `SingleNodeLog` fills it for a one-member cluster; a Raft-backed log replaces
-/// that one type and nothing else.
-public protocol ReplicatedLog: AnyObject, Sendable {
-    /// The term reported in every response header (`raft_term`).
-    var currentTerm: UInt64 { get }
-    /// The index of the last entry made durable.
-    var lastIndex: UInt64 { get }
-    /// Queues `data` for replication; never blocks on disk. Fails once the log has stopped.
-    func propose(_ data: [UInt8]) -> Bool
-    /// Starts delivering committed entries, in order, to `deliver`, from the log's own thread.
-    func start(deliver: @escaping @Sendable ([CommittedEntry]) -> Void)
-    /// Stops after making everything already proposed durable and delivered.
+/// Why the log could not take a proposal or a read: every case is retryable by the client, so
+/// each reaches it as etcd's `UNAVAILABLE` error.
+public enum ProposalFailure: Error, Sendable, Hashable {
+    case noLeader
+    case leaderChanged
+    case timedOut
+    case stopped
+}
+
+/// What the log calls back with; set once by `start`.
+struct ReplicatedLogHandlers: Sendable {
+    /// Committed entries in index order, from the log's thread; must not block.
+    var deliver: @Sendable ([CommittedEntry]) -> Void
+    /// A proposal the log dropped (its reply must not wait for a timeout).
+    var proposalFailed: @Sendable (_ proposalID: UInt64, ProposalFailure) -> Void
+    /// This member became leader (true) or stopped being leader (false).
+    var leadershipChanged: @Sendable (_ isLeader: Bool) -> Void
+}
+
+/// The seam between the server and consensus: proposals go in, committed entries come out in
+/// index order on one thread, linearizable reads get a read index.
+protocol ReplicatedLog: AnyObject, Sendable {
+    /// Term, leader and indexes as last published by the log's thread.
+    var status: ConsensusStatus { get }
+    /// Queues `data` for replication; never blocks. A dropped proposal is reported through
+    /// `proposalFailed` with `proposalID`.
+    func propose(_ data: [UInt8], proposalID: UInt64)
+    /// Asks for a read index: `completion` gets the commit index at which leadership was
+    /// confirmed (called on the log's thread), or why it could not be.
+    func readIndex(_ completion: @escaping @Sendable (Result<UInt64, ProposalFailure>) -> Void)
+    /// Hands leadership to `member` (MoveLeader); `completion` once it leads or the attempt ended.
+    func transferLeadership(to member: UInt64, completion: @escaping @Sendable (Result<Void, ProposalFailure>) -> Void)
+    /// The apply loop applied a membership change entry.
+    func configurationChangeApplied(_ change: ConfChange)
+    func start(handlers: ReplicatedLogHandlers)
+    /// Stops after making everything already proposed durable and delivered; a leader of
+    /// several members hands leadership over first.
     func stop()
+}
+
+/// Consensus state published by the log's thread and read lock-free by every request.
+final class ConsensusStatus: Sendable {
+    private let termValue = Synchronization.Atomic<UInt64>(0)
+    private let leaderValue = Synchronization.Atomic<UInt64>(0)
+    private let lastIndexValue = Synchronization.Atomic<UInt64>(0)
+    private let commitIndexValue = Synchronization.Atomic<UInt64>(0)
+    /// Set while this member leads a cluster in which it is the only voter and has committed an
+    /// entry of its term: its commit index is then a read index without asking Raft.
+    private let soleVoterLeaderValue = Synchronization.Atomic<Bool>(false)
+    let memberID: UInt64
+
+    init(memberID: UInt64) {
+        self.memberID = memberID
+    }
+
+    var term: UInt64 { termValue.load(ordering: .acquiring) }
+    var leader: UInt64 { leaderValue.load(ordering: .acquiring) }
+    var lastIndex: UInt64 { lastIndexValue.load(ordering: .acquiring) }
+    var commitIndex: UInt64 { commitIndexValue.load(ordering: .acquiring) }
+    var isSoleVoterLeader: Bool { soleVoterLeaderValue.load(ordering: .acquiring) }
+    var isLeader: Bool { leader == memberID }
+
+    func publish(term: UInt64, leader: UInt64, lastIndex: UInt64, commitIndex: UInt64, soleVoterLeader: Bool) {
+        termValue.store(term, ordering: .releasing)
+        leaderValue.store(leader, ordering: .releasing)
+        lastIndexValue.store(lastIndex, ordering: .releasing)
+        commitIndexValue.store(commitIndex, ordering: .releasing)
+        soleVoterLeaderValue.store(soleVoterLeader, ordering: .releasing)
+    }
 }

@@ -29,6 +29,11 @@ public enum EtcdErrors {
     /// The call went away while the server waited for it (grpc-go's wording for a cancelled context).
     public static let cancelled = GRPCStatus(code: .cancelled, message: "context canceled")
     public static let timeout = GRPCStatus(code: .unavailable, message: "etcdserver: request timed out")
+    public static let noLeader = GRPCStatus(code: .unavailable, message: "etcdserver: no leader")
+    public static let leaderChanged = GRPCStatus(code: .unavailable, message: "etcdserver: leader changed")
+    public static let notLeader = GRPCStatus(code: .failedPrecondition, message: "etcdserver: not leader")
+    public static let leaderTransferTimeout = GRPCStatus(
+        code: .unavailable, message: "etcdserver: request timed out, leader transfer took too long")
     public static let corrupt = GRPCStatus(code: .dataLoss, message: "etcdserver: corrupt cluster")
 
     /// grpc-go's answer to a request body that is not a valid protobuf message, worded as etcd's
@@ -51,6 +56,16 @@ public enum EtcdErrors {
 }
 
 extension EtcdErrors {
+    /// Every failure of the log is retryable: clientv3 retries `UNAVAILABLE` only.
+    static func status(for failure: ProposalFailure) -> GRPCStatus {
+        switch failure {
+        case .noLeader: return noLeader
+        case .leaderChanged: return leaderChanged
+        case .timedOut: return timeout
+        case .stopped: return stopped
+        }
+    }
+
     /// The status a store error reaches the client with: the store already speaks etcd's
     /// messages and codes.
     static func status(for error: MVCCError) -> GRPCStatus {

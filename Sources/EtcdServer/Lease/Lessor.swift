@@ -53,6 +53,19 @@ final class Lessor: Sendable {
         _ = state.withLockedValue { $0.leases.removeValue(forKey: id) }
     }
 
+    /// This member became the leader (etcd's `Promote`): every lease keeps the expiry its last
+    /// renewal gave it (renewals of a cluster are log entries every member applied), but runs
+    /// for at least `grace`, so that leases whose renewals raced the election are not revoked
+    /// before their clients can reach the new leader.
+    func promote(grace: TimeAmount, now: NIODeadline = .now()) {
+        state.withLockedValue { state in
+            for (id, lease) in state.leases where lease.expiry < now + grace {
+                state.leases[id]?.expiry = now + grace
+                state.leases[id]?.revokeProposedAt = nil
+            }
+        }
+    }
+
     // MARK: Client requests
 
     /// What a keep-alive gets: the lease's TTL, now running again from the start; nil if the

@@ -2,49 +2,43 @@ import EtcdProto
 import GRPCTransport
 import NIOCore
 
-/// `etcdserverpb.Cluster` for a one-member cluster: the member list, and etcd's answers to
-/// membership changes as far as they can be decided without a second member.
+/// `etcdserverpb.Cluster`: the member list, and etcd's answers to membership changes as far as
+/// they can be decided without changing the membership (adding and removing members is not
+/// built yet: such a change is refused as "not capable").
 struct ClusterService: Sendable {
     let server: ServerCore
-
-    /// This member as etcd publishes it: its ID, name, peer and client URLs.
-    var member: Member {
-        let configuration = server.configuration
-        return Member(
-            id: server.identity.memberID, name: configuration.name,
-            peerUrls: configuration.initialAdvertisePeerURLs.map(\.description),
-            clientUrls: configuration.advertiseClientURLs.map(\.description))
-    }
 
     func register(in router: inout GRPCRouter) {
         router.register("/etcdserverpb.Cluster/MemberList", .immediate { body throws(GRPCStatus) in
             _ = try MemberListRequest(requestBody: body)
-            return encode(MemberListResponse(members: [member]))
+            return encode(MemberListResponse(members: server.membership.list))
         })
         router.register("/etcdserverpb.Cluster/MemberAdd", .immediate { body throws(GRPCStatus) in
             let request = try MemberAddRequest(requestBody: body)
             try checkPeerURLs(request.peerUrls)
-            if request.peerUrls.contains(where: member.peerUrls.contains) {
+            let peerURLs = Set(server.membership.list.flatMap(\.peerUrls))
+            if request.peerUrls.contains(where: peerURLs.contains) {
                 throw EtcdErrors.peerURLExists
             }
             throw EtcdErrors.notCapable
         })
         router.register("/etcdserverpb.Cluster/MemberRemove", .immediate { body throws(GRPCStatus) in
             let request = try MemberRemoveRequest(requestBody: body)
-            guard request.id == member.id else { throw EtcdErrors.memberNotFound }
+            guard server.membership.member(request.id) != nil else { throw EtcdErrors.memberNotFound }
             // Removing the only member leaves no quorum (etcd's strict reconfiguration check).
-            throw EtcdErrors.memberNotEnoughStarted
+            if server.membership.list.count == 1 { throw EtcdErrors.memberNotEnoughStarted }
+            throw EtcdErrors.notCapable
         })
         router.register("/etcdserverpb.Cluster/MemberUpdate", .immediate { body throws(GRPCStatus) in
             let request = try MemberUpdateRequest(requestBody: body)
             try checkPeerURLs(request.peerUrls)
-            guard request.id == member.id else { throw EtcdErrors.memberNotFound }
+            guard let member = server.membership.member(request.id) else { throw EtcdErrors.memberNotFound }
             guard Set(request.peerUrls) == Set(member.peerUrls) else { throw EtcdErrors.notCapable }
-            return encode(MemberUpdateResponse(members: [member]))
+            return encode(MemberUpdateResponse(members: server.membership.list))
         })
         router.register("/etcdserverpb.Cluster/MemberPromote", .immediate { body throws(GRPCStatus) in
             let request = try MemberPromoteRequest(requestBody: body)
-            guard request.id == member.id else { throw EtcdErrors.memberNotFound }
+            guard server.membership.member(request.id) != nil else { throw EtcdErrors.memberNotFound }
             throw EtcdErrors.memberNotLearner
         })
     }
@@ -63,7 +57,7 @@ struct ClusterService: Sendable {
         var header = ResponseHeader()
         header.clusterId = server.identity.clusterID
         header.memberId = server.identity.memberID
-        header.raftTerm = server.log.currentTerm
+        header.raftTerm = server.log.status.term
         response.header = header
         return response.responseBody(allocator: ByteBufferAllocator())
     }

@@ -13,6 +13,9 @@ struct KVService: Sendable {
             handle(context) { () throws(GRPCStatus) in
                 let request = try RangeRequest(requestBody: body)
                 try RequestValidation.check(request)
+                if !request.serializable, let barrier = server.linearizableReadBarrier(on: context.eventLoop) {
+                    return .replyAfter(barrier, { () throws(GRPCStatus) in server.encodeReply(try server.range(request)) })
+                }
                 return .reply(server.encodeReply(try server.range(request)))
             }
         })
@@ -36,6 +39,9 @@ struct KVService: Sendable {
                 let request = try TxnRequest(requestBody: body)
                 try RequestValidation.check(request, maxTxnOps: server.configuration.maxTxnOps)
                 if request.isReadOnly {
+                    if !request.isSerializable, let barrier = server.linearizableReadBarrier(on: context.eventLoop) {
+                        return .replyAfter(barrier, { () throws(GRPCStatus) in server.encodeReply(try server.readOnlyTxn(request)) })
+                    }
                     return .reply(server.encodeReply(try server.readOnlyTxn(request)))
                 }
                 try server.checkQuota(cost: request.quotaCost, on: context.eventLoop)
@@ -53,6 +59,8 @@ struct KVService: Sendable {
     /// What a handler decided: an immediate reply, or a write to propose.
     private enum Outcome {
         case reply(ByteBuffer)
+        /// A linearizable read: computed once the read barrier completes.
+        case replyAfter(EventLoopFuture<Void>, @Sendable () throws(GRPCStatus) -> ByteBuffer)
         case propose(InternalRequest.Kind, ByteBuffer)
     }
 
@@ -68,6 +76,8 @@ struct KVService: Sendable {
         switch outcome {
         case .reply(let response):
             return context.eventLoop.makeSucceededFuture(response)
+        case .replyAfter(let barrier, let reply):
+            return barrier.flatMapThrowing { try reply() }
         case .propose(let kind, let body):
             return server.propose(kind: kind, requestBody: body, on: context.eventLoop).flatMapThrowing { result in
                 switch result.response {
@@ -94,6 +104,20 @@ extension TxnRequest {
             }
         }
         return max(cost(success), cost(failure))
+    }
+
+    /// etcd's `isTxnSerializable`: every range, nested ones included, asks for a serializable read.
+    var isSerializable: Bool {
+        func serializable(_ operations: [RequestOp]) -> Bool {
+            operations.allSatisfy { operation in
+                switch operation.request {
+                case .requestRange(let range): return range.serializable
+                case .requestTxn(let nested): return nested.isSerializable
+                default: return true
+                }
+            }
+        }
+        return serializable(success) && serializable(failure)
     }
 
     /// etcd's `isTxnReadonly`: only ranges, in this txn and every nested one.

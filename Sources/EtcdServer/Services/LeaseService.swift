@@ -89,6 +89,10 @@ struct LeaseService: Sendable {
                 var response = LeaseKeepAliveResponse()
                 response.header = header
                 response.id = request.id
+                if server.isClustered {
+                    renewThroughLog(response, on: context.eventLoop, writer: writer)
+                    return
+                }
                 if let renewed = lessor.renew(request.id) {
                     response.ttl = renewed.ttl
                     if renewed.clearCheckpoint {
@@ -103,6 +107,23 @@ struct LeaseService: Sendable {
                 writer.finish(.ok)
             })
         })
+    }
+
+    /// With several members a renewal is a log entry: applied on every member, it renews each
+    /// one's lessor, so a new leader extends no lease beyond its last renewal. The reply carries
+    /// the lease's TTL once applied here, or 0 if the lease is gone or expired.
+    private func renewThroughLog(_ response: LeaseKeepAliveResponse, on eventLoop: any EventLoop, writer: GRPCResponseWriter) {
+        let body = LeaseKeepAliveRequest(id: response.id).responseBody(allocator: ByteBufferAllocator())
+        server.propose(kind: .leaseRenew, requestBody: body, on: eventLoop).whenComplete { [lessor] outcome in
+            switch outcome {
+            case .success:
+                var renewed = response
+                if let (remaining, granted) = lessor.timeToLive(response.id), remaining > 0 { renewed.ttl = granted }
+                writer.write(renewed.responseBody(allocator: ByteBufferAllocator()))
+            case .failure(let error):
+                writer.finish(GRPCStatus(from: error))
+            }
+        }
     }
 
     private func propose<Request: ProtoMessage>(

@@ -129,12 +129,27 @@ struct MaintenanceService: Sendable {
                 return context.eventLoop.makeFailedFuture(error)
             }
         })
-        router.register("/etcdserverpb.Maintenance/MoveLeader", .immediate { body throws(GRPCStatus) in
-            let request = try MoveLeaderRequest(requestBody: body)
-            // The only member is the leader already: moving leadership to it is done, to anyone
-            // else impossible.
-            guard request.targetId == server.identity.memberID else { throw EtcdErrors.badLeaderTransferee }
-            return server.encodeReply(MoveLeaderResponse())
+        router.register("/etcdserverpb.Maintenance/MoveLeader", .unary { body, context in
+            let request: MoveLeaderRequest
+            do {
+                request = try MoveLeaderRequest(requestBody: body)
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+            // etcd's checks, in its order: only the leader moves leadership, and only to a voter.
+            guard server.log.status.isLeader else { return context.eventLoop.makeFailedFuture(EtcdErrors.notLeader) }
+            guard let target = server.membership.member(request.targetId), !target.isLearner else {
+                return context.eventLoop.makeFailedFuture(EtcdErrors.badLeaderTransferee)
+            }
+            let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
+            server.log.transferLeadership(to: target.id) { result in
+                switch result {
+                case .success: promise.succeed(server.encodeReply(MoveLeaderResponse()))
+                case .failure(.timedOut): promise.fail(EtcdErrors.leaderTransferTimeout)
+                case .failure(let failure): promise.fail(EtcdErrors.status(for: failure))
+                }
+            }
+            return promise.futureResult
         })
     }
 
@@ -161,9 +176,10 @@ struct MaintenanceService: Sendable {
             response.version = reportedEtcdVersion
             response.dbSize = Int64(server.storeFileSize)
             response.dbSizeInUse = Int64(try store.usage().usedBytes)
-            response.leader = server.identity.memberID
-            response.raftIndex = server.log.lastIndex
-            response.raftTerm = server.log.currentTerm
+            let consensus = server.log.status
+            response.leader = consensus.leader
+            response.raftIndex = consensus.lastIndex
+            response.raftTerm = consensus.term
             response.raftAppliedIndex = try store.appliedIndex()
             // etcd lists raised alarms as the Go text form of AlarmMember.
             response.errors = try store.alarms().map { "memberID:\($0.memberId) alarm:\($0.alarm.etcdName) " }

@@ -23,12 +23,13 @@ struct EncodedEvent: Sendable {
 struct WatchResponseEncoder: Sendable {
     let clusterID: UInt64
     let memberID: UInt64
-    let raftTerm: UInt64
+    /// The term in every header is the current one, read when the response is encoded.
+    let consensus: ConsensusStatus
     /// etcd fragments a response at `--max-request-bytes` plus gRPC overhead.
     let fragmentThreshold: Int
 
     func header(revision: Int64) -> ResponseHeader {
-        ResponseHeader(clusterId: clusterID, memberId: memberID, revision: revision, raftTerm: raftTerm)
+        ResponseHeader(clusterId: clusterID, memberId: memberID, revision: revision, raftTerm: consensus.term)
     }
 
     /// A response without events (created, canceled, compacted, progress).
