@@ -276,6 +276,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             rejectCall(stream, status)
             return
         }
+        stream.maxReceiveMessageBytes = router.receiveLimit(stream.path, serverLimit: configuration.maxReceiveMessageBytes)
         let callContext = GRPCCallContext(
             path: stream.path, eventLoop: eventLoop, deadline: deadline, remoteAddress: remoteAddress,
             peerCertificateCommonName: peerCertificateCommonName, headers: stream.headers, cancellation: CallCancellation())
@@ -370,8 +371,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
                 failCall(stream, status)
                 return
             }
-            if length > configuration.maxReceiveMessageBytes {
-                failCall(stream, .messageTooLarge(received: length, limit: configuration.maxReceiveMessageBytes))
+            if length > stream.maxReceiveMessageBytes {
+                failCall(stream, .messageTooLarge(received: length, limit: stream.maxReceiveMessageBytes))
                 return
             }
             guard stream.inbound.readableBytes >= 5 + length else { break }
