@@ -231,6 +231,9 @@ final class PeerTransportTests: XCTestCase {
         }
         XCTAssertTrue(blocked.withLockedValue { $0 })
         XCTAssertFalse(recorder1.unreachable.withLockedValue { $0.isEmpty }, "never reported unreachable after \(index) messages")
+        // The drops came from the full queue, not from a lost connection.
+        XCTAssertTrue(member1.isConnected(to: 2))
+        XCTAssertGreaterThan(maxQueued, PeerLink.queueCapacity / 2)
         XCTAssertLessThanOrEqual(maxQueued, PeerLink.queueCapacity)
         XCTAssertLessThanOrEqual(member1.queuedMessages(to: 2), PeerLink.queueCapacity)
     }
