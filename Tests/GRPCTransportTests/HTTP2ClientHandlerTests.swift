@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -123,6 +124,7 @@ final class HTTP2ClientHandlerTests: XCTestCase {
             for _ in 0..<8 { stream.write(Self.grpcFrame(large)) }
             stream.write(Self.grpcFrame("last"))
             XCTAssertFalse(stream.isWritable)
+            XCTAssertGreaterThan(stream.bufferedBytes, 1 << 20)
             stream.end()
         }
         XCTAssertEqual(response.grpcStatus, "0")
@@ -141,6 +143,56 @@ final class HTTP2ClientHandlerTests: XCTestCase {
         }
         XCTAssertEqual(response.grpcStatus, "12")
         XCTAssertTrue(response.trailers.isEmpty)
+    }
+
+    func testCancelResetsTheStreamAndCancelsTheCall() throws {
+        let services = TestServices()
+        let server = GRPCServer(
+            configuration: GRPCServerConfiguration(host: "127.0.0.1", port: 0), router: services.router, group: Self.group)
+        address = try server.start()
+        defer { try? server.shutdownGracefully().wait() }
+        let connection = try connect()
+        defer { try? connection.0.close().wait() }
+        let response = try call("/test.Test/BidiEcho", on: connection) { stream in
+            stream.write(Self.grpcFrame("one"))
+            // Once the request is under way: a stream cancelled before its HEADERS went out
+            // never reaches the server.
+            let eventLoop = MultiThreadedEventLoopGroup.currentEventLoop!
+            let bound = NIOLoopBound(stream, eventLoop: eventLoop)
+            eventLoop.scheduleTask(in: .milliseconds(50)) { bound.value.cancel() }
+        }
+        XCTAssertEqual(response.end, .closed(errorCode: 8))  // CANCEL
+        let deadline = Date().addingTimeInterval(2)
+        while services.bidiCancellations.withLockedValue({ $0 }) == 0, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        XCTAssertEqual(services.bidiCancellations.withLockedValue { $0 }, 1)
+    }
+
+    func testPerMethodReceiveLimitsOverrideTheServers() throws {
+        var router = GRPCRouter()
+        let echo = GRPCMethod.unary { request, context in context.eventLoop.makeSucceededFuture(request) }
+        router.register("/t.T/Small", maxReceiveMessageBytes: 16, echo)
+        router.register("/t.T/Large", maxReceiveMessageBytes: 1 << 20, echo)
+        router.register("/t.T/Default", echo)
+        let server = GRPCServer(
+            configuration: GRPCServerConfiguration(host: "127.0.0.1", port: 0, maxReceiveMessageBytes: 1024), router: router,
+            group: Self.group)
+        address = try server.start()
+        defer { try? server.shutdownGracefully().wait() }
+        let connection = try connect()
+        defer { try? connection.0.close().wait() }
+        func status(_ path: String, _ bytes: Int) throws -> String? {
+            try call(path, on: connection) { stream in
+                stream.write(Self.grpcFrame(String(repeating: "y", count: bytes)))
+                stream.end()
+            }.grpcStatus
+        }
+        XCTAssertEqual(try status("/t.T/Small", 16), "0")
+        XCTAssertEqual(try status("/t.T/Small", 17), "8")
+        XCTAssertEqual(try status("/t.T/Large", 100_000), "0")
+        XCTAssertEqual(try status("/t.T/Default", 1024), "0")
+        XCTAssertEqual(try status("/t.T/Default", 1025), "8")
     }
 
     func testConnectionLossEndsOpenStreams() throws {
