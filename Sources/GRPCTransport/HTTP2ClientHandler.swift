@@ -231,7 +231,8 @@ public final class HTTP2ClientHandler: ChannelInboundHandler, RemovableChannelHa
                 return names[index].withUnsafeBufferPointer { name in
                     values[index].withUnsafeBufferPointer { value in
                         fields[index] = nghttp2_nv(
-                            name: UnsafeMutablePointer(mutating: name.baseAddress), value: UnsafeMutablePointer(mutating: value.baseAddress),
+                            name: UnsafeMutablePointer(mutating: name.baseAddress),
+                            value: UnsafeMutablePointer(mutating: value.baseAddress),
                             namelen: name.count, valuelen: value.count, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
                         return fill(index + 1)
                     }

@@ -239,7 +239,8 @@ final class PeerLink: Sendable {
         guard !connection.value.stopped else { return }
         if !connection.value.failureLogged {
             connection.value.failureLogged = true
-            logger.warning("peer stream is down; reconnecting", metadata: ["peer": "\(PeerWire.hex(peerID))", "reason": "\(reason)"])
+            logger.warning(
+                "peer stream is down; reconnecting", metadata: ["peer": "\(PeerWire.hex(peerID))", "reason": "\(reason)"])
         }
         connection.value.nextEndpoint += 1
         let delay = connection.value.retryDelay
@@ -275,7 +276,9 @@ final class PeerLink: Sendable {
         if oversized > 0 {
             logger.error(
                 "dropped raft messages larger than the stream's limit",
-                metadata: ["peer": "\(PeerWire.hex(peerID))", "count": "\(oversized)", "limit": "\(PeerWire.maxStreamMessageBytes)"])
+                metadata: [
+                    "peer": "\(PeerWire.hex(peerID))", "count": "\(oversized)", "limit": "\(PeerWire.maxStreamMessageBytes)",
+                ])
             handlers.reportUnreachable(peerID)
         }
         stream.write(buffer)

@@ -35,9 +35,9 @@ final class PeerReceiver: Sendable {
         router.register(PeerWire.streamPath, .bidirectionalStreaming { [self] context, writer in
             acceptStream(context, writer)
         })
-        router.register(PeerWire.snapshotPath, maxReceiveMessageBytes: PeerWire.maxSnapshotMessageBytes, .unary { [self] request, context in
-            receiveSnapshot(request, context)
-        })
+        router.register(
+            PeerWire.snapshotPath, maxReceiveMessageBytes: PeerWire.maxSnapshotMessageBytes,
+            .unary { [self] request, context in receiveSnapshot(request, context) })
         return router
     }
 
@@ -64,8 +64,9 @@ final class PeerReceiver: Sendable {
             onEnd: { writer.finish() },
             onCancel: { [self] in
                 // The transport cancels a stream whose input broke: a frame cut short by the
-                // end of the stream or connection, or a frame over the size limit.
-                logger.info(
+                // end of the stream or connection, or a frame over the size limit. Like etcd, a
+                // lost peer stream is worth a warning.
+                logger.warning(
                     "peer stream closed: connection lost, truncated or oversized frame",
                     metadata: ["from": "\(PeerWire.hex(sender))", "to": "\(PeerWire.hex(memberID))"])
             })
@@ -116,7 +117,8 @@ final class PeerReceiver: Sendable {
                 "remote-member-id": "\(fromText)", "local-member-id": "\(PeerWire.hex(memberID))",
                 "to": "\(toText)", "remote-address": "\(context.remoteAddress.map { "\($0)" } ?? "?")",
             ])
-        return .failure(GRPCStatus(code: .failedPrecondition, message: "\(reason) (local member \(PeerWire.hex(memberID)), cluster \(PeerWire.hex(clusterID)))"))
+        let message = "\(reason) (local member \(PeerWire.hex(memberID)), cluster \(PeerWire.hex(clusterID)))"
+        return .failure(GRPCStatus(code: .failedPrecondition, message: message))
     }
 
     /// Decodes one frame's message and checks that `sender` sent it to this member. A frame
