@@ -198,6 +198,8 @@ public enum GRPCMethod: Sendable {
 public struct GRPCRouter: Sendable {
     var methods: [String: GRPCMethod] = [:]
     var services: Set<String> = []
+    /// Request message limits of the methods registered with one, instead of the server's.
+    private var receiveLimits: [String: Int] = [:]
 
     public init() {}
 
@@ -206,6 +208,18 @@ public struct GRPCRouter: Sendable {
         if let (service, _) = Self.split(path) {
             services.insert(service)
         }
+    }
+
+    /// Registers a method whose request messages may be up to `maxReceiveMessageBytes` long,
+    /// whatever the server's `maxReceiveMessageBytes`.
+    public mutating func register(_ path: String, maxReceiveMessageBytes: Int, _ method: GRPCMethod) {
+        register(path, method)
+        receiveLimits[path] = maxReceiveMessageBytes
+    }
+
+    /// The request message limit of `path`: its own, or `serverLimit`.
+    func receiveLimit(_ path: String, serverLimit: Int) -> Int {
+        receiveLimits.isEmpty ? serverLimit : receiveLimits[path] ?? serverLimit
     }
 
     enum Lookup {

@@ -7,13 +7,13 @@ public struct GRPCGracefulShutdownEvent: Sendable {
     public init() {}
 }
 
-/// Owns one nghttp2 server session and runs gRPC calls on it.
+/// Owns one nghttp2 server session (an `HTTP2Session`) and runs gRPC calls on it.
 ///
 /// nghttp2 callbacks only record what happened (`events`); handlers run after
 /// `nghttp2_session_mem_recv` / `nghttp2_session_send` return, so user code never re-enters the
 /// session from inside a callback. Output is gathered into one buffer and flushed once per read
 /// burst or event-loop tick.
-final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, HTTP2SessionDelegate {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -29,13 +29,6 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case settings
     }
 
-    /// DATA payloads at least this large are written as their own buffer (writev) instead of
-    /// being copied into the coalescing buffer.
-    private static let directWriteThreshold = 8192
-    /// Hand the coalescing buffer to the channel when it grows past this, so NIO's
-    /// writability reflects it.
-    private static let outboundChunk = 64 << 10
-    private static let outboundInitialCapacity = 16 << 10
     /// grpc-go's maxPingStrikes.
     private static let maxPingStrikes = 2
     /// grpc-go's window for pings without active calls when they are not permitted.
@@ -44,7 +37,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let router: GRPCRouter
     private let configuration: GRPCServerConfiguration
     private let logger: Logger
-    private var session: OpaquePointer?
+    private var http2: HTTP2Session?
+    private var session: OpaquePointer? { http2?.session }
     private var context: ChannelHandlerContext?
     private var remoteAddress: SocketAddress?
     private var peerCertificateCommonName: String?
@@ -55,20 +49,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var pendingWritable: [ServerStream] = []
     /// Streams that sent DATA in this round: their clients may have fallen behind.
     private var backlogChecks: [ServerStream] = []
-    private var outbound: ByteBuffer
-    private var wroteSinceFlush = false
-    private var channelWritable = true
-    private var inReadBurst = false
-    private var isDriving = false
-    private var driveRequested = false
-    private var driveScheduled = false
-    private var closeAfterSend = false
-    private var closing = false
     private var orphanBytes = 0
-    /// The buffer being fed to nghttp2_session_mem_recv, and where its bytes are, so DATA
-    /// payloads can be sliced out of it.
-    private var currentRead = ByteBuffer()
-    private var currentReadBase: UnsafeRawPointer?
 
     // grpc-go keepalive enforcement state.
     private var pingStrikes = 0
@@ -84,11 +65,6 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.router = router
         self.configuration = configuration
         self.logger = logger
-        self.outbound = ByteBufferAllocator().buffer(capacity: Self.outboundInitialCapacity)
-    }
-
-    deinit {
-        if let session { nghttp2_session_del(session) }
     }
 
     // MARK: Channel events
@@ -97,9 +73,21 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.context = context
         self.remoteAddress = context.channel.remoteAddress
         self.peerCertificateCommonName = try? context.pipeline.syncOperations.handler(type: TLSHandler.self).peerCommonName
-        self.channelWritable = context.channel.isWritable
         do {
-            try createSession()
+            http2 = try HTTP2Session(
+                role: .server, context: context, delegate: self, logger: logger,
+                settings: [
+                    nghttp2_settings_entry(
+                        settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                        value: configuration.maxConcurrentStreams),
+                    nghttp2_settings_entry(
+                        settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                        value: UInt32(configuration.initialStreamWindowSize)),
+                ],
+                connectionWindowSize: configuration.connectionWindowSize,
+                // Window updates are sent when the gRPC layer has taken the bytes, so a slow
+                // consumer pushes back on the client instead of buffering without bound.
+                manualWindowUpdates: true)
         } catch {
             logger.error("nghttp2 session setup failed", metadata: ["error": "\(error)"])
             context.close(promise: nil)
@@ -126,6 +114,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         keepaliveTask?.cancel()
         keepaliveTask = nil
         cancelAllStreams()
+        // Nothing may reach this handler through the session once it is gone.
+        http2?.detach()
     }
 
     private func scheduleKeepalive(_ context: ChannelHandlerContext, in delay: TimeAmount) {
@@ -134,19 +124,19 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func keepaliveTimerFired() {
-        guard let context, let session, let interval = configuration.keepalive.pingInterval, !closing else { return }
+        guard let context, let http2, let interval = configuration.keepalive.pingInterval, !http2.closing else { return }
         let now = context.eventLoop.now
         if let sentAt = keepalivePingSentAt {
             keepalivePingSentAt = nil
             if lastReadAt < sentAt {
                 logger.debug("closing connection: no keepalive ping acknowledgement")
-                closeConnection(context)
+                http2.closeConnection()
                 return
             }
         }
         let silentFor = now - lastReadAt
         if silentFor >= interval {
-            nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+            nghttp2_submit_ping(http2.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
             keepalivePingSentAt = now
             scheduleKeepalive(context, in: configuration.keepalive.pingTimeout)
             drive()
@@ -156,32 +146,18 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let session, !closing else { return }
-        inReadBurst = true
+        guard let http2 else { return }
         lastReadAt = context.eventLoop.now
-        currentRead = unwrapInboundIn(data)
-        let result = currentRead.withUnsafeReadableBytes { raw in
-            currentReadBase = UnsafeRawPointer(raw.baseAddress)
-            defer { currentReadBase = nil }
-            return nghttp2_session_mem_recv(session, raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count)
-        }
-        currentRead = ByteBuffer()
-        processEvents()
-        if result < 0 {
-            logger.debug("HTTP/2 session error", metadata: ["error": "\(String(cString: nghttp2_strerror(Int32(result))))"])
-            closeAfterSend = true
-        }
+        http2.receive(unwrapInboundIn(data))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        inReadBurst = false
-        drive()
+        http2?.receiveComplete()
         context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        channelWritable = context.channel.isWritable
-        if channelWritable { scheduleDrive() }
+        http2?.writabilityChanged()
         context.fireChannelWritabilityChanged()
     }
 
@@ -190,99 +166,28 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             nghttp2_submit_goaway(
                 session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
                 NGHTTP2_NO_ERROR.rawValue, nil, 0)
-            drive()
+            http2?.drive()
             return
         }
         context.fireUserInboundEventTriggered(event)
     }
 
-    // MARK: Session setup
-
-    private func createSession() throws {
-        var callbacks: OpaquePointer?
-        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
-            throw GRPCTransportError.sessionSetup("nghttp2_session_callbacks_new failed")
-        }
-        defer { nghttp2_session_callbacks_del(callbacks) }
-        nghttp2_session_callbacks_set_send_callback(callbacks, onSend)
-        nghttp2_session_callbacks_set_send_data_callback(callbacks, onSendData)
-        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
-        nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
-        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
-        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
-        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
-        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSent)
-
-        var option: OpaquePointer?
-        guard nghttp2_option_new(&option) == 0, let option else {
-            throw GRPCTransportError.sessionSetup("nghttp2_option_new failed")
-        }
-        defer { nghttp2_option_del(option) }
-        // Window updates are sent when the gRPC layer has taken the bytes, so a slow consumer
-        // pushes back on the client instead of buffering without bound.
-        nghttp2_option_set_no_auto_window_update(option, 1)
-
-        var session: OpaquePointer?
-        let userData = Unmanaged.passUnretained(self).toOpaque()
-        guard nghttp2_session_server_new2(&session, callbacks, userData, option) == 0, let session else {
-            throw GRPCTransportError.sessionSetup("nghttp2_session_server_new2 failed")
-        }
-        self.session = session
-
-        var settings = [
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
-                value: configuration.maxConcurrentStreams),
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
-                value: UInt32(configuration.initialStreamWindowSize)),
-        ]
-        guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count) == 0,
-            nghttp2_session_set_local_window_size(
-                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, configuration.connectionWindowSize) == 0
-        else {
-            throw GRPCTransportError.sessionSetup("submitting SETTINGS failed")
-        }
-    }
-
     // MARK: Driving the session
 
-    /// Lets nghttp2 produce everything it can, runs the work its callbacks queued, writes once
-    /// and flushes once.
     private func drive() {
-        guard let session, let context, !isDriving else {
-            if isDriving { driveRequested = true }
-            return
-        }
-        isDriving = true
-        repeat {
-            driveRequested = false
-            let result = nghttp2_session_send(session)
-            if result != 0 {
-                logger.debug("HTTP/2 send error", metadata: ["error": "\(String(cString: nghttp2_strerror(result)))"])
-                closeAfterSend = true
-                break
-            }
-            processEvents()
-            runPostSendWork(session)
-        } while driveRequested
-        isDriving = false
-
-        if outbound.readableBytes > 0 {
-            context.write(wrapOutboundOut(outbound), promise: nil)
-            outbound.clear(minimumCapacity: Self.outboundInitialCapacity)
-            wroteSinceFlush = true
-        }
-        let finishedSession = nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
-        if closeAfterSend || finishedSession {
-            closeConnection(context)
-        } else if wroteSinceFlush {
-            wroteSinceFlush = false
-            context.flush()
-        }
+        http2?.drive()
     }
 
-    private func runPostSendWork(_ session: OpaquePointer) {
+    private func scheduleDrive() {
+        http2?.scheduleDrive()
+    }
+
+    private var driveRequested: Bool {
+        get { http2?.driveRequested ?? false }
+        set { http2?.driveRequested = newValue }
+    }
+
+    func runPostSendWork(_ session: OpaquePointer) {
         if !pendingResets.isEmpty {
             for id in pendingResets {
                 nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), id, NGHTTP2_NO_ERROR.rawValue)
@@ -312,38 +217,9 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func closeConnection(_ context: ChannelHandlerContext) {
-        guard !closing else { return }
-        closing = true
-        let channel = context.channel
-        if wroteSinceFlush {
-            wroteSinceFlush = false
-            let flushed = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: flushed)
-            flushed.futureResult.whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
-        }
-    }
-
-    /// Arranges for `drive` to run soon: after the current read burst, inside the current
-    /// drive, or on the next event-loop tick, so many writes share one flush.
-    private func scheduleDrive() {
-        if isDriving {
-            driveRequested = true
-        } else if !inReadBurst, !driveScheduled, let context {
-            driveScheduled = true
-            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-            context.eventLoop.execute {
-                handler.value.driveScheduled = false
-                handler.value.drive()
-            }
-        }
-    }
-
     // MARK: Events from callbacks
 
-    private func processEvents() {
+    func processEvents() {
         var index = 0
         while index < events.count {
             let event = events[index]
@@ -400,6 +276,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             rejectCall(stream, status)
             return
         }
+        stream.maxReceiveMessageBytes = router.receiveLimit(stream.path, serverLimit: configuration.maxReceiveMessageBytes)
         let callContext = GRPCCallContext(
             path: stream.path, eventLoop: eventLoop, deadline: deadline, remoteAddress: remoteAddress,
             peerCertificateCommonName: peerCertificateCommonName, headers: stream.headers, cancellation: CallCancellation())
@@ -494,8 +371,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 failCall(stream, status)
                 return
             }
-            if length > configuration.maxReceiveMessageBytes {
-                failCall(stream, .messageTooLarge(received: length, limit: configuration.maxReceiveMessageBytes))
+            if length > stream.maxReceiveMessageBytes {
+                failCall(stream, .messageTooLarge(received: length, limit: stream.maxReceiveMessageBytes))
                 return
             }
             guard stream.inbound.readableBytes >= 5 + length else { break }
@@ -621,12 +498,13 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 ? Self.pingWithoutCallsWindow : configuration.keepalive.minTime
             if lastPingAt + window > now { pingStrikes += 1 }
         }
-        if pingStrikes > Self.maxPingStrikes, let session, !closeAfterSend {
+        if pingStrikes > Self.maxPingStrikes, let http2, !http2.closeAfterSend {
+            let session = http2.session!
             let reason = Array("too_many_pings".utf8)
             nghttp2_submit_goaway(
                 session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
                 NGHTTP2_ENHANCE_YOUR_CALM.rawValue, reason, reason.count)
-            closeAfterSend = true
+            http2.closeAfterSend = true
         }
     }
 
@@ -725,12 +603,12 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         let headers = StaticHeaders.shared
         var provider = nghttp2_data_provider(
             source: nghttp2_data_source(ptr: Unmanaged.passUnretained(stream).toOpaque()),
-            read_callback: readResponseData)
+            read_callback: HTTP2Session.readDataCallback)
         withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: 2) { fields in
             fields[0] = headers.status200
             fields[1] = headers.contentTypeGRPC
             let result = nghttp2_submit_response(session, stream.id, fields.baseAddress, 2, &provider)
-            if result != 0 { logSubmitFailure("response", result) }
+            if result != 0 { http2?.logSubmitFailure("response", result) }
         }
     }
 
@@ -748,7 +626,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                     count = 4
                 }
                 let result = nghttp2_submit_response(session, stream.id, fields.baseAddress, count, nil)
-                if result != 0 { logSubmitFailure("trailers-only response", result) }
+                if result != 0 { http2?.logSubmitFailure("trailers-only response", result) }
             }
         }
     }
@@ -764,18 +642,14 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                     count = 2
                 }
                 let result = nghttp2_submit_trailer(session, stream.id, fields.baseAddress, count)
-                if result != 0 { logSubmitFailure("trailers", result) }
+                if result != 0 { http2?.logSubmitFailure("trailers", result) }
             }
         }
     }
 
-    private func logSubmitFailure(_ what: String, _ result: Int32) {
-        logger.debug("nghttp2 refused \(what)", metadata: ["error": "\(String(cString: nghttp2_strerror(result)))"])
-    }
-
     // MARK: Callback bodies (run inside nghttp2; they only record and copy)
 
-    fileprivate func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) {
+    func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) {
         guard frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
             frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
         else { return }
@@ -783,7 +657,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         streams[id] = ServerStream(id: id, connection: self)
     }
 
-    fileprivate func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+    func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         guard frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST,
             let stream = streams[frame.pointee.hd.stream_id]
         else { return }
@@ -799,7 +673,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
+    func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
         let id = frame.pointee.hd.stream_id
         let endStream = frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
         switch UInt32(frame.pointee.hd.type) {
@@ -826,7 +700,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    fileprivate func dataChunk(streamID: Int32, _ data: UnsafeRawBufferPointer) {
+    func dataChunk(streamID: Int32, _ data: UnsafeRawBufferPointer) {
         guard let stream = streams[streamID] else {
             orphanBytes += data.count
             return
@@ -836,23 +710,20 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard !stream.finished else { return }
         // nghttp2 hands out DATA payloads in place, inside the buffer given to mem_recv: a
         // message that starts a fresh inbound buffer is taken as a slice of the read, no copy.
-        if stream.inbound.readableBytes == 0, let readBase = currentReadBase, let chunk = data.baseAddress,
-            chunk >= readBase, chunk + data.count <= readBase + currentRead.readableBytes,
-            let slice = currentRead.getSlice(at: currentRead.readerIndex + (chunk - readBase), length: data.count)
-        {
+        if stream.inbound.readableBytes == 0, let slice = http2?.sliceOfCurrentRead(data) {
             stream.inbound = slice
         } else {
             stream.inbound.writeBytes(data)
         }
     }
 
-    fileprivate func streamClose(streamID: Int32) {
+    func streamClose(streamID: Int32, errorCode: UInt32) {
         if let stream = streams[streamID] {
             events.append(.streamClosed(stream))
         }
     }
 
-    fileprivate func frameSent(_ frame: UnsafePointer<nghttp2_frame>) {
+    func frameSent(_ frame: UnsafePointer<nghttp2_frame>) {
         let type = UInt32(frame.pointee.hd.type)
         guard type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue else { return }
         resetPingStrikes = true
@@ -865,18 +736,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    fileprivate func send(_ bytes: UnsafeRawBufferPointer) -> Int {
-        guard channelWritable, let context else { return Int(NGHTTP2_ERR_WOULDBLOCK.rawValue) }
-        if outbound.readableBytes >= Self.outboundChunk {
-            context.write(wrapOutboundOut(outbound), promise: nil)
-            outbound.clear(minimumCapacity: Self.outboundInitialCapacity)
-            wroteSinceFlush = true
-        }
-        outbound.writeBytes(bytes)
-        return bytes.count
-    }
-
-    fileprivate func readData(_ stream: ServerStream, maxLength: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+    func readData(source: UnsafeMutableRawPointer, maxLength: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+        let stream = Unmanaged<ServerStream>.fromOpaque(source).takeUnretainedValue()
         let available = stream.pendingOutput.readableBytes
         let length = min(maxLength, available)
         if length > 0 {
@@ -895,33 +756,12 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         return length
     }
 
-    fileprivate func sendData(_ stream: ServerStream, frameHeader: UnsafePointer<UInt8>, length: Int) -> Int32 {
-        guard channelWritable, let context else { return NGHTTP2_ERR_WOULDBLOCK.rawValue }
-        outbound.writeBytes(UnsafeRawBufferPointer(start: frameHeader, count: 9))
-        guard stream.pendingOutput.readableBytes >= length else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
-        // A large frame goes out as a slice of the stream's output, without a copy, when no
-        // message will be appended behind it (it drains the output, or the call has finished):
-        // a slice leaving bytes behind shares their storage with the write in flight, so the next
-        // message appended would copy all of them (copy-on-write), which costs more than this copy.
-        if length >= Self.directWriteThreshold && (length == stream.pendingOutput.readableBytes || stream.finished) {
-            let payload = stream.pendingOutput.readSlice(length: length)!
-            context.write(wrapOutboundOut(outbound), promise: nil)
-            outbound.clear(minimumCapacity: Self.outboundInitialCapacity)
-            context.write(wrapOutboundOut(payload), promise: nil)
-            wroteSinceFlush = true
-            if stream.pendingOutput.readableBytes == 0 {
-                // The storage now belongs to the write in flight.
-                stream.pendingOutput = ByteBuffer()
-            }
-        } else {
-            stream.pendingOutput.withUnsafeReadableBytes { pending in
-                _ = outbound.writeBytes(UnsafeRawBufferPointer(rebasing: pending.prefix(length)))
-            }
-            stream.pendingOutput.moveReaderIndex(forwardBy: length)
-            if stream.pendingOutput.readableBytes == 0 {
-                stream.pendingOutput.clear()
-            }
-        }
+    func sendData(source: UnsafeMutableRawPointer, frameHeader: UnsafePointer<UInt8>, length: Int) -> Int32 {
+        let stream = Unmanaged<ServerStream>.fromOpaque(source).takeUnretainedValue()
+        guard let http2 else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
+        let result = http2.writeDataFrame(
+            frameHeader: frameHeader, length: length, from: &stream.pendingOutput, nothingFollows: stream.finished)
+        guard result == 0 else { return result }
         if stream.reportedUnwritable, stream.pendingOutput.readableBytes < configuration.streamWriteLowWaterMark {
             stream.reportedUnwritable = false
             pendingWritable.append(stream)
@@ -955,58 +795,4 @@ private enum HeaderName {
             self = .other
         }
     }
-}
-
-// MARK: C callbacks: recover the handler from user data and forward.
-
-private func handler(_ userData: UnsafeMutableRawPointer?) -> HTTP2ServerHandler {
-    Unmanaged<HTTP2ServerHandler>.fromOpaque(userData!).takeUnretainedValue()
-}
-
-private func stream(_ source: UnsafeMutablePointer<nghttp2_data_source>?) -> ServerStream {
-    Unmanaged<ServerStream>.fromOpaque(source!.pointee.ptr).takeUnretainedValue()
-}
-
-private let onSend: nghttp2_send_callback = { _, data, length, _, userData in
-    handler(userData).send(UnsafeRawBufferPointer(start: data, count: length))
-}
-
-private let onSendData: nghttp2_send_data_callback = { _, _, frameHeader, length, source, userData in
-    handler(userData).sendData(stream(source), frameHeader: frameHeader!, length: length)
-}
-
-private let readResponseData: nghttp2_data_source_read_callback = { _, _, _, length, flags, source, userData in
-    handler(userData).readData(stream(source), maxLength: length, flags: flags!)
-}
-
-private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
-    handler(userData).beginHeaders(frame!)
-    return 0
-}
-
-private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
-    handler(userData).header(
-        frame!, name: UnsafeRawBufferPointer(start: name, count: nameLength),
-        value: UnsafeRawBufferPointer(start: value, count: valueLength))
-    return 0
-}
-
-private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
-    handler(userData).frameReceived(frame!)
-    return 0
-}
-
-private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, userData in
-    handler(userData).dataChunk(streamID: streamID, UnsafeRawBufferPointer(start: data, count: length))
-    return 0
-}
-
-private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, _, userData in
-    handler(userData).streamClose(streamID: streamID)
-    return 0
-}
-
-private let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData in
-    handler(userData).frameSent(frame!)
-    return 0
 }

@@ -34,6 +34,8 @@ final class ServerStream {
     var unconsumedStreamBytes = 0
     var inputEnded = false
     var endDelivered = false
+    /// Longer request messages fail the call (the method's limit, or the server's).
+    var maxReceiveMessageBytes = 0
 
     var context: GRPCCallContext?
     var writer: GRPCResponseWriter?

@@ -1,0 +1,155 @@
+import GRPCTransport
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import Raft
+
+/// The receiving side of the peer transport: the two routes of the peer listener. Checks who
+/// is calling, decodes each frame, checks each message's addressing, and delivers.
+final class PeerReceiver: Sendable {
+    private let memberID: UInt64
+    private let clusterID: UInt64
+    private let peerIDs: Set<UInt64>
+    private let logger: Logger
+    private let deliver: @Sendable (Raft.Message) -> Void
+    private let running = NIOLockedValueBox(true)
+
+    init(
+        memberID: UInt64, clusterID: UInt64, peerIDs: Set<UInt64>, logger: Logger,
+        deliver: @escaping @Sendable (Raft.Message) -> Void
+    ) {
+        self.memberID = memberID
+        self.clusterID = clusterID
+        self.peerIDs = peerIDs
+        self.logger = logger
+        self.deliver = deliver
+    }
+
+    /// After this nothing more is delivered, even from streams still open.
+    func stop() {
+        running.withLockedValue { $0 = false }
+    }
+
+    var router: GRPCRouter {
+        var router = GRPCRouter()
+        router.register(PeerWire.streamPath, .bidirectionalStreaming { [self] context, writer in
+            acceptStream(context, writer)
+        })
+        router.register(
+            PeerWire.snapshotPath, maxReceiveMessageBytes: PeerWire.maxSnapshotMessageBytes,
+            .unary { [self] request, context in receiveSnapshot(request, context) })
+        return router
+    }
+
+    // MARK: Stream path
+
+    private func acceptStream(_ context: GRPCCallContext, _ writer: GRPCResponseWriter) -> GRPCRequestObserver {
+        let sender: UInt64
+        switch checkCaller(context) {
+        case .failure(let refusal):
+            writer.finish(refusal)
+            return GRPCRequestObserver(onMessage: { _ in })
+        case .success(let id):
+            sender = id
+        }
+        // One empty message tells the sender its stream was accepted.
+        writer.write(ByteBuffer())
+        logger.debug("peer stream accepted", metadata: ["from": "\(PeerWire.hex(sender))"])
+        return GRPCRequestObserver(
+            onMessage: { [self] frame in
+                if let message = decode(frame, from: sender, path: PeerWire.streamPath, writer: writer) {
+                    deliverIfRunning(message)
+                }
+            },
+            onEnd: { writer.finish() },
+            onCancel: { [self] in
+                // The transport cancels a stream whose input broke: a frame cut short by the
+                // end of the stream or connection, or a frame over the size limit. Like etcd, a
+                // lost peer stream is worth a warning.
+                logger.warning(
+                    "peer stream closed: connection lost, truncated or oversized frame",
+                    metadata: ["from": "\(PeerWire.hex(sender))", "to": "\(PeerWire.hex(memberID))"])
+            })
+    }
+
+    // MARK: Snapshot path
+
+    private func receiveSnapshot(_ request: ByteBuffer, _ context: GRPCCallContext) -> EventLoopFuture<ByteBuffer> {
+        switch checkCaller(context) {
+        case .failure(let refusal):
+            return context.eventLoop.makeFailedFuture(refusal)
+        case .success(let sender):
+            guard let message = decode(request, from: sender, path: PeerWire.snapshotPath, writer: nil) else {
+                return context.eventLoop.makeFailedFuture(GRPCStatus(code: .invalidArgument, message: "bad snapshot message"))
+            }
+            guard message.type == .snapshot else {
+                logger.warning("dropped a non-snapshot message on the snapshot path", metadata: ["from": "\(PeerWire.hex(sender))"])
+                return context.eventLoop.makeFailedFuture(GRPCStatus(code: .invalidArgument, message: "not a MsgSnap"))
+            }
+            deliverIfRunning(message)
+            return context.eventLoop.makeSucceededFuture(ByteBuffer())
+        }
+    }
+
+    // MARK: Checks
+
+    /// The sending member, if the request comes from a member of this cluster and is for this
+    /// member; otherwise a FAILED_PRECONDITION refusal, logged once.
+    private func checkCaller(_ context: GRPCCallContext) -> Result<UInt64, GRPCStatus> {
+        let clusterText = context.metadata(PeerWire.clusterIDHeader) ?? ""
+        let fromText = context.metadata(PeerWire.fromHeader) ?? ""
+        let toText = context.metadata(PeerWire.toHeader) ?? ""
+        let from = UInt64(fromText, radix: 16)
+        let reason: String
+        if UInt64(clusterText, radix: 16) != clusterID {
+            reason = "cluster ID mismatch"
+        } else if from == nil || !peerIDs.contains(from!) {
+            reason = "unknown member"
+        } else if UInt64(toText, radix: 16) != memberID {
+            reason = "addressed to another member"
+        } else {
+            return .success(from!)
+        }
+        logger.warning(
+            "refused a peer request: \(reason)",
+            metadata: [
+                "remote-cluster-id": "\(clusterText)", "local-cluster-id": "\(PeerWire.hex(clusterID))",
+                "remote-member-id": "\(fromText)", "local-member-id": "\(PeerWire.hex(memberID))",
+                "to": "\(toText)", "remote-address": "\(context.remoteAddress.map { "\($0)" } ?? "?")",
+            ])
+        let message = "\(reason) (local member \(PeerWire.hex(memberID)), cluster \(PeerWire.hex(clusterID)))"
+        return .failure(GRPCStatus(code: .failedPrecondition, message: message))
+    }
+
+    /// Decodes one frame's message and checks that `sender` sent it to this member. A frame
+    /// that does not decode ends the stream (through `writer`); a misaddressed message is dropped.
+    private func decode(_ frame: ByteBuffer, from sender: UInt64, path: String, writer: GRPCResponseWriter?) -> Raft.Message? {
+        let message: Raft.Message
+        do {
+            message = try Raft.Message(decoding: Array(frame.readableBytesView))
+        } catch {
+            logger.warning(
+                "closing a peer stream: undecodable raft message",
+                metadata: ["from": "\(PeerWire.hex(sender))", "path": "\(path)", "error": "\(error)"])
+            writer?.finish(GRPCStatus(code: .invalidArgument, message: "undecodable raft message"))
+            return nil
+        }
+        guard message.from == sender, message.to == memberID else {
+            logger.warning(
+                "dropped a misaddressed raft message",
+                metadata: [
+                    "stream-from": "\(PeerWire.hex(sender))", "message-from": "\(PeerWire.hex(message.from))",
+                    "message-to": "\(PeerWire.hex(message.to))", "local-member-id": "\(PeerWire.hex(memberID))",
+                    "type": "\(message.type)",
+                ])
+            return nil
+        }
+        return message
+    }
+
+    private func deliverIfRunning(_ message: Raft.Message) {
+        if running.withLockedValue({ $0 }) {
+            deliver(message)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import GRPCTransport
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import Raft
+
+/// Carries raft messages to and from the other members of the cluster.
+///
+/// Like etcd's rafthttp: one long-lived HTTP/2 stream per peer carries every message but
+/// MsgSnap, in order, batched into as few writes as the event loop allows; each MsgSnap goes on a
+/// connection of its own. The wire format is described on `PeerWire`. Messages that cannot be
+/// sent at once (peer not connected, its queue of `PeerLink.queueCapacity` full) are dropped and
+/// reported, as raft expects of an unreliable network.
+final class PeerTransport: Sendable {
+    struct Handlers: Sendable {
+        var deliver: @Sendable (Raft.Message) -> Void          // a message from a peer, already decoded and checked
+        var reportUnreachable: @Sendable (NodeID) -> Void      // a message to this peer was dropped (queue full, connection down)
+        var reportSnapshot: @Sendable (NodeID, Bool) -> Void   // a MsgSnap to this peer was delivered (true) or lost (false)
+    }
+
+    private let memberID: UInt64
+    private let peers: [UInt64: [URLEndpoint]]
+    private let listen: [URLEndpoint]
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let handlers: Handlers
+    private let links: [UInt64: PeerLink]
+    private let receiver: PeerReceiver
+    private let servers = NIOLockedValueBox<[GRPCServer]>([])
+
+    init(
+        memberID: UInt64, clusterID: UInt64, peers: [UInt64: [URLEndpoint]], listen: [URLEndpoint],
+        group: any EventLoopGroup, logger: Logger, handlers: Handlers
+    ) {
+        self.memberID = memberID
+        self.peers = peers
+        self.listen = listen
+        self.group = group
+        self.logger = logger
+        self.handlers = handlers
+        var links: [UInt64: PeerLink] = [:]
+        for (peerID, endpoints) in peers where peerID != memberID && !endpoints.isEmpty {
+            links[peerID] = PeerLink(
+                peerID: peerID, memberID: memberID, clusterID: clusterID, endpoints: endpoints, eventLoop: group.next(),
+                logger: logger, handlers: handlers)
+        }
+        self.links = links
+        self.receiver = PeerReceiver(
+            memberID: memberID, clusterID: clusterID, peerIDs: Set(peers.keys), logger: logger, deliver: handlers.deliver)
+    }
+
+    /// Binds the peer listeners (--listen-peer-urls; port 0 picks a free one) and returns the bound addresses.
+    /// Blocks until bound: call it from outside the event loops.
+    func start() throws -> [SocketAddress] {
+        for url in listen + peers.values.joined() where url.scheme != .http {
+            throw PeerTransportError.unsupportedScheme(url)
+        }
+        let router = receiver.router
+        var addresses: [SocketAddress] = []
+        for url in listen {
+            let server = GRPCServer(
+                configuration: GRPCServerConfiguration(
+                    host: url.host, port: url.port, maxReceiveMessageBytes: PeerWire.maxStreamMessageBytes,
+                    // Peer streams never end on their own: closing the listener ends them at once.
+                    shutdownGracePeriod: .zero),
+                router: router, group: group, logger: logger)
+            servers.withLockedValue { $0.append(server) }
+            addresses.append(try server.start())
+        }
+        for link in links.values { link.start() }
+        return addresses
+    }
+
+    /// Called from the raft thread after persisting; never blocks, never grows without bound.
+    func send(_ messages: [Raft.Message]) {
+        var streamed: [UInt64: [Raft.Message]] = [:]
+        for message in messages {
+            guard let link = links[message.to] else {
+                if message.to != memberID { handlers.reportUnreachable(message.to) }
+                continue
+            }
+            if message.type == .snapshot {
+                link.sendSnapshot(message)
+            } else {
+                streamed[message.to, default: []].append(message)
+            }
+        }
+        for (peerID, batch) in streamed {
+            links[peerID]!.enqueue(batch)
+        }
+    }
+
+    /// Stops sending and receiving, closes the listeners and connections. Blocks until the
+    /// listeners are closed: call it from outside the event loops.
+    func stop() {
+        receiver.stop()
+        for link in links.values { link.stop() }
+        let servers = servers.withLockedValue { servers in
+            defer { servers = [] }
+            return servers
+        }
+        for server in servers {
+            try? server.shutdownGracefully().wait()
+        }
+    }
+
+    /// Messages queued for `peer` and not yet written to its stream.
+    func queuedMessages(to peer: NodeID) -> Int {
+        links[peer]?.queuedMessages ?? 0
+    }
+
+    /// Whether `peer` accepted this member's message stream and it has not failed since.
+    func isConnected(to peer: NodeID) -> Bool {
+        links[peer]?.isConnected ?? false
+    }
+}

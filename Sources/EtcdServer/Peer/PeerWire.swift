@@ -1,0 +1,68 @@
+import GRPCTransport
+import NIOCore
+import Raft
+
+/// The peer protocol on the wire, shared by the sending and receiving sides.
+///
+/// Both paths are HTTP/2 (h2c, prior knowledge) POSTs with `content-type: application/grpc`, so
+/// the peer listener is a `GRPCServer` serving only these two paths:
+///
+/// - `/raft/stream`: one long-lived request stream per (sender, receiver) pair. Its body is a
+///   sequence of messages, each a gRPC length-prefixed frame: one byte 0 (not compressed), a
+///   4-byte big-endian length, then that many bytes of a raftpb `Message` encoding. The receiver
+///   accepts the stream by answering response headers and one empty frame; it refuses it with a
+///   trailers-only FAILED_PRECONDITION (gRPC's 412) and a reset.
+/// - `/raft/snapshot`: one request per MsgSnap, on its own connection, whose body is one such
+///   frame; the answer is one empty frame with grpc-status 0 once the snapshot was delivered.
+///
+/// Every request carries `x-etcd-cluster-id`, `x-server-from` and `x-raft-to`: IDs in lowercase
+/// hexadecimal, as etcd prints them.
+enum PeerWire {
+    static let streamPath = "/raft/stream"
+    static let snapshotPath = "/raft/snapshot"
+    static let clusterIDHeader = "x-etcd-cluster-id"
+    static let fromHeader = "x-server-from"
+    static let toHeader = "x-raft-to"
+
+    /// Largest message on the stream path: etcd's 1.5 MiB default request limit leaves appends
+    /// far below this; a larger frame is an error that closes the stream.
+    static let maxStreamMessageBytes = 10 << 20
+    /// Largest MsgSnap on the snapshot path.
+    static let maxSnapshotMessageBytes = 64 << 20
+    static let frameHeaderBytes = 5
+
+    static func hex(_ id: UInt64) -> String {
+        String(id, radix: 16)
+    }
+
+    /// Appends `message` to `buffer` as one length-prefixed frame.
+    static func appendFrame(_ encoded: [UInt8], to buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt32(encoded.count))
+        buffer.writeBytes(encoded)
+    }
+
+    static func requestHeaders(
+        path: String, authority: String, clusterID: UInt64, from: UInt64, to: UInt64
+    ) -> [(name: String, value: String)] {
+        [
+            (":method", "POST"), (":scheme", "http"), (":path", path), (":authority", authority),
+            ("content-type", "application/grpc"), ("te", "trailers"),
+            (clusterIDHeader, hex(clusterID)), (fromHeader, hex(from)), (toHeader, hex(to)),
+        ]
+    }
+}
+
+public enum PeerTransportError: Error, CustomStringConvertible, Equatable {
+    /// A peer or listen URL uses a scheme the transport does not serve yet.
+    case unsupportedScheme(URLEndpoint)
+
+    public var description: String {
+        switch self {
+        case .unsupportedScheme(let url) where url.scheme == .https || url.scheme == .unixs:
+            "peer URL \(url): TLS on the peer transport is not yet supported (use http)"
+        case .unsupportedScheme(let url):
+            "peer URL \(url): only http peer URLs are supported"
+        }
+    }
+}
