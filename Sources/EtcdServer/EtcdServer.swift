@@ -24,6 +24,7 @@ public final class EtcdServer: Sendable {
     private let autoCompactor: AutoCompactor?
     private let group: MultiThreadedEventLoopGroup
     private let grpcServer: GRPCServer
+    private let peerTransport: PeerTransport
     private let logger: Logger
 
     /// Where the client listener is bound (port 0 in the configuration picks a free one).
@@ -86,10 +87,12 @@ public final class EtcdServer: Sendable {
         let core = ServerCore(
             configuration: configuration, identity: identity, store: store, log: log, waiters: waiters,
             appliedIndex: applyLoop.appliedIndex, membership: membership)
-        return try EtcdServer(core: core, applyLoop: applyLoop, watchHub: watchHub, lessor: lessor, logger: logger)
+        return try EtcdServer(core: core, log: log, applyLoop: applyLoop, watchHub: watchHub, lessor: lessor, logger: logger)
     }
 
-    private init(core: ServerCore, applyLoop: ApplyLoop, watchHub: WatchHub, lessor: Lessor, logger: Logger) throws {
+    private init(
+        core: ServerCore, log: RaftReplicatedLog, applyLoop: ApplyLoop, watchHub: WatchHub, lessor: Lessor, logger: Logger
+    ) throws {
         self.configuration = core.configuration
         self.identity = core.identity
         self.core = core
@@ -99,8 +102,23 @@ public final class EtcdServer: Sendable {
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
+        var peers: [UInt64: [URLEndpoint]] = [:]
+        for member in core.identity.members where member.id != core.identity.memberID {
+            peers[member.id] = try member.peerUrls.map { (url) throws(ConfigurationError) in try URLEndpoint(parsing: url) }
+        }
+        peerTransport = PeerTransport(
+            memberID: core.identity.memberID, clusterID: core.identity.clusterID, peers: peers,
+            listen: core.configuration.listenPeerURLs, group: group, logger: logger,
+            handlers: PeerTransport.Handlers(
+                deliver: { [log] message in log.receive(message) },
+                reportUnreachable: { [log] member in log.reportUnreachable(member) },
+                reportSnapshot: { [log] member, succeeded in log.reportSnapshot(to: member, succeeded: succeeded) }))
+        log.attach(sender: peerTransport)
+        let peerAddresses = try peerTransport.start()
+        logger.info("listening for peers", metadata: ["addresses": "\(peerAddresses.map(\.description).joined(separator: ","))"])
+
         applyLoop.start()
-        core.log.start(handlers: ReplicatedLogHandlers(
+        log.start(handlers: ReplicatedLogHandlers(
             deliver: { [applyLoop] entries in applyLoop.enqueue(entries) },
             proposalFailed: { [waiters = core.waiters] id, failure in waiters.take(id)?.fail(EtcdErrors.status(for: failure)) },
             leadershipChanged: { [lessor, logger] isLeader in
@@ -108,6 +126,11 @@ public final class EtcdServer: Sendable {
                     lessor.promote(grace: .milliseconds(Int64(core.configuration.electionTimeoutMilliseconds)))
                     logger.info("became the leader", metadata: ["member-id": "\(core.identity.memberID.hex)"])
                 }
+            },
+            leaderLost: { [waiters = core.waiters] in
+                // etcd would let these wait out the request timeout; the outcome is as unknown
+                // now, and the client can retry at once.
+                waiters.failAll(with: EtcdErrors.leaderChanged)
             }))
 
         var router = GRPCRouter()
@@ -188,6 +211,7 @@ public final class EtcdServer: Sendable {
         // Record where every lease stands, so the restart resumes them rather than renewing them.
         if core.log.status.isLeader { _ = try? proposeLeaseCheckpoints()?.wait() }
         core.log.stop()
+        peerTransport.stop()
         applyLoop.stop()
         core.waiters.failAll(with: EtcdErrors.stopped)
         try? group.syncShutdownGracefully()
@@ -240,3 +264,5 @@ extension CompactionResponse: ResponseWithHeader {}
 extension UInt64 {
     var hex: String { String(self, radix: 16) }
 }
+
+extension PeerTransport: RaftMessageSender {}

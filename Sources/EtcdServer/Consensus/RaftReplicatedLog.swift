@@ -298,9 +298,11 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
 
     private func leadershipMayHaveChanged(_ soft: SoftState) {
         if soft.leader != loop.knownLeader {
-            if loop.knownLeader != 0 || soft.leader == 0 {
-                // A read index requested from the old leader may never be answered.
+            if loop.knownLeader != 0 {
+                // A read index requested from the old leader may never be answered, and a
+                // proposal it had not replicated never commits.
                 failAwaitingReads(soft.leader == 0 ? .noLeader : .leaderChanged)
+                handlers?.leaderLost()
             }
             logger.info("raft leader changed", metadata: [
                 "member-id": "\(status.memberID.hex)", "leader": "\(soft.leader.hex)", "term": "\(node.term)",

@@ -42,6 +42,9 @@ struct ReplicatedLogHandlers: Sendable {
     var proposalFailed: @Sendable (_ proposalID: UInt64, ProposalFailure) -> Void
     /// This member became leader (true) or stopped being leader (false).
     var leadershipChanged: @Sendable (_ isLeader: Bool) -> Void
+    /// The leader this member knew is no longer the leader: proposals in flight may have been
+    /// lost with it (forwarded to it, or appended only by it), so their outcome is unknown.
+    var leaderLost: @Sendable () -> Void
 }
 
 /// The seam between the server and consensus: proposals go in, committed entries come out in
