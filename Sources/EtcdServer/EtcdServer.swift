@@ -134,6 +134,11 @@ public final class EtcdServer: Sendable {
             }))
 
         var router = GRPCRouter()
+        // clientv3's WithRequireLeader: a member without a leader refuses such calls at once.
+        router.admission = { [status = core.log.status] context in
+            guard status.leader == 0, context.metadata("hasleader") == "true" else { return nil }
+            return EtcdErrors.noLeader
+        }
         KVService(server: core).register(in: &router)
         var watchLimits = WatchLimits()
         watchLimits.progressNotifyInterval = .milliseconds(Int64(configuration.watchProgressNotifyIntervalMilliseconds))

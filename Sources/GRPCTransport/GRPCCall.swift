@@ -200,6 +200,9 @@ public struct GRPCRouter: Sendable {
     var services: Set<String> = []
     /// Request message limits of the methods registered with one, instead of the server's.
     private var receiveLimits: [String: Int] = [:]
+    /// Runs before every call: a status refuses the call with it (e.g. a server's requirement
+    /// on the call's metadata), nil lets it start.
+    public var admission: (@Sendable (GRPCCallContext) -> GRPCStatus?)?
 
     public init() {}
 

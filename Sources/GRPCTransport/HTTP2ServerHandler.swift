@@ -280,6 +280,10 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         let callContext = GRPCCallContext(
             path: stream.path, eventLoop: eventLoop, deadline: deadline, remoteAddress: remoteAddress,
             peerCertificateCommonName: peerCertificateCommonName, headers: stream.headers, cancellation: CallCancellation())
+        if let admission = router.admission, let refusal = admission(callContext) {
+            rejectCall(stream, refusal)
+            return
+        }
         stream.context = callContext
         if let deadline {
             let bound = NIOLoopBound(stream, eventLoop: eventLoop)

@@ -103,6 +103,13 @@ final class HTTP2Session {
         if manualWindowUpdates {
             nghttp2_option_set_no_auto_window_update(option, 1)
         }
+        if role == .server {
+            // nghttp2's HTTP messaging rules reset a stream whose :authority is not an RFC 3986
+            // authority, but grpc-go clients send the endpoint as given ("http://host:port",
+            // etcdctl's --endpoints form) and grpc-go servers accept it. The server handler makes
+            // the checks gRPC needs itself (POST, content type, path).
+            nghttp2_option_set_no_http_messaging(option, 1)
+        }
 
         var session: OpaquePointer?
         let userData = Unmanaged.passUnretained(self).toOpaque()

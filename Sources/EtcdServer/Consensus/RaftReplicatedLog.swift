@@ -199,6 +199,13 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                     proposals.append(data)
                     proposalIDs.append(id)
                 case .message(let message):
+                    if message.type == .snapshot {
+                        // Installing a leader's snapshot is not built yet: stepping it would move
+                        // Raft's log past what this member's store holds.
+                        logger.warning("dropped a raft snapshot: installing snapshots is not supported yet",
+                                       metadata: ["from": "\(message.from.hex)", "index": "\(message.snapshot?.metadata.index ?? 0)"])
+                        continue
+                    }
                     do { try node.step(message) } catch {
                         logger.debug("dropped a raft message", metadata: ["from": "\(message.from.hex)", "error": "\(error)"])
                     }
