@@ -78,6 +78,18 @@ struct MemberFlags: ParsableArguments {
         help: "Auto compaction retention: a duration in periodic mode (hours without a unit), revisions in revision mode. 0 disables it.")
     var autoCompactionRetention = "0"
 
+    @Option(name: .customLong("cert-file"), help: "Path to the client server TLS cert file.")
+    var certFile = ""
+
+    @Option(name: .customLong("key-file"), help: "Path to the client server TLS key file.")
+    var keyFile = ""
+
+    @Option(name: .customLong("trusted-ca-file"), help: "Path to the client server TLS trusted CA cert file.")
+    var trustedCAFile = ""
+
+    @Flag(name: .customLong("client-cert-auth"), help: "Enable client cert authentication.")
+    var clientCertAuth = false
+
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
@@ -85,6 +97,7 @@ struct MemberFlags: ParsableArguments {
         "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "heartbeat-interval",
         "election-timeout", "snapshot-count", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
         "experimental-lease-checkpoint-interval", "auto-compaction-mode", "auto-compaction-retention",
+        "cert-file", "key-file", "trusted-ca-file", "client-cert-auth",
     ]
 
     func serverConfiguration() throws -> ServerConfiguration {
@@ -132,6 +145,8 @@ struct MemberFlags: ParsableArguments {
         }
         settings.leaseCheckpointIntervalMilliseconds = Int(checkpointInterval)
         settings.autoCompactionMode = autoCompactionMode
+        settings.clientTLS = ServerConfiguration.TLSFiles(
+            certFile: certFile, keyFile: keyFile, trustedCAFile: trustedCAFile, clientCertAuth: clientCertAuth)
         // Not a ValidationError: etcd exits with status 1, not a usage error, when these fail.
         try settings.validate()
         // etcd reads the retention after verifying the flags, so a bad mode is reported first;

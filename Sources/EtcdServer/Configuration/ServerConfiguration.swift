@@ -8,6 +8,24 @@ public struct ServerConfiguration: Sendable, Equatable {
         case existing
     }
 
+    /// etcd's TLS file flags for one listener.
+    public struct TLSFiles: Sendable, Equatable {
+        public var certFile = ""
+        public var keyFile = ""
+        public var trustedCAFile = ""
+        public var clientCertAuth = false
+
+        public init(certFile: String = "", keyFile: String = "", trustedCAFile: String = "", clientCertAuth: Bool = false) {
+            self.certFile = certFile
+            self.keyFile = keyFile
+            self.trustedCAFile = trustedCAFile
+            self.clientCertAuth = clientCertAuth
+        }
+
+        /// etcd's `TLSInfo.Empty`: no certificate and key given.
+        public var isEmpty: Bool { certFile.isEmpty && keyFile.isEmpty }
+    }
+
     public var name = "default"
     public var dataDirectory = "default.swift-etcd"
     public var listenClientURLs = [URLEndpoint.defaultClient]
@@ -40,6 +58,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// etcd's `--auto-compaction-retention` once parsed: milliseconds in periodic mode, a count
     /// of revisions in revision mode (etcd, too, keeps one number for both); 0 turns it off.
     public var autoCompactionRetention: Int64 = 0
+    /// `--cert-file`, `--key-file`, `--trusted-ca-file`, `--client-cert-auth`: used on https client URLs.
+    public var clientTLS = TLSFiles()
 
     /// What auto-compaction does, nil when off.
     var autoCompactionPolicy: AutoCompactionPolicy? {
@@ -127,8 +147,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         if autoCompactionMode.isEmpty && autoCompactionRetention != 0 {
             throw .invalid("unsupported compaction mode ")
         }
-        if listenClientURLs.contains(where: { $0.scheme != .http }) {
-            throw .invalid("TLS client URLs are not supported yet (--listen-client-urls)")
+        for url in listenClientURLs where url.scheme == .https && clientTLS.isEmpty {
+            throw .invalid("TLS key/cert (--cert-file, --key-file) must be provided for client url \(url) with HTTPS scheme")
+        }
+        if listenClientURLs.contains(where: { $0.scheme == .unix || $0.scheme == .unixs }) {
+            throw .invalid("unix socket client URLs are not supported yet (--listen-client-urls)")
         }
     }
 }
