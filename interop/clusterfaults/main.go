@@ -313,6 +313,7 @@ type watchLog struct {
 	events  []*mvccpb.Event
 	reopens int
 	last    int64
+	kick    chan struct{} // re-establish the watch (its member was restarted)
 }
 
 func (l *watchLog) lastRev() int64 { l.mu.Lock(); defer l.mu.Unlock(); return l.last }
@@ -321,6 +322,13 @@ func watchMember(ctx context.Context, cli *clientv3.Client, l *watchLog) {
 	next := int64(1)
 	for ctx.Err() == nil {
 		wctx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-l.kick:
+				cancel()
+			case <-wctx.Done():
+			}
+		}()
 		for resp := range cli.Watch(wctx, prefix, clientv3.WithPrefix(), clientv3.WithRev(next)) {
 			if resp.Canceled || resp.Err() != nil {
 				break
@@ -406,7 +414,7 @@ func (c *cluster) leader(clis []*clientv3.Client, ids map[uint64]int) int {
 	return -1
 }
 
-func (c *cluster) runFaults(plan []fault, clis []*clientv3.Client, ids map[uint64]int, stop <-chan struct{}) (done []string) {
+func (c *cluster) runFaults(plan []fault, clis []*clientv3.Client, ids map[uint64]int, logs []*watchLog, stop <-chan struct{}) (done []string) {
 	for _, f := range plan {
 		select {
 		case <-stop:
@@ -443,6 +451,12 @@ func (c *cluster) runFaults(plan []fault, clis []*clientv3.Client, ids map[uint6
 			if err := c.launch(t); err != nil {
 				logf("restart of m%d failed: %v", t, err)
 			}
+			// Its watch starts again from its last revision + 1 (clientv3 would resume the
+			// broken stream by itself; do it explicitly so the new member serves a new watch).
+			select {
+			case logs[t].kick <- struct{}{}:
+			default:
+			}
 		case "stop":
 			c.signal(t, syscall.SIGCONT)
 		case "isolate":
@@ -450,10 +464,17 @@ func (c *cluster) runFaults(plan []fault, clis []*clientv3.Client, ids map[uint6
 		case "cut":
 			c.fab.setCut(t, o, false)
 		}
-		logf("healed: %s (leader before m%d, at heal m%d)", desc, before, c.leader(clis, ids))
+		logf("healed: %s (leader before %s, at heal %s)", desc, name(before), name(c.leader(clis, ids)))
 		done = append(done, desc)
 	}
 	return
+}
+
+func name(m int) string {
+	if m < 0 {
+		return "unknown"
+	}
+	return fmt.Sprintf("m%d", m)
 }
 
 // ---- main ----
@@ -553,6 +574,13 @@ func main() {
 		fmt.Println("client:", err)
 		exit(2)
 	}
+	time.Sleep(300 * time.Millisecond)
+	for i := 0; i < members; i++ {
+		if !c.running(i) {
+			fmt.Printf("member m%d exited at start (see %s)\n", i, filepath.Join(*work, fmt.Sprintf("m%d.log", i)))
+			exit(2)
+		}
+	}
 	if err := waitHealthy(memberClis, 60*time.Second); err != nil {
 		fmt.Println("cluster did not become healthy:", err)
 		exit(2)
@@ -578,7 +606,7 @@ func main() {
 	wctx, wcancel := context.WithCancel(context.Background())
 	logs := make([]*watchLog, members)
 	for i := 0; i < members; i++ {
-		logs[i] = &watchLog{}
+		logs[i] = &watchLog{kick: make(chan struct{}, 1)}
 		go watchMember(wctx, watchClis[i], logs[i])
 	}
 	rec := &recorder{}
@@ -612,7 +640,7 @@ func main() {
 		plan[i].at += offset
 	}
 	faultsDone := make(chan []string, 1)
-	go func() { faultsDone <- c.runFaults(plan, memberClis, ids, stop) }()
+	go func() { faultsDone <- c.runFaults(plan, memberClis, ids, logs, stop) }()
 	time.Sleep(*duration)
 	close(stop)
 	done := <-faultsDone
