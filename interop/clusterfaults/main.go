@@ -203,6 +203,7 @@ type worker struct {
 	rec      *recorder
 	timeout  time.Duration
 	pace     int
+	stale    bool
 }
 
 func (w *worker) run(stop <-chan struct{}, keys int) {
@@ -255,7 +256,11 @@ func (w *worker) get(key string) *op {
 	o := &op{client: w.id, kind: opGet, key: key}
 	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
 	o.invoke = now()
-	resp, err := w.cli.Get(ctx, key)
+	var opts []clientv3.OpOption
+	if w.stale {
+		opts = append(opts, clientv3.WithSerializable())
+	}
+	resp, err := w.cli.Get(ctx, key, opts...)
 	o.complete = now()
 	cancel()
 	if err != nil {
@@ -487,6 +492,8 @@ func main() {
 	nfaults := flag.Int("faults", 5, "faults over the workload")
 	keys := flag.Int("keys", 5, "keys")
 	pace := flag.Int("pace", 10, "max ms between a worker's ops")
+	serializable := flag.Bool("serializable-gets", false, "mutation test of the test: serializable (possibly stale) gets, which must be caught")
+	perClient := flag.Int("workers-per-client", 2, "workers sharing each of the 4 clients")
 	timeout := flag.Duration("op-timeout", 2*time.Second, "per-operation timeout")
 	maxSteps := flag.Int("max-steps", 20000000, "bound on the linearizability search per key")
 	heartbeat := flag.Int("heartbeat-interval", 100, "ms")
@@ -628,9 +635,10 @@ func main() {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	clients := append(append([]*clientv3.Client{}, memberClis...), allCli)
-	for i, cli := range clients {
+	for i := 0; i < len(clients)**perClient; i++ {
+		cli := clients[i%len(clients)]
 		w := &worker{id: i, cli: cli, rng: rand.New(rand.NewSource(*seed*100 + int64(i))), lastSeen: map[string]string{},
-			rec: rec, timeout: *timeout, pace: *pace}
+			rec: rec, timeout: *timeout, pace: *pace, stale: *serializable}
 		wg.Add(1)
 		go func() { defer wg.Done(); w.run(stop, *keys) }()
 	}

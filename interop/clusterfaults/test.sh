@@ -15,7 +15,10 @@
 #   CLUSTERFAULTS_DURATION     workload duration, a Go duration (default 40s)
 #   CLUSTERFAULTS_FAULTS       number of faults spread over the workload (default 5)
 #   CLUSTERFAULTS_KEYS         number of keys (default 5)
-#   CLUSTERFAULTS_ARGS         extra flags for the program (e.g. "--pace 5 --op-timeout 3s")
+#   CLUSTERFAULTS_ARGS         extra flags for the program: --pace MS (10, max pause between a
+#                              worker's ops), --workers-per-client N (2), --op-timeout D (2s),
+#                              --max-steps N (search bound per key), --serializable-gets (a
+#                              mutation test of the test: stale reads that it must catch)
 #   CLUSTERFAULTS_KEEP=1       keep the work dir (logs, histories) after a failure
 # The subject must take etcd's bootstrap flags (--name, --data-dir, --listen-client-urls,
 # --advertise-client-urls, --listen-peer-urls, --initial-advertise-peer-urls (different from the
@@ -44,7 +47,7 @@ rc=0
 timeout --signal=TERM --kill-after=10 "$limit" "$program" --bin "$SERVER_BIN" --work "$INTEROP_WORK" \
   --seed "$SEED" --duration "$DURATION" --faults "$FAULTS" --keys "$KEYS" ${CLUSTERFAULTS_ARGS:-} || rc=$?
 if [ "$rc" -ne 0 ]; then
-  echo "clusterfaults: FAILED (exit $rc) with seed $SEED; replay: CLUSTERFAULTS_SEED=$SEED SERVER_BIN=$SERVER_BIN $0"
+  echo "clusterfaults: FAILED (exit $rc) with seed $SEED; replay: CLUSTERFAULTS_SEED=$SEED SERVER_BIN=$SERVER_BIN $0 (CLUSTERFAULTS_KEEP=1 keeps logs and histories)"
   for log in "$INTEROP_WORK"/m*.log; do [ -e "$log" ] && { echo "-- $(basename "$log") (tail)"; tail -8 "$log"; }; done
   if [ "${CLUSTERFAULTS_KEEP:-0}" = 1 ]; then
     keep=$(mktemp -d /tmp/clusterfaults-failed.XXXXXX)
