@@ -107,7 +107,7 @@ def main():
         flush_table()
         if stripped[:1] in "[{":
             try:
-                out.append(json.dumps(walk(json.loads(stripped)), sort_keys=True))
+                out.extend(json.dumps(walk(json.loads(stripped)), sort_keys=True, indent=1).splitlines())  # one field a line: readable diffs
                 continue
             except ValueError:
                 pass
