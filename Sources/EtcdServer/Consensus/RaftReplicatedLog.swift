@@ -258,25 +258,25 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     private func handleReadies() throws {
         while let ready = node.ready() {
             if let soft = ready.softState { leadershipMayHaveChanged(soft) }
-            if !ready.entries.isEmpty || ready.hardState != nil {
+            let hard = ready.hardState.map { WALHardState(term: $0.term, vote: $0.vote, commit: $0.commit) }
+            let termOrVoteChanged = hard.map { $0.term != loop.syncedTerm || $0.vote != loop.syncedVote } ?? false
+            // etcd's MustSync: new entries, or a new term or vote. A hard state that only moves
+            // the commit index is not written on its own: the commit index is learnt again from
+            // the leader (or re-established by an election) after a restart, and it rides along
+            // with the next entries.
+            if !ready.entries.isEmpty || termOrVoteChanged {
                 let walEntries = ready.entries.map {
                     WALEntry(index: $0.index, term: $0.term, kind: UInt8($0.type.rawValue), data: $0.data)
                 }
-                let hard = ready.hardState.map { WALHardState(term: $0.term, vote: $0.vote, commit: $0.commit) }
                 try wal.append(entries: walEntries, hardState: hard)
-                // etcd's MustSync: new entries, or a new term or vote; a commit index alone can be
-                // recovered and rides on the next sync.
-                let termOrVoteChanged = hard.map { $0.term != loop.syncedTerm || $0.vote != loop.syncedVote } ?? false
-                if !walEntries.isEmpty || termOrVoteChanged {
-                    try wal.sync()
-                    if let hard {
-                        loop.syncedTerm = hard.term
-                        loop.syncedVote = hard.vote
-                    }
+                try wal.sync()
+                if let hard {
+                    loop.syncedTerm = hard.term
+                    loop.syncedVote = hard.vote
                 }
                 storage.append(ready.entries)
-                if let state = ready.hardState { storage.setHardState(state) }
             }
+            if let state = ready.hardState { storage.setHardState(state) }
             if !ready.messages.isEmpty { sender?.send(ready.messages) }
             if !ready.committedEntries.isEmpty {
                 handlers?.deliver(ready.committedEntries.map(committedEntry))
