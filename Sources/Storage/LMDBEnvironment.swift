@@ -194,13 +194,13 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// Runs `body` with the current environment handle as a reader: never waits, and the handle
     /// stays open until `body` returns (a replacement meanwhile leaves it to the readers inside).
-    private func withReaderHandle<Result, Failure: Error>(
-        _ body: (OpaquePointer) throws(Failure) -> Result
+    private func withReaderGeneration<Result, Failure: Error>(
+        _ body: (LMDBGeneration) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         let stripe = LMDBReaderTable.currentStripe()
         let generation = self.table.enter(stripe: stripe)
         defer { generation.leave(stripe: stripe) }
-        return try body(generation.environment)
+        return try body(generation)
     }
 
     /// How a database stores several values under one key.
@@ -253,9 +253,16 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// writers, and as a reader: a replacement meanwhile leaves it on the old file, which holds the
     /// same committed state.
     public func copy(toDirectory directory: String, compact: Bool) throws(LMDBError) {
-        try self.withReaderHandle { (environment) throws(LMDBError) in
-            try check(mdb_env_copy2(environment, directory, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2 \(directory)")
+        try self.withReaderGeneration { (generation) throws(LMDBError) in
+            try Self.copy(generation, toDirectory: directory, flags: compact ? UInt32(MDB_CP_COMPACT) : 0)
         }
+    }
+
+    /// `mdb_env_copy2` into `directory`: generation 1 was opened with `MDB_NOSUBDIR`, so LMDB takes
+    /// its copy's path as the file's, not the directory's.
+    private static func copy(_ generation: LMDBGeneration, toDirectory directory: String, flags: UInt32) throws(LMDBError) {
+        let path = generation.index == 0 ? directory : dataFile(in: directory)
+        try check(mdb_env_copy2(generation.environment, path, flags), "mdb_env_copy2 \(path)")
     }
 
     /// Rewrites the data file without its free pages and goes on with the rewritten one: LMDB
@@ -296,7 +303,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
         Self.removeCompactionDirectory(in: self.directory)
         do throws(FileIOError) { try FileIO.createDirectories(copyDirectory) } catch { throw LMDBError(error) }
         defer { Self.removeCompactionDirectory(in: self.directory) }
-        try check(mdb_env_copy2(old.environment, copyDirectory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2 \(copyDirectory)")
+        try Self.copy(old, toDirectory: copyDirectory, flags: UInt32(MDB_CP_COMPACT))
         do throws(FileIOError) { try FileIO.syncFile(copiedFile) } catch { throw LMDBError(error) }
 
         // The old environment keeps its descriptor on the old file: if the rename fails it simply
@@ -371,9 +378,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
     public func usage() throws(LMDBError) -> Usage {
         var info = MDB_envinfo()
         var stat = MDB_stat()
-        try self.withReaderHandle { (environment) throws(LMDBError) in
-            try check(mdb_env_info(environment, &info), "mdb_env_info")
-            try check(mdb_env_stat(environment, &stat), "mdb_env_stat")
+        try self.withReaderGeneration { (generation) throws(LMDBError) in
+            try check(mdb_env_info(generation.environment, &info), "mdb_env_info")
+            try check(mdb_env_stat(generation.environment, &stat), "mdb_env_stat")
         }
         let pageSize = Int(stat.ms_psize)
         return Usage(
