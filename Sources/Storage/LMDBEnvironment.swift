@@ -317,7 +317,6 @@ public final class LMDBEnvironment: @unchecked Sendable {
         // The data file is now the new one: writes to the old one would be lost.
         let environment: OpaquePointer
         do {
-            unlink(Self.lockFile(ofGeneration: new.index, in: self.directory))
             environment = try Self.openHandle(directory: self.directory, options: self.options, generation: new.index)
             let databases = self.gate.withLock { $0.databases }
             try Self.reopen(databases, in: environment)
@@ -334,11 +333,6 @@ public final class LMDBEnvironment: @unchecked Sendable {
         while !old.isDrained() { usleep(100) }
         old.close()
         if old.index == 1 { unlink(Self.alternateLockFile(in: self.directory)) }
-    }
-
-    /// The lock file a generation's environment uses.
-    private static func lockFile(ofGeneration generation: Int, in directory: String) -> String {
-        generation == 0 ? "\(directory)/lock.mdb" : alternateLockFile(in: directory)
     }
 
     /// Opens the named databases again, in their first order, which gives them their first handles.
