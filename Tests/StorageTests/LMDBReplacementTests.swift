@@ -89,7 +89,8 @@ private func inode(_ path: String) -> UInt64 {
         let shared = Shared()
 
         var finished: [DispatchSemaphore] = []
-        for _ in 0..<4 {
+        let readerThreads = Int(ProcessInfo.processInfo.environment["LMDB_STRESS_READERS"] ?? "") ?? 4
+        for _ in 0..<readerThreads {
             finished.append(spawn {
                 var last = 0
                 while !shared.stop.load(ordering: .relaxed) {
