@@ -26,7 +26,7 @@ import Darwin
 /// - line 0: word 0 is the index (0 or 1) of the current generation;
 /// - per generation, a header line — word 0 `retired` (0: open and admitting readers; 1: retired
 ///   or closed), word 1 the `MDB_env*` bit pattern (0 when closed) — then `stripes` lines, each
-///   holding word 0: readers inside this generation whose thread hashes to this stripe, and words
+///   holding word 0: readers inside this generation whose thread was given this stripe, and words
 ///   1…7: pooled read transactions (0 = empty cell).
 ///
 /// The reader protocol (the proof of the claims below):
@@ -51,12 +51,12 @@ import Darwin
 /// environment word, then stores `retired = 0`; a reader that sees 0 from that store has
 /// synchronized with it, so it sees the new environment word.
 ///
-/// A thread picks its stripe by hashing its thread id, so threads mostly use distinct cache lines
-/// (no counter bounced between cores on every read) and find the transaction they put back last.
+/// Each thread is given a stripe at its first read (round-robin, kept in a pthread-specific slot),
+/// so threads use distinct cache lines (no counter bounced between cores on every read) and find
+/// the transaction they put back last. Threads beyond `stripes` share lines: slower, still correct.
 struct LMDBReaderTable: ~Copyable {
     static let wordsPerLine = 8
-    static let stripes = 16
-    static let stripeBits = 4
+    static let stripes = 32
     static let cellsPerStripe = wordsPerLine - 1
     static let wordsPerGeneration = wordsPerLine * (1 + stripes)
     static let wordCount = wordsPerLine + 2 * wordsPerGeneration
@@ -97,17 +97,26 @@ struct LMDBReaderTable: ~Copyable {
         }
     }
 
-    /// The stripe of the calling thread.
+    /// The stripe of the calling thread: given out round-robin at the thread's first read and
+    /// kept in a thread-specific slot, so up to `stripes` threads get a line each.
     @inline(__always)
     static func currentStripe() -> Int {
-        #if canImport(Glibc)
-        let id = UInt(pthread_self())
-        #else
-        let id = UInt(bitPattern: pthread_self())
-        #endif
-        return Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> (UInt.bitWidth - stripeBits))
+        if let stored = pthread_getspecific(stripeKey) { return Int(bitPattern: UInt(bitPattern: stored)) - 1 }
+        let stripe = nextStripe.wrappingAdd(1, ordering: .relaxed).oldValue % stripes
+        pthread_setspecific(stripeKey, UnsafeRawPointer(bitPattern: stripe + 1))
+        return stripe
     }
 }
+
+/// The thread-specific slot holding a thread's stripe plus one (nil: none given yet).
+private let stripeKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+    return key
+}()
+
+/// The next stripe to give a thread (modulo the stripe count).
+private let nextStripe = Atomic<Int>(0)
 
 /// One environment generation inside an `LMDBReaderTable` (a view of its words; no ownership).
 struct LMDBGeneration {
