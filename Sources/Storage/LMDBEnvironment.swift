@@ -87,6 +87,7 @@ extension LMDBBlockFailure where Failure == LMDBError {
 /// generation, which readers inside finish on; it closes once its last reader leaves. Readers
 /// never wait — not for a replacement, not for each other, not for the writer.
 ///
+/// `usage` and `copy(toDirectory:compact:)` only read, so they enter like readers and never wait.
 /// The writer side (write transactions, `openDatabase`, `sync`, `compactInPlace`) keeps the
 /// `gate` mutex: a replacement holds writers back from before the copy until the swap (a write
 /// must not reach the old file after it was copied), and waits for the writers inside to leave.
