@@ -78,44 +78,54 @@ extension LMDBBlockFailure where Failure == LMDBError {
 
 /// An open LMDB environment.
 ///
+/// Readers take no lock. The environment handle lives in an `LMDBReaderTable` of two generations
+/// (see there for the protocol and its proof): a reader loads the current generation's index with
+/// one atomic load, counts itself in on its thread's stripe, and takes a reset read transaction
+/// from that stripe's lock-free pool (`mdb_txn_renew`; `MDB_NOTLS` lets a transaction move
+/// between threads), puts it back with `mdb_txn_reset` and counts itself out. `compactInPlace`
+/// opens the rewritten file as the other generation, swaps the index and retires the old
+/// generation, which readers inside finish on; it closes once its last reader leaves. Readers
+/// never wait — not for a replacement, not for each other, not for the writer.
+///
+/// `usage` and `copy(toDirectory:compact:)` only read, so they enter like readers and never wait.
+/// The writer side (write transactions, `openDatabase`, `sync`, `compactInPlace`) keeps the
+/// `gate` mutex: a replacement holds writers back from before the copy until the swap (a write
+/// must not reach the old file after it was copied), and waits for the writers inside to leave.
+///
 /// Thread safety (`@unchecked Sendable`): `directory`, `options` and `maxKeySize` are immutable
-/// after `init`; everything else is guarded by the `gate` mutex, except `environment`, which is
-/// read only by callers the gate admitted and replaced only by `compactInPlace` while the gate
-/// holds every caller out (so the mutex orders each replacement before every later read).
-/// LMDB allows its environment handle to be used from any thread; with `MDB_NOTLS` a read
-/// transaction is not bound to the thread that created it, so a pooled reader may move between
-/// threads (each is owned by the pool or by exactly one caller). Write transactions are
-/// serialized by LMDB's writer mutex, and each is begun, used and ended inside one synchronous
-/// `withWriteTransaction` call, hence on one thread.
+/// after `init`; the reader table is accessed only through atomic operations (its protocol
+/// orders each environment's opening before its use and every use before its closing); the
+/// `Gate` is guarded by its mutex. Generations are opened, published, retired and closed only by
+/// `compactInPlace` (one at a time, under `gate.compacting`), by `init` and by `deinit`. Writers
+/// use the current generation's handle only while counted in the gate, and the index changes only
+/// while `writersHeld` keeps them out, so the mutex orders each swap before every later write.
+/// Write transactions are serialized by LMDB's writer mutex, and each is begun, used and ended
+/// inside one synchronous `withWriteTransaction` call, hence on one thread.
 public final class LMDBEnvironment: @unchecked Sendable {
-    private var environment: OpaquePointer
+    private let table = LMDBReaderTable()
     private let gate = Mutex(Gate())
     private let directory: String
     private let options: LMDBOptions
     /// LMDB's maximum key size (511 in Debian's build).
     public let maxKeySize: Int
 
-    /// A reset read transaction kept for reuse. Sendable because it is owned by the pool or by
-    /// one caller at a time (see the class comment), and `MDB_NOTLS` unbinds it from threads.
-    private struct PooledReader: @unchecked Sendable {
-        let transaction: OpaquePointer
-    }
-
-    /// Who is inside the environment. Every use of the handle is counted, so a replacement can
-    /// wait until nobody holds a transaction on the old file; outside a replacement the gate
-    /// costs one short critical section on entry and one on exit (readers already took them to
-    /// share pooled transactions).
+    /// The writer side. Readers never look at it.
     private struct Gate {
-        var readerPool: [PooledReader] = []
+        /// Writers (and `sync`) inside the current generation.
         var users = 0
-        /// A replacement is waiting for users to leave or running: newcomers wait.
-        var replacing = false
+        /// A replacement is copying the file or swapping it: writers wait.
+        var writersHeld = false
+        /// A replacement runs (until its old generation is closed): another one waits.
+        var compacting = false
         /// The named databases opened so far, reopened under the same handles after a replacement.
         var databases: [(name: String, flags: UInt32, handle: MDB_dbi)] = []
     }
 
     /// LMDB's data file inside an environment's directory (the store itself, as snapshots copy it).
     public static func dataFile(in directory: String) -> String { "\(directory)/data.mdb" }
+
+    /// The lock file of generation 1, which opens the data file itself (`MDB_NOSUBDIR`).
+    static func alternateLockFile(in directory: String) -> String { dataFile(in: directory) + "-lock" }
 
     /// The name of the directory where `compactInPlace` writes the compacted file.
     static let compactionDirectoryName = "compacting.tmp"
@@ -127,13 +137,18 @@ public final class LMDBEnvironment: @unchecked Sendable {
         }
         // A compaction cut short leaves its copy behind; the data file itself is whole.
         Self.removeCompactionDirectory(in: directory)
-        self.environment = try Self.openHandle(directory: directory, options: options)
+        unlink(Self.alternateLockFile(in: directory))
+        let environment = try Self.openHandle(directory: directory, options: options, generation: 0)
+        self.table.generation(0).publish(environment)
+        self.table.makeCurrent(0)
         self.directory = directory
         self.options = options
-        self.maxKeySize = Int(mdb_env_get_maxkeysize(self.environment))
+        self.maxKeySize = Int(mdb_env_get_maxkeysize(environment))
     }
 
-    private static func openHandle(directory: String, options: LMDBOptions) throws(LMDBError) -> OpaquePointer {
+    /// Generation 0 opens the directory (lock file `lock.mdb`), generation 1 the data file in it
+    /// (lock file `data.mdb-lock`): both read and write the same `data.mdb` path.
+    private static func openHandle(directory: String, options: LMDBOptions, generation: Int) throws(LMDBError) -> OpaquePointer {
         var created: OpaquePointer?
         try check(mdb_env_create(&created), "mdb_env_create")
         guard let environment = created else { throw .missingHandle("mdb_env_create") }
@@ -143,7 +158,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
             try check(mdb_env_set_maxreaders(environment, UInt32(clamping: options.maxReaders)), "mdb_env_set_maxreaders")
             var flags = UInt32(MDB_NOTLS)
             if options.noSync { flags |= UInt32(MDB_NOSYNC) }
-            try check(mdb_env_open(environment, directory, flags, 0o644), "mdb_env_open \(directory)")
+            let path = generation == 0 ? directory : dataFile(in: directory)
+            if generation != 0 { flags |= UInt32(MDB_NOSUBDIR) }
+            try check(mdb_env_open(environment, path, flags, 0o644), "mdb_env_open \(path)")
         } catch {
             mdb_env_close(environment)
             throw error
@@ -152,37 +169,39 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     deinit {
-        let readers = self.gate.withLock { gate in
-            defer { gate.readerPool.removeAll() }
-            return gate.readerPool
-        }
-        for reader in readers {
-            mdb_txn_abort(reader.transaction)
-        }
-        mdb_env_close(self.environment)
+        // Nobody is inside: every caller holds a reference.
+        self.table.generation(0).close()
+        self.table.generation(1).close()
+        unlink(Self.alternateLockFile(in: self.directory))
     }
 
-    /// Waits while a replacement runs, then counts the caller in and runs `entering` under the
-    /// gate's lock. Waiting polls: replacements are rare administrative operations.
-    private func admit<Admitted>(_ entering: (inout Gate) -> Admitted) -> Admitted {
+    /// Writer side: waits while a replacement holds writers back, then counts the caller in and
+    /// returns the current environment. Waiting polls: replacements are rare administrative operations.
+    private func admitWriter() -> OpaquePointer {
         while true {
-            let admitted = self.gate.withLock { (gate) -> Admitted? in
-                guard !gate.replacing else { return nil }
+            let admitted = self.gate.withLock { (gate) -> Bool in
+                guard !gate.writersHeld else { return false }
                 gate.users += 1
-                return entering(&gate)
+                return true
             }
-            if let admitted { return admitted }
+            if admitted { return self.table.generation(self.table.currentIndex).environment }
             usleep(1000)
         }
     }
 
-    /// Runs `body` with the environment handle, counted as a user of it.
-    private func withHandle<Result, Failure: Error>(
-        _ body: (OpaquePointer) throws(Failure) -> Result
+    private func leaveWriter() {
+        self.gate.withLock { $0.users -= 1 }
+    }
+
+    /// Runs `body` with the current environment handle as a reader: never waits, and the handle
+    /// stays open until `body` returns (a replacement meanwhile leaves it to the readers inside).
+    private func withReaderGeneration<Result, Failure: Error>(
+        _ body: (LMDBGeneration) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        self.admit { _ in () }
-        defer { self.gate.withLock { $0.users -= 1 } }
-        return try body(self.environment)
+        let stripe = LMDBReaderTable.currentStripe()
+        let generation = self.table.enter(stripe: stripe)
+        defer { generation.leave(stripe: stripe) }
+        return try body(generation)
     }
 
     /// How a database stores several values under one key.
@@ -203,82 +222,124 @@ public final class LMDBEnvironment: @unchecked Sendable {
         case .sorted: flags |= UInt32(MDB_DUPSORT)
         case .sortedFixedSize: flags |= UInt32(MDB_DUPSORT | MDB_DUPFIXED)
         }
-        let database = try self.write { (transaction) throws(LMDBError) -> LMDBDatabase in
-            var handle: MDB_dbi = 0
-            try check(mdb_dbi_open(transaction.pointer, name, flags, &handle), "mdb_dbi_open \(name)")
-            return LMDBDatabase(handle: handle)
+        // Recorded before leaving the writer side, so a replacement cannot copy and reopen
+        // without it.
+        let environment = self.admitWriter()
+        defer { self.leaveWriter() }
+        var begun: OpaquePointer?
+        try check(mdb_txn_begin(environment, nil, 0, &begun), "mdb_txn_begin")
+        guard let transaction = begun else { throw .missingHandle("mdb_txn_begin") }
+        var handle: MDB_dbi = 0
+        let status = mdb_dbi_open(transaction, name, flags, &handle)
+        if status != 0 {
+            mdb_txn_abort(transaction)
+            throw .status(status, during: "mdb_dbi_open \(name)")
         }
-        self.gate.withLock { $0.databases.append((name, flags, database.handle)) }
-        return database
+        try check(mdb_txn_commit(transaction), "mdb_txn_commit")
+        self.gate.withLock { gate in
+            if !gate.databases.contains(where: { $0.handle == handle }) { gate.databases.append((name, flags, handle)) }
+        }
+        return LMDBDatabase(handle: handle)
     }
 
     /// Forces the data of committed transactions to disk (`mdb_env_sync` with force).
     public func sync() throws(LMDBError) {
-        try self.withHandle { (environment) throws(LMDBError) in try check(mdb_env_sync(environment, 1), "mdb_env_sync") }
+        let environment = self.admitWriter()
+        defer { self.leaveWriter() }
+        try check(mdb_env_sync(environment, 1), "mdb_env_sync")
     }
 
     /// Copies the environment's committed state into `directory` (which must exist and be empty),
-    /// as a consistent snapshot; `compact` omits free pages (defragmentation). Runs alongside writers.
+    /// as a consistent snapshot; `compact` omits free pages (defragmentation). Runs alongside
+    /// writers, and as a reader: a replacement meanwhile leaves it on the old file, which holds the
+    /// same committed state.
     public func copy(toDirectory directory: String, compact: Bool) throws(LMDBError) {
-        try self.withHandle { (environment) throws(LMDBError) in
-            try check(mdb_env_copy2(environment, directory, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2 \(directory)")
+        try self.withReaderGeneration { (generation) throws(LMDBError) in
+            try Self.copy(generation, toDirectory: directory, flags: compact ? UInt32(MDB_CP_COMPACT) : 0)
         }
+    }
+
+    /// `mdb_env_copy2` into `directory`: generation 1 was opened with `MDB_NOSUBDIR`, so LMDB takes
+    /// its copy's path as the file's, not the directory's.
+    private static func copy(_ generation: LMDBGeneration, toDirectory directory: String, flags: UInt32) throws(LMDBError) {
+        let path = generation.index == 0 ? directory : dataFile(in: directory)
+        try check(mdb_env_copy2(generation.environment, path, flags), "mdb_env_copy2 \(path)")
     }
 
     /// Rewrites the data file without its free pages and goes on with the rewritten one: LMDB
     /// reuses freed pages but never shrinks its file, so this is how space comes back after a
-    /// compaction (etcd's defragmentation). Every other caller waits while it runs.
+    /// compaction (etcd's defragmentation). Writers wait from before the copy until the rewritten
+    /// file is open; readers never wait: those inside the old file finish there (it stays open,
+    /// and it gets no writes, so it holds the same state as the new one), later ones read the new
+    /// file. Returns once the old file's last reader has left and it is closed.
     ///
     /// Crash safety: the compacted copy is written and synced beside the data file, then renamed
     /// over it; a crash before the rename leaves the old file (the copy is removed at the next
     /// open), a crash after it leaves the complete new one.
     public func compactInPlace() throws(LMDBError) {
         while !self.gate.withLock({ gate in
-            if gate.replacing { return false }
-            gate.replacing = true
+            if gate.compacting { return false }
+            gate.compacting = true
+            gate.writersHeld = true
             return true
         }) {
             usleep(1000)
         }
-        defer { self.gate.withLock { $0.replacing = false } }
+        var holdingWriters = true
+        defer {
+            self.gate.withLock { gate in
+                gate.compacting = false
+                if holdingWriters { gate.writersHeld = false }
+            }
+        }
         while self.gate.withLock({ $0.users }) > 0 { usleep(1000) }
+
+        let old = self.table.generation(self.table.currentIndex)
+        let new = self.table.generation(1 - old.index)
+        // The previous replacement closed it before returning.
+        precondition(!new.isOpen, "LMDB generation \(new.index) still open")
 
         let copyDirectory = "\(self.directory)/\(Self.compactionDirectoryName)"
         let copiedFile = Self.dataFile(in: copyDirectory)
         Self.removeCompactionDirectory(in: self.directory)
         do throws(FileIOError) { try FileIO.createDirectories(copyDirectory) } catch { throw LMDBError(error) }
         defer { Self.removeCompactionDirectory(in: self.directory) }
-        try check(mdb_env_copy2(self.environment, copyDirectory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2 \(copyDirectory)")
+        try Self.copy(old, toDirectory: copyDirectory, flags: UInt32(MDB_CP_COMPACT))
         do throws(FileIOError) { try FileIO.syncFile(copiedFile) } catch { throw LMDBError(error) }
 
-        let readers = self.gate.withLock { gate in
-            defer { gate.readerPool.removeAll() }
-            return gate.readerPool
-        }
-        for reader in readers { mdb_txn_abort(reader.transaction) }
-        mdb_env_close(self.environment)
-        var renameFailure: FileIOError?
+        // The old environment keeps its descriptor on the old file: if the rename fails it simply
+        // goes on, and once it succeeds readers inside still read the (unlinked) old file.
         do throws(FileIOError) {
             try FileIO.rename(copiedFile, to: Self.dataFile(in: self.directory))
-            try? FileIO.syncDirectory(self.directory)
         } catch {
-            renameFailure = error
+            throw LMDBError(error)
         }
-        // The old file if the rename failed, else the new one: either is a whole store.
+        try? FileIO.syncDirectory(self.directory)
+        // The data file is now the new one: writes to the old one would be lost.
+        let environment: OpaquePointer
         do {
-            self.environment = try Self.openHandle(directory: self.directory, options: self.options)
+            environment = try Self.openHandle(directory: self.directory, options: self.options, generation: new.index)
             let databases = self.gate.withLock { $0.databases }
-            try self.reopen(databases)
+            try Self.reopen(databases, in: environment)
         } catch {
             preconditionFailure("cannot reopen the LMDB environment in \(self.directory): \(error)")
         }
-        if let renameFailure { throw LMDBError(renameFailure) }
+        new.publish(environment)
+        self.table.makeCurrent(new.index)
+        old.retire()
+        self.gate.withLock { $0.writersHeld = false }
+        holdingWriters = false
+
+        // Readers that entered the old generation before its retirement finish there.
+        while !old.isDrained() { usleep(100) }
+        old.close()
+        if old.index == 1 { unlink(Self.alternateLockFile(in: self.directory)) }
     }
 
     /// Opens the named databases again, in their first order, which gives them their first handles.
-    private func reopen(_ databases: [(name: String, flags: UInt32, handle: MDB_dbi)]) throws(LMDBError) {
+    private static func reopen(_ databases: [(name: String, flags: UInt32, handle: MDB_dbi)], in environment: OpaquePointer) throws(LMDBError) {
         var begun: OpaquePointer?
-        try check(mdb_txn_begin(self.environment, nil, 0, &begun), "mdb_txn_begin")
+        try check(mdb_txn_begin(environment, nil, 0, &begun), "mdb_txn_begin")
         guard let transaction = begun else { throw .missingHandle("mdb_txn_begin") }
         for database in databases {
             var handle: MDB_dbi = 0
@@ -312,9 +373,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
     public func usage() throws(LMDBError) -> Usage {
         var info = MDB_envinfo()
         var stat = MDB_stat()
-        try self.withHandle { (environment) throws(LMDBError) in
-            try check(mdb_env_info(environment, &info), "mdb_env_info")
-            try check(mdb_env_stat(environment, &stat), "mdb_env_stat")
+        try self.withReaderGeneration { (generation) throws(LMDBError) in
+            try check(mdb_env_info(generation.environment, &info), "mdb_env_info")
+            try check(mdb_env_stat(generation.environment, &stat), "mdb_env_stat")
         }
         let pageSize = Int(stat.ms_psize)
         return Usage(
@@ -326,10 +387,10 @@ public final class LMDBEnvironment: @unchecked Sendable {
     public func withWriteTransaction<Result, Failure: Error>(
         _ body: (LMDBTransaction) throws(Failure) -> Result
     ) throws(LMDBBlockFailure<Failure>) -> Result {
-        self.admit { _ in () }
-        defer { self.gate.withLock { $0.users -= 1 } }
+        let environment = self.admitWriter()
+        defer { self.leaveWriter() }
         var begun: OpaquePointer?
-        do { try check(mdb_txn_begin(self.environment, nil, 0, &begun), "mdb_txn_begin") } catch { throw .storage(error) }
+        do { try check(mdb_txn_begin(environment, nil, 0, &begun), "mdb_txn_begin") } catch { throw .storage(error) }
         guard let pointer = begun else { throw .storage(.missingHandle("mdb_txn_begin")) }
         let result: Result
         do {
@@ -343,35 +404,39 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     /// Runs `body` in a read transaction (a consistent snapshot) taken from the reader pool.
-    /// Readers never block the writer, nor each other; only `compactInPlace` holds them back.
+    /// Takes no lock and never waits: not for the writer, other readers, or `compactInPlace`.
     public func withReadTransaction<Result, Failure: Error>(
         _ body: (LMDBTransaction) throws(Failure) -> Result
     ) throws(LMDBBlockFailure<Failure>) -> Result {
+        let stripe = LMDBReaderTable.currentStripe()
+        let generation = self.table.enter(stripe: stripe)
         let transaction: OpaquePointer
-        if let reader = self.admit({ $0.readerPool.popLast() }) {
-            let status = mdb_txn_renew(reader.transaction)
+        if let pooled = generation.takePooled(stripe: stripe) {
+            let status = mdb_txn_renew(pooled)
             if status != 0 {
-                mdb_txn_abort(reader.transaction)
-                self.gate.withLock { $0.users -= 1 }
+                mdb_txn_abort(pooled)
+                generation.leave(stripe: stripe)
                 throw .storage(.status(status, during: "mdb_txn_renew"))
             }
-            transaction = reader.transaction
+            transaction = pooled
         } else {
             var begun: OpaquePointer?
-            let status = mdb_txn_begin(self.environment, nil, UInt32(MDB_RDONLY), &begun)
+            var status = mdb_txn_begin(generation.environment, nil, UInt32(MDB_RDONLY), &begun)
+            if status == MDB_READERS_FULL, let pooled = generation.takePooledAnywhere() {
+                // Every reader slot is taken, some by transactions pooled on other stripes.
+                status = mdb_txn_renew(pooled)
+                if status == 0 { begun = pooled } else { mdb_txn_abort(pooled) }
+            }
             guard status == 0, let pointer = begun else {
-                self.gate.withLock { $0.users -= 1 }
+                generation.leave(stripe: stripe)
                 throw .storage(status != 0 ? .status(status, during: "mdb_txn_begin(read-only)") : .missingHandle("mdb_txn_begin"))
             }
             transaction = pointer
         }
         defer {
             mdb_txn_reset(transaction)
-            let reader = PooledReader(transaction: transaction)
-            self.gate.withLock { gate in
-                gate.readerPool.append(reader)
-                gate.users -= 1
-            }
+            if !generation.pool(transaction, stripe: stripe) { mdb_txn_abort(transaction) }
+            generation.leave(stripe: stripe)
         }
         do {
             return try body(LMDBTransaction(pointer: transaction))
