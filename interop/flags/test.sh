@@ -25,6 +25,21 @@ expect "this member missing from --initial-cluster" "couldn't find local name \"
 expect "advertised peer URLs must match --initial-cluster" "--initial-cluster has a=http://127.0.0.1:2 but missing from --initial-advertise-peer-urls=http://127.0.0.1:1" \
   timeout 5 "$SERVER_BIN" --name a --data-dir "$INTEROP_WORK/x" --initial-advertise-peer-urls http://127.0.0.1:1 \
   --initial-cluster a=http://127.0.0.1:2
+# etcd's timing checks, in etcd's order and words.
+expect "a zero heartbeat" "--heartbeat-interval must be >0 (set to 0ms)" \
+  timeout 5 "$SERVER_BIN" --data-dir "$INTEROP_WORK/x" --heartbeat-interval 0
+expect "a zero election timeout" "--election-timeout must be >0 (set to 0ms)" \
+  timeout 5 "$SERVER_BIN" --data-dir "$INTEROP_WORK/x" --election-timeout 0
+expect "an election timeout under 5 heartbeats" "--election-timeout[400ms] should be at least as 5 times as --heartbeat-interval[100ms]" \
+  timeout 5 "$SERVER_BIN" --data-dir "$INTEROP_WORK/x" --election-timeout 400
+expect "an election timeout over 50 s" "--election-timeout[60000ms] is too long, and should be set less than 50000ms" \
+  timeout 5 "$SERVER_BIN" --data-dir "$INTEROP_WORK/x" --election-timeout 60000
+expect "a duplicate peer URL in --initial-cluster" "initial cluster a=http://127.0.0.1:1,b=http://127.0.0.1:1 has duplicate url" \
+  timeout 5 "$SERVER_BIN" --name a --data-dir "$INTEROP_WORK/x" --initial-advertise-peer-urls http://127.0.0.1:1 \
+  --initial-cluster a=http://127.0.0.1:1,b=http://127.0.0.1:1
+expect "an https client URL without key and cert" \
+  "TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:1 with HTTPS scheme" \
+  timeout 5 "$SERVER_BIN" --data-dir "$INTEROP_WORK/x" --listen-client-urls https://127.0.0.1:1 --advertise-client-urls https://127.0.0.1:1
 expect "an unknown ETCD_ variable is reported" "unrecognized environment variable ETCD_BOGUS=1" \
   env ETCD_BOGUS=1 timeout 5 "$SERVER_BIN" --bogus-flag
 

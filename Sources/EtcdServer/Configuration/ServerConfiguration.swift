@@ -105,10 +105,19 @@ public struct ServerConfiguration: Sendable, Equatable {
         if maxRequestBytes <= 0 {
             throw .invalid("--max-request-bytes must be greater than 0")
         }
-        if heartbeatIntervalMilliseconds <= 0 || electionTimeoutMilliseconds < 5 * heartbeatIntervalMilliseconds {
+        if heartbeatIntervalMilliseconds <= 0 {
+            throw .invalid("--heartbeat-interval must be >0 (set to \(heartbeatIntervalMilliseconds)ms)")
+        }
+        if electionTimeoutMilliseconds <= 0 {
+            throw .invalid("--election-timeout must be >0 (set to \(electionTimeoutMilliseconds)ms)")
+        }
+        if electionTimeoutMilliseconds < 5 * heartbeatIntervalMilliseconds {
             throw .invalid(
                 "--election-timeout[\(electionTimeoutMilliseconds)ms] should be at least as 5 times as --heartbeat-interval[\(heartbeatIntervalMilliseconds)ms]"
             )
+        }
+        if electionTimeoutMilliseconds > 50_000 {
+            throw .invalid("--election-timeout[\(electionTimeoutMilliseconds)ms] is too long, and should be set less than 50000ms")
         }
         if leaseCheckpointIntervalMilliseconds <= 0 {
             throw .invalid("--experimental-lease-checkpoint-interval must be greater than 0")
@@ -134,7 +143,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         var seen = Set<String>()
         for member in members where !seen.insert(member.url.description).inserted {
-            throw .invalid("duplicate URL \"\(member.url)\" in --initial-cluster")
+            // etcd prints the cluster as its URLsMap does: sorted name=url pairs.
+            let listed = members.map { "\($0.name)=\($0.url)" }.sorted().joined(separator: ",")
+            throw .invalid("initial cluster \(listed) has duplicate url")
         }
         if !["", "periodic", "revision"].contains(autoCompactionMode) {
             throw .invalid("unknown auto-compaction-mode \"\(autoCompactionMode)\"")
