@@ -78,6 +78,11 @@ struct MemberFlags: ParsableArguments {
         help: "Auto compaction retention: a duration in periodic mode (hours without a unit), revisions in revision mode. 0 disables it.")
     var autoCompactionRetention = "0"
 
+    @Flag(
+        name: .customLong("experimental-initial-corrupt-check"),
+        help: "Enable to check data corruption before serving any client/peer traffic.")
+    var initialCorruptCheck = false
+
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
@@ -85,7 +90,11 @@ struct MemberFlags: ParsableArguments {
         "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "heartbeat-interval",
         "election-timeout", "snapshot-count", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
         "experimental-lease-checkpoint-interval", "auto-compaction-mode", "auto-compaction-retention",
+        "experimental-initial-corrupt-check",
     ]
+
+    /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
+    static let boolFlagNames: Set<String> = ["experimental-initial-corrupt-check"]
 
     func serverConfiguration() throws -> ServerConfiguration {
         var settings = ServerConfiguration()
@@ -132,6 +141,7 @@ struct MemberFlags: ParsableArguments {
         }
         settings.leaseCheckpointIntervalMilliseconds = Int(checkpointInterval)
         settings.autoCompactionMode = autoCompactionMode
+        settings.initialCorruptCheck = initialCorruptCheck
         // Not a ValidationError: etcd exits with status 1, not a usage error, when these fail.
         try settings.validate()
         // etcd reads the retention after verifying the flags, so a bad mode is reported first;

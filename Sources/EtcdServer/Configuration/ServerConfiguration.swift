@@ -40,6 +40,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// etcd's `--auto-compaction-retention` once parsed: milliseconds in periodic mode, a count
     /// of revisions in revision mode (etcd, too, keeps one number for both); 0 turns it off.
     public var autoCompactionRetention: Int64 = 0
+    /// etcd's `--experimental-initial-corrupt-check`: a restarted member compares its HashKV
+    /// with its peers' before serving clients (see `InitialCorruptCheck`).
+    public var initialCorruptCheck = false
+
+    /// etcd's `ReqTimeout`: 5 s for queueing, computation and disk, plus two election timeouts.
+    public var requestTimeoutMilliseconds: Int {
+        let tick = max(1, heartbeatIntervalMilliseconds)
+        return 5000 + 2 * (electionTimeoutMilliseconds / tick) * tick
+    }
 
     /// What auto-compaction does, nil when off.
     var autoCompactionPolicy: AutoCompactionPolicy? {
