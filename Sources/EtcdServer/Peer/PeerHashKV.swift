@@ -103,6 +103,15 @@ struct PeerHashKVClient: Sendable {
         -> EventLoopFuture<HashKVResponse>
     {
         let eventLoop = group.next()
+        return eventLoop.flatSubmit {
+            startQuery(peerID: peerID, endpoint: endpoint, revision: revision, timeout: timeout, on: eventLoop)
+        }
+    }
+
+    /// On `eventLoop`.
+    private func startQuery(
+        peerID: UInt64, endpoint: URLEndpoint, revision: Int64, timeout: TimeAmount, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<HashKVResponse> {
         let promise = eventLoop.makePromise(of: HashKVResponse.self)
         let channelFuture = connect?(endpoint, eventLoop) ?? plainChannel(to: endpoint, on: eventLoop, timeout: timeout)
         let channelBox = NIOLoopBoundBox<(any Channel)?>(nil, eventLoop: eventLoop)
