@@ -28,11 +28,8 @@ final class CapturedLog: Sendable {
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-            function: String, line: UInt
-        ) {
-            log.lines.withLockedValue { $0.append((level, "\(message)", metadata ?? [:])) }
+        func log(event: LogEvent) {
+            log.lines.withLockedValue { $0.append((event.level, "\(event.message)", event.metadata ?? [:])) }
         }
     }
 }
@@ -205,7 +202,7 @@ final class InitialCorruptCheckTests: XCTestCase {
         XCTAssertNoThrow(try check.run(local: try localHash(store, member: 1)))
     }
 
-    func testLaggingPeerAndDifferentCompactRevisionAreSkipped() throws {
+    func testLaggingCompactedAndDifferentlyCompactedPeersAreSkipped() throws {
         var stores: [UInt64: MVCCStore] = [:]
         stores[1] = try makeStore()
         try Self.apply(Self.commonWrites, to: stores[1]!)
@@ -217,15 +214,24 @@ final class InitialCorruptCheckTests: XCTestCase {
         var compaction = CompactionRequest()
         compaction.revision = 3
         try Self.apply(Self.writesWithExtraKey + [.compact(compaction)], to: stores[3]!)
+        // Member 4 is ahead and compacted past revision 4: "compacted" for it.
+        stores[4] = try makeStore()
+        var laterCompaction = CompactionRequest()
+        laterCompaction.revision = 5
+        try Self.apply(Self.commonWrites + [.put(Self.put("c", "4")), .compact(laterCompaction)], to: stores[4]!)
         let log = CapturedLog()
-        let check = try cluster(ports: try ports([1, 2, 3]), stores: stores, local: 1, log: log)
+        let check = try cluster(ports: try ports([1, 2, 3, 4]), stores: stores, local: 1, log: log)
         let results = check.peerHashKVs(revision: 4)
         XCTAssertEqual(results.first { $0.peer.id == 2 }?.error, .futureRevision)
         XCTAssertEqual(results.first { $0.peer.id == 3 }?.response?.compactRevision, 3)
+        XCTAssertEqual(results.first { $0.peer.id == 4 }?.error, .compacted)
         XCTAssertNoThrow(try check.run(local: try localHash(stores[1]!, member: 1)))
         XCTAssertEqual(
             log.messages(.warning).filter { $0 != "failed hash kv request" },
-            ["cannot fetch hash from slow remote peer", "found different compact revision values from remote peer"])
+            [
+                "cannot fetch hash from slow remote peer", "found different compact revision values from remote peer",
+                "cannot fetch hash from remote peer; local member is behind",
+            ])
     }
 
     func testRequestFromAnotherClusterIsRefused() throws {

@@ -1,3 +1,4 @@
+import Dispatch
 import EtcdProto
 import GRPCTransport
 import Logging
@@ -36,12 +37,17 @@ extension PeerReceiver {
                 } catch {
                     return context.eventLoop.makeFailedFuture(error)
                 }
-                switch provider(request) {
-                case .success(let response):
-                    return context.eventLoop.makeSucceededFuture(response.responseBody(allocator: ByteBufferAllocator()))
-                case .failure(let status):
-                    return context.eventLoop.makeFailedFuture(status)
+                // Hashing a large store takes a while: not on the event loop the raft streams share.
+                let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
+                DispatchQueue.global().async {
+                    switch provider(request) {
+                    case .success(let response):
+                        promise.succeed(response.responseBody(allocator: ByteBufferAllocator()))
+                    case .failure(let status):
+                        promise.fail(status)
+                    }
                 }
+                return promise.futureResult
             }
         })
     }
