@@ -172,6 +172,15 @@ final class InitialCorruptCheckTests: XCTestCase {
         XCTAssertEqual(fromCorrupt.messages(.warning).count, 2)
     }
 
+    func testSingleMemberPassesAtOnce() throws {
+        let store = try makeStore()
+        try Self.apply(Self.commonWrites, to: store)
+        let log = CapturedLog()
+        let check = try cluster(ports: [1: try PeerTestSupport.freePort()], stores: [:], local: 1, log: log)
+        XCTAssertNoThrow(try check.run(local: try localHash(store, member: 1)))
+        XCTAssertEqual(log.messages(), ["starting initial corruption check", "initial corruption checking passed; no corruption"])
+    }
+
     func testUnreachablePeerIsSkipped() throws {
         let stores = try [UInt64(1), 2].reduce(into: [UInt64: MVCCStore]()) { stores, id in
             stores[id] = try makeStore()
