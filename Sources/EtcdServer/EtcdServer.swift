@@ -87,11 +87,14 @@ public final class EtcdServer: Sendable {
         let core = ServerCore(
             configuration: configuration, identity: identity, store: store, log: log, waiters: waiters,
             appliedIndex: applyLoop.appliedIndex, membership: membership)
-        return try EtcdServer(core: core, log: log, applyLoop: applyLoop, watchHub: watchHub, lessor: lessor, logger: logger)
+        return try EtcdServer(
+            core: core, log: log, applyLoop: applyLoop, watchHub: watchHub, lessor: lessor, logger: logger,
+            restarted: replay != nil)
     }
 
     private init(
-        core: ServerCore, log: RaftReplicatedLog, applyLoop: ApplyLoop, watchHub: WatchHub, lessor: Lessor, logger: Logger
+        core: ServerCore, log: RaftReplicatedLog, applyLoop: ApplyLoop, watchHub: WatchHub, lessor: Lessor, logger: Logger,
+        restarted: Bool
     ) throws {
         self.configuration = core.configuration
         self.identity = core.identity
@@ -112,7 +115,10 @@ public final class EtcdServer: Sendable {
             handlers: PeerTransport.Handlers(
                 deliver: { [log] message in log.receive(message) },
                 reportUnreachable: { [log] member in log.reportUnreachable(member) },
-                reportSnapshot: { [log] member, succeeded in log.reportSnapshot(to: member, succeeded: succeeded) }))
+                reportSnapshot: { [log] member, succeeded in log.reportSnapshot(to: member, succeeded: succeeded) },
+                hashKV: { [store = core.store, identity = core.identity] request in
+                    store.peerHashKV(revision: request.revision, clusterID: identity.clusterID, memberID: identity.memberID)
+                }))
         log.attach(sender: peerTransport)
         let peerAddresses = try peerTransport.start()
         logger.info("listening for peers", metadata: ["addresses": "\(peerAddresses.map(\.description).joined(separator: ","))"])
@@ -132,6 +138,20 @@ public final class EtcdServer: Sendable {
                 // now, and the client can retry at once.
                 waiters.failAll(with: EtcdErrors.leaderChanged)
             }))
+        // etcd checks only a member that has data already (not one starting a new cluster).
+        if core.configuration.initialCorruptCheck && restarted {
+            do throws(InitialCorruptCheckError) {
+                try InitialCorruptCheck.run(
+                    store: core.store, identity: core.identity, configuration: core.configuration, peers: peers, group: group,
+                    logger: logger)
+            } catch {
+                log.stop()
+                peerTransport.stop()
+                applyLoop.stop()
+                try? group.syncShutdownGracefully()
+                throw error
+            }
+        }
 
         var router = GRPCRouter()
         // clientv3's WithRequireLeader: a member without a leader refuses such calls at once.

@@ -35,7 +35,7 @@ final class ServerCore: Sendable {
         self.log = log
         self.waiters = waiters
         self.appliedIndex = appliedIndex
-        self.requestTimeout = .milliseconds(Int64(5000 + 2 * configuration.electionTimeoutMilliseconds))
+        self.requestTimeout = .milliseconds(Int64(configuration.requestTimeoutMilliseconds))
     }
 
     /// Whether other members share the log: then every lease renewal goes through it.

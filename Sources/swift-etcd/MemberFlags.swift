@@ -89,6 +89,10 @@ struct MemberFlags: ParsableArguments {
 
     @Flag(name: .customLong("client-cert-auth"), help: "Enable client cert authentication.")
     var clientCertAuth = false
+    @Flag(
+        name: .customLong("experimental-initial-corrupt-check"),
+        help: "Enable to check data corruption before serving any client/peer traffic.")
+    var initialCorruptCheck = false
 
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
@@ -98,7 +102,11 @@ struct MemberFlags: ParsableArguments {
         "election-timeout", "snapshot-count", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
         "experimental-lease-checkpoint-interval", "auto-compaction-mode", "auto-compaction-retention",
         "cert-file", "key-file", "trusted-ca-file", "client-cert-auth",
+        "experimental-initial-corrupt-check",
     ]
+
+    /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
+    static let boolFlagNames: Set<String> = ["experimental-initial-corrupt-check", "client-cert-auth"]
 
     func serverConfiguration() throws -> ServerConfiguration {
         var settings = ServerConfiguration()
@@ -147,6 +155,7 @@ struct MemberFlags: ParsableArguments {
         settings.autoCompactionMode = autoCompactionMode
         settings.clientTLS = ServerConfiguration.TLSFiles(
             certFile: certFile, keyFile: keyFile, trustedCAFile: trustedCAFile, clientCertAuth: clientCertAuth)
+        settings.initialCorruptCheck = initialCorruptCheck
         // Not a ValidationError: etcd exits with status 1, not a usage error, when these fail.
         try settings.validate()
         // etcd reads the retention after verifying the flags, so a bad mode is reported first;

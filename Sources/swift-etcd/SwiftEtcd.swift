@@ -26,6 +26,7 @@ struct SwiftEtcd: ParsableCommand {
             arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
             knownFlags: MemberFlags.flagNames, logger: logger)
         do {
+            let arguments = try BoolFlags.normalize(arguments, boolFlags: MemberFlags.boolFlagNames)
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
@@ -40,6 +41,10 @@ struct SwiftEtcd: ParsableCommand {
         let server: EtcdServer
         do {
             server = try EtcdServer.start(configuration: settings, logger: logger)
+        } catch let error as InitialCorruptCheckError {
+            // etcd's etcdmain prints the check's error alone as its fatal line, and exits with 1.
+            logger.critical("\(error)")
+            throw ExitCode.failure
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure

@@ -60,6 +60,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var autoCompactionRetention: Int64 = 0
     /// `--cert-file`, `--key-file`, `--trusted-ca-file`, `--client-cert-auth`: used on https client URLs.
     public var clientTLS = TLSFiles()
+    /// etcd's `--experimental-initial-corrupt-check`: a restarted member compares its HashKV
+    /// with its peers' before serving clients (see `InitialCorruptCheck`).
+    public var initialCorruptCheck = false
+
+    /// etcd's `ReqTimeout`: 5 s for queueing, computation and disk, plus two election timeouts.
+    public var requestTimeoutMilliseconds: Int {
+        let tick = max(1, heartbeatIntervalMilliseconds)
+        return 5000 + 2 * (electionTimeoutMilliseconds / tick) * tick
+    }
 
     /// What auto-compaction does, nil when off.
     var autoCompactionPolicy: AutoCompactionPolicy? {

@@ -12,17 +12,19 @@ final class PeerReceiver: Sendable {
     private let peerIDs: Set<UInt64>
     private let logger: Logger
     private let deliver: @Sendable (Raft.Message) -> Void
+    private let hashKV: PeerHashKVProvider?
     private let running = NIOLockedValueBox(true)
 
     init(
         memberID: UInt64, clusterID: UInt64, peerIDs: Set<UInt64>, logger: Logger,
-        deliver: @escaping @Sendable (Raft.Message) -> Void
+        deliver: @escaping @Sendable (Raft.Message) -> Void, hashKV: PeerHashKVProvider? = nil
     ) {
         self.memberID = memberID
         self.clusterID = clusterID
         self.peerIDs = peerIDs
         self.logger = logger
         self.deliver = deliver
+        self.hashKV = hashKV
     }
 
     /// After this nothing more is delivered, even from streams still open.
@@ -38,6 +40,7 @@ final class PeerReceiver: Sendable {
         router.register(
             PeerWire.snapshotPath, maxReceiveMessageBytes: PeerWire.maxSnapshotMessageBytes,
             .unary { [self] request, context in receiveSnapshot(request, context) })
+        if let hashKV { registerHashKV(in: &router, provider: hashKV) }
         return router
     }
 
@@ -95,7 +98,7 @@ final class PeerReceiver: Sendable {
 
     /// The sending member, if the request comes from a member of this cluster and is for this
     /// member; otherwise a FAILED_PRECONDITION refusal, logged once.
-    private func checkCaller(_ context: GRPCCallContext) -> Result<UInt64, GRPCStatus> {
+    func checkCaller(_ context: GRPCCallContext) -> Result<UInt64, GRPCStatus> {
         let clusterText = context.metadata(PeerWire.clusterIDHeader) ?? ""
         let fromText = context.metadata(PeerWire.fromHeader) ?? ""
         let toText = context.metadata(PeerWire.toHeader) ?? ""

@@ -16,6 +16,7 @@ final class PeerTransport: Sendable {
         var deliver: @Sendable (Raft.Message) -> Void          // a message from a peer, already decoded and checked
         var reportUnreachable: @Sendable (NodeID) -> Void      // a message to this peer was dropped (queue full, connection down)
         var reportSnapshot: @Sendable (NodeID, Bool) -> Void   // a MsgSnap to this peer was delivered (true) or lost (false)
+        var hashKV: PeerHashKVProvider? = nil                   // answers a peer's HashKV (PeerHashKV.swift)
     }
 
     private let memberID: UInt64
@@ -46,7 +47,8 @@ final class PeerTransport: Sendable {
         }
         self.links = links
         self.receiver = PeerReceiver(
-            memberID: memberID, clusterID: clusterID, peerIDs: Set(peers.keys), logger: logger, deliver: handlers.deliver)
+            memberID: memberID, clusterID: clusterID, peerIDs: Set(peers.keys), logger: logger, deliver: handlers.deliver,
+            hashKV: handlers.hashKV)
     }
 
     /// Binds the peer listeners (--listen-peer-urls; port 0 picks a free one) and returns the bound addresses.
