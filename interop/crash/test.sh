@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Crash test: writers get acknowledgements for puts, the server is kill -9'd at a random moment,
 # restarted on the same data dir, and every acknowledged put must be there with its revision.
-# CRASH_ROUNDS (default 3) rounds, CRASH_SEED picks the kill moments (printed, replayable).
+# Then the same for a 3-member cluster whose members are all kill -9'd at the same moment, with
+# writers on every member: after the restart every member must serve every acknowledged put.
+# CRASH_ROUNDS (default 3) rounds of each, CRASH_SEED picks the kill moments (printed, replayable).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 SERVER_BIN=${SERVER_BIN:?set SERVER_BIN to the server under test}
@@ -29,4 +31,27 @@ for round in $(seq 1 "$ROUNDS"); do
   kill "$(cat "$INTEROP_WORK/member.pid")"
   wait "$(cat "$INTEROP_WORK/member.pid")" 2>/dev/null || true
 done
-echo "crash: every acknowledged put survived $ROUNDS kills"
+echo "crash: every acknowledged put survived $ROUNDS kills of one member"
+
+start_cluster crashed "$SERVER_BIN" 3
+log="$INTEROP_WORK/cluster-acknowledged.log"
+: >"$log"
+for round in $(seq 1 "$ROUNDS"); do
+  writers=()
+  for i in 0 1 2; do
+    python3 "$here/crashwriter.py" write "${CLUSTER_PORTS[$i]}" "$log" 2 "$((100 * round + i))" &
+    writers+=("$!")
+  done
+  delay_ms=$((300 + RANDOM % 1700))
+  sleep "$(printf '0.%03d' $((delay_ms % 1000)))"; [ $delay_ms -ge 1000 ] && sleep 1
+  pids=$(cat "$INTEROP_WORK"/crashed-[012].pid)
+  # shellcheck disable=SC2086
+  kill -9 $pids
+  for pid in $pids; do wait "$pid" 2>/dev/null || true; done
+  for writer in "${writers[@]}"; do wait "$writer" || true; done
+  echo "cluster round $round: all members killed after ${delay_ms} ms with $(wc -l <"$log") puts acknowledged so far"
+  for i in 0 1 2; do launch_cluster_member crashed "$i"; done
+  wait_cluster_healthy "$CLUSTER_ENDPOINTS" 60 || { echo "crash: the cluster did not come back"; exit 1; }
+  for i in 0 1 2; do python3 "$here/crashwriter.py" check "${CLUSTER_PORTS[$i]}" "$log"; done
+done
+echo "crash: every acknowledged put survived $ROUNDS kills of every cluster member at once"

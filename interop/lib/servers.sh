@@ -38,7 +38,10 @@ start_member() {
   INTEROP_PIDS+=("$pid")
   echo "$pid" >"$INTEROP_WORK/$dir.pid"
   for _ in $(seq 1 150); do
-    if ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$port" --command-timeout=1s endpoint health >/dev/null 2>&1; then
+    # The port must be this member's: on a shared machine another server may have taken it
+    # between free_port and the bind, and would answer the health check in its place.
+    if ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$port" --command-timeout=1s endpoint health >/dev/null 2>&1 &&
+      ss -ltnpH "sport = :$port" | grep -q "pid=$pid,"; then
       echo "$port"; return 0
     fi
     kill -0 "$pid" 2>/dev/null || break
