@@ -1,28 +1,5 @@
 #!/usr/bin/env bash
-# Builds the clusterfaults program into $CLUSTERFAULTS_PROGRAM (default /tmp/etcd-clusterfaults) in GOPATH mode against
-# the Debian-packaged etcd 3.4.23 client sources in /usr/share/gocode/src.
-# Idempotent: re-links the GOPATH, re-copies our source, rebuilds (go caches).
+# Builds the clusterfaults program into $CLUSTERFAULTS_PROGRAM (default /tmp/etcd-clusterfaults).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-gopath=${CLUSTERFAULTS_GOPATH:-/tmp/etcd-clusterfaults-gopath}
-out=${CLUSTERFAULTS_PROGRAM:-/tmp/etcd-clusterfaults}
-src=/usr/share/gocode/src
-# Go and etcd 3.4.23's client sources come from Debian; install them when missing.
-if ! command -v go >/dev/null 2>&1 || [ ! -d "$src/go.etcd.io/etcd/clientv3" ]; then
-  apt-get update -qq && apt-get install -y -qq golang-go golang-etcd-server-dev >/dev/null
-fi
-mkdir -p "$gopath/src"
-for entry in "$src"/*; do
-  name=$(basename "$entry")
-  [ "$name" = clusterfaults ] && continue
-  [ -e "$gopath/src/$name" ] || ln -sfn "$entry" "$gopath/src/$name"
-done
-pkg="$gopath/src/clusterfaults"
-rm -rf "$pkg"
-mkdir -p "$pkg"
-cp "$here"/*.go "$pkg"/
-cd "$pkg"
-GO111MODULE=off GOPATH="$gopath" GOFLAGS= go vet .
-GO111MODULE=off GOPATH="$gopath" GOFLAGS= go build -o "$out.tmp" .
-mv -f "$out.tmp" "$out"
-echo "built $out"
+exec "$here/../lib/gobuild.sh" clusterfaults "$here" "${CLUSTERFAULTS_PROGRAM:-/tmp/etcd-clusterfaults}"
