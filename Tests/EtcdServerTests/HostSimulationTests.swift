@@ -1,9 +1,9 @@
 // Host simulation: real `RaftReplicatedLog`s (raft thread, wall-clock ticks, WAL group commit on
 // disk) in one process, each with its own WAL directory and its own ApplyLoop over a real
 // MVCCStore, wired as `EtcdServer.start` wires them, connected by an in-memory transport that
-// drops, delays (so reorders) and partitions messages. Clients propose puts (InternalRequest
-// entries with ProposalWaiters, as `ServerCore.propose` does) and linearizable reads (readIndex,
-// then a wait for the applied index, as `ServerCore.linearizableReadBarrier`) on every member,
+// drops, delays (so reorders) and partitions messages. Clients write and read linearizably on
+// every member through each member's real `ServerCore` (`propose`, which waits on
+// ProposalWaiters; `linearizableReadBarrier`, a read index then a wait for the applied index),
 // while members are stopped and restarted from their WAL and store directories and leadership is
 // moved. At the end: every acknowledged write is in every member's store at its revision, all
 // members have the same revision and HashKV, and the history is linearizable.
@@ -11,11 +11,13 @@
 // Knobs (environment variables):
 //   HOST_SIM_SEED=n      run only seed n (replays a failing seed's fault schedule and client mix;
 //                        thread timing is real, so a replay is likely, not certain, to fail again)
-//   HOST_SIM_SEEDS=n     run n seeds: 0..<n, or HOST_SIM_SEED..<HOST_SIM_SEED+n (default: 2 for
+//   HOST_SIM_SEEDS=n     run n seeds: 0..<n, or HOST_SIM_SEED..<HOST_SIM_SEED+n (default: 3 for
 //                        three members, 1 for one member)
 //   HOST_SIM_SECONDS=s   length of each seed's fault phase (default 3; the whole file then runs in
 //                        about 20–30 s on 2 cores)
 //   HOST_SIM_VERBOSE=1   print the fault schedule and per-seed statistics
+//   HOST_SIM_STALE_READS=1  negative control: reads skip the read index (serializable reads);
+//                        the linearizability check is then expected to fail for most seeds
 // Ticks are wall clock: heartbeat 10 ms, election 100 ms.
 
 import EtcdProto
@@ -33,6 +35,7 @@ import XCTest
 
 private let environment = ProcessInfo.processInfo.environment
 private let verbose = environment["HOST_SIM_VERBOSE"] == "1"
+private let staleReads = environment["HOST_SIM_STALE_READS"] == "1"
 private let heartbeatMilliseconds = 10
 private let electionMilliseconds = 100
 
@@ -186,14 +189,25 @@ final class SimIncarnation: Sendable {
     let waiters: ProposalWaiters
     let watchHub: WatchHub
     let lessor: Lessor
+    /// The services' entry point: clients write with `propose` and read behind
+    /// `linearizableReadBarrier`, as the KV service does.
+    let core: ServerCore
+    /// `EtcdServer`'s sweeper of replies past the request timeout.
+    let sweeper: RepeatedTask
 
-    init(log: RaftReplicatedLog, applyLoop: ApplyLoop, store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub, lessor: Lessor) {
+    init(log: RaftReplicatedLog, applyLoop: ApplyLoop, store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub,
+         lessor: Lessor, core: ServerCore) {
         self.log = log
         self.applyLoop = applyLoop
         self.store = store
         self.waiters = waiters
         self.watchHub = watchHub
         self.lessor = lessor
+        self.core = core
+        sweeper = testEventLoopGroup.next().scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) {
+            [waiters] _ in
+            for promise in waiters.expired() { promise.fail(EtcdErrors.timeout) }
+        }
     }
 
     var appliedIndex: AppliedIndex { applyLoop.appliedIndex }
@@ -260,8 +274,15 @@ final class SimMember: @unchecked Sendable {
             leadershipChanged: { [lessor] isLeader in
                 if isLeader { lessor.promote(grace: .milliseconds(Int64(electionMilliseconds))) }
             }))
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = walDirectory + "/.."
+        configuration.heartbeatIntervalMilliseconds = heartbeatMilliseconds
+        configuration.electionTimeoutMilliseconds = electionMilliseconds
+        let core = ServerCore(
+            configuration: configuration, identity: ClusterIdentity(clusterID: 1, memberID: id, members: voters.map { Member(id: $0) }),
+            store: store, log: log, waiters: waiters, appliedIndex: applyLoop.appliedIndex, membership: membership)
         let started = SimIncarnation(
-            log: log, applyLoop: applyLoop, store: store, waiters: waiters, watchHub: watchHub, lessor: lessor)
+            log: log, applyLoop: applyLoop, store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, core: core)
         lock.withLock {
             incarnation = started
             starts += 1
@@ -276,6 +297,7 @@ final class SimMember: @unchecked Sendable {
             defer { incarnation = nil }
             return incarnation
         }) else { return }
+        stopping.sweeper.cancel()
         stopping.watchHub.close()
         stopping.log.stop()
         network.register(id, nil)
@@ -305,18 +327,20 @@ enum SimOutcome<Value> {
 }
 
 enum SimClient {
-    /// Proposes a put on `member` as `ServerCore.propose` does; the write's revision once applied.
-    static func put(_ member: SimIncarnation, key: String, value: String, timeout: TimeAmount) -> SimOutcome<Int64> {
-        let loop = testEventLoopGroup.next()
-        let promise = loop.makePromise(of: MVCCWriteResult.self)
-        let id = member.waiters.register(promise, deadline: .now() + timeout)
-        let data = internalEntry(.put, PutRequest(key: Array(key.utf8), value: Array(value.utf8)), proposalID: id)
-        let waiters = member.waiters
-        let timer = loop.scheduleTask(in: timeout) { waiters.take(id)?.fail(EtcdErrors.timeout) }
-        member.log.propose(data, proposalID: id)
+    /// Waits for `future`, or gives up after `timeout` (the call's own deadline is longer).
+    private static func wait<Value: Sendable>(_ future: EventLoopFuture<Value>, timeout: TimeAmount) throws -> Value {
+        let promise = future.eventLoop.makePromise(of: Value.self)
+        let timer = future.eventLoop.scheduleTask(in: timeout) { promise.fail(EtcdErrors.timeout) }
+        future.cascade(to: promise)
         defer { timer.cancel() }
+        return try promise.futureResult.wait()
+    }
+
+    /// A put through `ServerCore.propose`: the write's revision once applied here.
+    static func put(_ member: SimIncarnation, key: String, value: String, timeout: TimeAmount) -> SimOutcome<Int64> {
+        let body = PutRequest(key: Array(key.utf8), value: Array(value.utf8)).responseBody(allocator: ByteBufferAllocator())
         do {
-            let result = try promise.futureResult.wait()
+            let result = try wait(member.core.propose(kind: .put, requestBody: body, on: testEventLoopGroup.next()), timeout: timeout)
             switch result.response {
             case .success: return .ok(result.revision)
             case .failure(let error): return .unknown("store refused: \(error)")
@@ -326,22 +350,14 @@ enum SimClient {
         }
     }
 
-    /// A linearizable read of `key` on `member`: its value, or nil if absent.
+    /// A linearizable read of `key`, as the KV service serves one: behind
+    /// `ServerCore.linearizableReadBarrier`, then from the store. The value, or nil if absent.
     static func read(_ member: SimIncarnation, key: String, timeout: TimeAmount) -> SimOutcome<String?> {
-        let loop = testEventLoopGroup.next()
-        let promise = loop.makePromise(of: Void.self)
-        let timer = loop.scheduleTask(in: timeout) { promise.fail(EtcdErrors.timeout) }
-        let appliedIndex = member.appliedIndex
-        member.log.readIndex { result in
-            switch result {
-            case .success(let index): appliedIndex.wait(for: index, promise)
-            case .failure(let failure): promise.fail(EtcdErrors.status(for: failure))
-            }
-        }
-        defer { timer.cancel() }
         do {
-            try promise.futureResult.wait()
-            let kv = try member.store.range(RangeRequest(key: Array(key.utf8))).kvs.first
+            if !staleReads, let barrier = member.core.linearizableReadBarrier(on: testEventLoopGroup.next()) {
+                try wait(barrier, timeout: timeout)
+            }
+            let kv = try member.core.range(RangeRequest(key: Array(key.utf8))).kvs.first
             return .ok(kv.map { String(decoding: $0.value, as: UTF8.self) })
         } catch {
             return .unknown("\(error)")
@@ -358,6 +374,7 @@ final class HistoryRecorder: Sendable {
         var acknowledged: [(key: String, value: String, revision: Int64)] = []
         var reads = 0
         var unknown = 0
+        var reasons: [String: Int] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -378,7 +395,14 @@ final class HistoryRecorder: Sendable {
         }
     }
 
-    func failed() { state.withLockedValue { $0.unknown += 1 } }
+    func failed(_ what: String, _ reason: String) {
+        state.withLockedValue {
+            $0.unknown += 1
+            $0.reasons[what + ": " + reason, default: 0] += 1
+        }
+    }
+
+    var reasons: [String: Int] { state.withLockedValue { $0.reasons } }
 
     var history: KVHistory { state.withLockedValue { $0.history } }
     var acknowledged: [(key: String, value: String, revision: Int64)] { state.withLockedValue { $0.acknowledged } }
@@ -461,6 +485,15 @@ final class SimCluster: @unchecked Sendable {
 final class HostSimulationTests: XCTestCase {
     private static let keys = ["k0", "k1", "k2", "k3"]
 
+    /// A running member to stop: the leader half of the time.
+    private func pickVictim(_ cluster: SimCluster, _ random: inout SplitMix64) -> SimMember? {
+        let running = cluster.members.filter { $0.current != nil }
+        if random.next() % 2 == 0, let leader = running.first(where: { $0.current?.log.status.isLeader == true }) {
+            return leader
+        }
+        return running.isEmpty ? nil : running[Int(random.next() % UInt64(running.count))]
+    }
+
     /// Runs one seed: clients and the fault schedule for the fault phase, then the checks.
     private func runSimulation(size: Int, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
         let started = Date()
@@ -490,13 +523,13 @@ final class HostSimulationTests: XCTestCase {
                         let op = recorder.invoke(client: client, .put(key: key, value: value))
                         switch SimClient.put(incarnation, key: key, value: value, timeout: .milliseconds(800)) {
                         case .ok(let revision): recorder.complete(op, .ok, acknowledged: (key, value, revision))
-                        case .unknown: recorder.failed()  // stays pending: it may have happened
+                        case .unknown(let reason): recorder.failed("put", reason)  // stays pending: it may have happened
                         }
                     } else {
                         let op = recorder.invoke(client: client, .get(key: key))
                         switch SimClient.read(incarnation, key: key, timeout: .milliseconds(800)) {
                         case .ok(let value): recorder.complete(op, .value(value))
-                        case .unknown: recorder.failed()
+                        case .unknown(let reason): recorder.failed("read", reason)
                         }
                     }
                     usleep(UInt32(random.next() % 3000))
@@ -514,7 +547,7 @@ final class HostSimulationTests: XCTestCase {
         let faultsEnd = Date(timeIntervalSinceNow: faultPhaseSeconds)
         while Date() < faultsEnd {
             usleep(UInt32(50_000 + random.next() % 250_000))
-            let action = size == 1 ? 2 : random.next() % 6
+            let action = size == 1 ? 2 + random.next() % 2 : random.next() % 6
             switch action {
             case 0:
                 let victim = cluster.members[Int(random.next() % UInt64(size))].id
@@ -523,22 +556,30 @@ final class HostSimulationTests: XCTestCase {
             case 1:
                 log("seed \(seed): heal")
                 cluster.network.heal()
-            case 2, 3:
+            case 2:
                 // Stop a member (often the leader, to exercise the hand-over) and restart it from
-                // its directories.
-                let victim: SimMember
-                if random.next() % 2 == 0, let leaderID = cluster.members.compactMap(\.current).first?.log.status.leader,
-                    let leader = cluster.member(leaderID), leader.current != nil {
-                    victim = leader
-                } else {
-                    victim = cluster.members[Int(random.next() % UInt64(size))]
-                }
+                // its directories after a short pause.
+                guard let victim = pickVictim(cluster, &random) else { continue }
                 log("seed \(seed): stop \(victim.id.hex)")
                 try victim.stop()
                 usleep(UInt32(20_000 + random.next() % 200_000))
                 log("seed \(seed): restart \(victim.id.hex)")
                 try victim.start()
                 restarts += 1
+            case 3:
+                // Stop a member and leave it down until a later step (a second one down too
+                // leaves no quorum for a while), or restart the members that are down.
+                let down = cluster.members.filter { $0.current == nil }
+                if !down.isEmpty && (random.next() % 2 == 0 || down.count == size) {
+                    for member in down {
+                        log("seed \(seed): restart \(member.id.hex)")
+                        try member.start()
+                        restarts += 1
+                    }
+                } else if let victim = pickVictim(cluster, &random) {
+                    log("seed \(seed): stop \(victim.id.hex), leaving it down")
+                    try victim.stop()
+                }
             case 4:
                 let running = cluster.members.compactMap(\.current)
                 guard let leader = running.first(where: { $0.log.status.isLeader }) else { continue }
@@ -563,14 +604,33 @@ final class HostSimulationTests: XCTestCase {
         // Scoped: the stores must be released before the members stop.
         let revision = try checkConvergence(cluster, recorder: recorder, seed: seed, file: file, line: line)
         let acknowledged = recorder.acknowledged
+        // Every member down at once, then up again from its WAL and store: the same state, and
+        // the cluster elects a leader and takes writes.
+        for member in cluster.members { try member.stop() }
+        for member in cluster.members { try member.start() }
+        try cluster.quiesce()
+        let afterRestart = try checkConvergence(cluster, recorder: recorder, seed: seed, file: file, line: line)
+        XCTAssertEqual(afterRestart, revision + 1, "seed \(seed): after a full restart only the barrier write is new", file: file, line: line)
         let history = recorder.history
-        let verdict = LinearizabilityChecker.check(history)
-        XCTAssertEqual(verdict, .linearizable, "seed \(seed): history of \(history.operations.count) operations", file: file, line: line)
+        switch LinearizabilityChecker.check(history) {
+        case .linearizable: break
+        case .notLinearizable(let key, let operations):
+            XCTFail("seed \(seed): the history of key \(key) (\(operations.count) of \(history.operations.count) operations) is not linearizable", file: file, line: line)
+            if verbose {
+                for index in operations {
+                    let operation = history.operations[index]
+                    print("  #\(index) client \(operation.client) \(operation.input) [\(operation.invokedAt), \(operation.returnedAt.map(String.init) ?? "∞")] -> \(operation.output.map { "\($0)" } ?? "pending")")
+                }
+            }
+        case .unknown(let key):
+            XCTFail("seed \(seed): the checker ran out of budget on key \(key)", file: file, line: line)
+        }
         XCTAssertGreaterThan(acknowledged.count, 10, "seed \(seed): too little progress to judge", file: file, line: line)
         XCTAssertGreaterThan(recorder.reads, 10, "seed \(seed): too few reads to judge", file: file, line: line)
         let network = cluster.network.statistics
         let summary = "seed \(seed), \(size) member(s): \(acknowledged.count) writes acknowledged, \(recorder.reads) reads, \(recorder.unknown) unknown; \(restarts) restarts, transfers \(transfers.succeeded)/\(transfers.asked); \(network.sent) messages, \(network.dropped) dropped; revision \(revision); \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
         log(summary)
+        for (reason, count) in recorder.reasons.sorted(by: { $0.value > $1.value }) { log("  \(count) × \(reason)") }
         try cluster.shutdown()
         completedShutdown = true
     }
@@ -604,7 +664,7 @@ final class HostSimulationTests: XCTestCase {
     }
 
     func testThreeMembersUnderFaultsConvergeAndStayLinearizable() throws {
-        for seed in hostSimulationSeeds(default: 2) {
+        for seed in hostSimulationSeeds(default: 3) {
             try runSimulation(size: 3, seed: seed)
         }
     }
