@@ -1,7 +1,7 @@
 // Host simulation: real `RaftReplicatedLog`s (raft thread, wall-clock ticks, WAL group commit on
 // disk) in one process, each with its own WAL directory and its own ApplyLoop over a real
 // MVCCStore, wired as `EtcdServer.start` wires them, connected by an in-memory transport that
-// drops, delays (so reorders) and partitions messages. Clients write and read linearizably on
+// drops, duplicates, delays (so reorders) and partitions messages. Clients write and read linearizably on
 // every member through each member's real `ServerCore` (`propose`, which waits on
 // ProposalWaiters; `linearizableReadBarrier`, a read index then a wait for the applied index),
 // while members are stopped and restarted from their WAL and store directories and leadership is
@@ -54,7 +54,8 @@ private func log(_ text: @autoclosure () -> String) {
 
 // MARK: - The network
 
-/// Carries raft messages between the members' logs, with seeded drops, delays and partitions.
+/// Carries raft messages between the members' logs, with seeded drops, duplicates, delays and
+/// partitions.
 /// One delivery thread hands each message to the receiving member's current log when its delay
 /// has passed; random delays reorder messages.
 final class SimNetwork: @unchecked Sendable {
@@ -65,6 +66,7 @@ final class SimNetwork: @unchecked Sendable {
     /// Partition group of each member (absent: group 0); messages cross no group boundary.
     private var groups: [NodeID: Int] = [:]
     private var dropRate = 0.0
+    private var duplicateRate = 0.0
     private var maxDelayNanoseconds: UInt64 = 1_000_000
     private var inFlight: [(at: UInt64, message: Message)] = []
     private var closed = false
@@ -100,9 +102,10 @@ final class SimNetwork: @unchecked Sendable {
         condition.unlock()
     }
 
-    func setFaults(dropRate: Double, maxDelayMilliseconds: Double) {
+    func setFaults(dropRate: Double, duplicateRate: Double = 0, maxDelayMilliseconds: Double) {
         condition.lock()
         self.dropRate = dropRate
+        self.duplicateRate = duplicateRate
         maxDelayNanoseconds = UInt64(maxDelayMilliseconds * 1_000_000)
         condition.unlock()
     }
@@ -130,6 +133,10 @@ final class SimNetwork: @unchecked Sendable {
             }
             let delay = maxDelayNanoseconds == 0 ? 0 : random.next() % maxDelayNanoseconds
             inFlight.append((now + delay, message))
+            if Double(random.next() % 1_000_000) / 1_000_000 < duplicateRate {
+                let again = maxDelayNanoseconds == 0 ? 0 : random.next() % (2 * maxDelayNanoseconds)
+                inFlight.append((now + again, message))
+            }
         }
         condition.signal()
     }
@@ -550,7 +557,9 @@ final class HostSimulationTests: XCTestCase {
             let action = size == 1 ? 2 + random.next() % 2 : random.next() % 6
             switch action {
             case 0:
-                let victim = cluster.members[Int(random.next() % UInt64(size))].id
+                // The leader half of the time: its clients' writes and reads must then fail or wait.
+                let leader = cluster.members.first { $0.current?.log.status.isLeader == true }
+                let victim = random.next() % 2 == 0 && leader != nil ? leader!.id : cluster.members[Int(random.next() % UInt64(size))].id
                 log("seed \(seed): isolate \(victim.hex)")
                 cluster.network.isolate(victim)
             case 1:
@@ -591,9 +600,10 @@ final class HostSimulationTests: XCTestCase {
                 }
             default:
                 let drop = [0, 0.02, 0.1, 0.3][Int(random.next() % 4)]
+                let duplicate = [0, 0.05][Int(random.next() % 2)]
                 let delay = [1.0, 5, 20][Int(random.next() % 3)]
-                log("seed \(seed): drop \(drop), delay up to \(delay) ms")
-                cluster.network.setFaults(dropRate: drop, maxDelayMilliseconds: delay)
+                log("seed \(seed): drop \(drop), duplicate \(duplicate), delay up to \(delay) ms")
+                cluster.network.setFaults(dropRate: drop, duplicateRate: duplicate, maxDelayMilliseconds: delay)
             }
         }
         running.withLockedValue { $0 = false }
