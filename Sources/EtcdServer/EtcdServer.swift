@@ -79,7 +79,9 @@ public final class EtcdServer: Sendable {
         membership.published(ownAttributes(configuration: configuration, identity: identity))
         let applyLoop = try ApplyLoop(
             store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, logger: logger,
-            configurationChangeApplied: { [log] change in log.configurationChangeApplied(change) })
+            // Weak: the log's handlers hold the apply loop, and a cycle would keep the store's
+            // LMDB environment open after shutdown.
+            configurationChangeApplied: { [weak log] change in log?.configurationChangeApplied(change) })
         // What the WAL holds as committed is applied before any client is served; Raft delivers
         // it again once it runs, and the apply loop skips what is applied.
         try applyLoop.replay(log.committedEntriesInWAL())
@@ -100,13 +102,17 @@ public final class EtcdServer: Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
         applyLoop.start()
+        // The handlers capture neither `core` nor `self`: the log holds them, and a cycle would
+        // keep the store's LMDB environment open after shutdown.
+        let leaderGrace = TimeAmount.milliseconds(Int64(core.configuration.electionTimeoutMilliseconds))
+        let memberHex = core.identity.memberID.hex
         core.log.start(handlers: ReplicatedLogHandlers(
             deliver: { [applyLoop] entries in applyLoop.enqueue(entries) },
             proposalFailed: { [waiters = core.waiters] id, failure in waiters.take(id)?.fail(EtcdErrors.status(for: failure)) },
             leadershipChanged: { [lessor, logger] isLeader in
                 if isLeader {
-                    lessor.promote(grace: .milliseconds(Int64(core.configuration.electionTimeoutMilliseconds)))
-                    logger.info("became the leader", metadata: ["member-id": "\(core.identity.memberID.hex)"])
+                    lessor.promote(grace: leaderGrace)
+                    logger.info("became the leader", metadata: ["member-id": "\(memberHex)"])
                 }
             }))
 
