@@ -133,7 +133,9 @@ final class SimNetwork: @unchecked Sendable {
             }
             let delay = maxDelayNanoseconds == 0 ? 0 : random.next() % maxDelayNanoseconds
             inFlight.append((now + delay, message))
-            if Double(random.next() % 1_000_000) / 1_000_000 < duplicateRate {
+            // Proposals are not duplicated: Raft does not deduplicate them (neither does
+            // etcd-raft), and the peer transport (HTTP/2 over TCP) does not resend them.
+            if message.type != .propose && Double(random.next() % 1_000_000) / 1_000_000 < duplicateRate {
                 let again = maxDelayNanoseconds == 0 ? 0 : random.next() % (2 * maxDelayNanoseconds)
                 inFlight.append((now + again, message))
             }
@@ -382,6 +384,8 @@ final class HistoryRecorder: Sendable {
         var reads = 0
         var unknown = 0
         var reasons: [String: Int] = [:]
+        /// Values of puts refused before they reached the log ("no leader", "leader changed").
+        var refused: Set<String> = []
     }
 
     private let state = NIOLockedValueBox(State())
@@ -410,6 +414,9 @@ final class HistoryRecorder: Sendable {
     }
 
     var reasons: [String: Int] { state.withLockedValue { $0.reasons } }
+
+    func refused(_ value: String) { _ = state.withLockedValue { $0.refused.insert(value) } }
+    var refusedValues: Set<String> { state.withLockedValue { $0.refused } }
 
     var history: KVHistory { state.withLockedValue { $0.history } }
     var acknowledged: [(key: String, value: String, revision: Int64)] { state.withLockedValue { $0.acknowledged } }
@@ -466,7 +473,7 @@ final class SimCluster: @unchecked Sendable {
         while barrier == nil {
             if Date() > deadline { throw SimulationError("the barrier write was not acknowledged") }
             guard let leader = try? waitForAgreedLeader(timeout: 5), let incarnation = leader.current else { continue }
-            if case .ok(let revision) = SimClient.put(incarnation, key: "barrier", value: "\(Date())", timeout: .seconds(2)) {
+            if case .ok(let revision) = SimClient.put(incarnation, key: "barrier", value: UUID().uuidString, timeout: .seconds(2)) {
                 barrier = revision
             }
         }
@@ -530,7 +537,12 @@ final class HostSimulationTests: XCTestCase {
                         let op = recorder.invoke(client: client, .put(key: key, value: value))
                         switch SimClient.put(incarnation, key: key, value: value, timeout: .milliseconds(800)) {
                         case .ok(let revision): recorder.complete(op, .ok, acknowledged: (key, value, revision))
-                        case .unknown(let reason): recorder.failed("put", reason)  // stays pending: it may have happened
+                        case .unknown(let reason):
+                            recorder.failed("put", reason)  // stays pending: it may have happened
+                            // ...except when the log refused it, which it does only before appending.
+                            if reason.contains("etcdserver: no leader") || reason.contains("etcdserver: leader changed") {
+                                recorder.refused(value)
+                            }
                         }
                     } else {
                         let op = recorder.invoke(client: client, .get(key: key))
@@ -669,6 +681,30 @@ final class HostSimulationTests: XCTestCase {
                     break
                 }
             }
+        }
+        // Every member's history: each written value once (no proposal applied twice), and
+        // none that the log refused.
+        let refused = recorder.refusedValues
+        for (index, store) in stores.enumerated() {
+            var seen = Set<String>()
+            var next: Int64 = 1
+            scan: while true {
+                let page = try store.events(fromRevision: next, maxEvents: 1000, withPrevKv: false)
+                for event in page.events where event.type == .put {
+                    guard let kv = event.kv, kv.key != Array("barrier".utf8) else { continue }
+                    let value = String(decoding: kv.value, as: UTF8.self)
+                    if !seen.insert(value).inserted {
+                        XCTFail("seed \(seed): member \(cluster.members[index].id.hex) applied the write of \(value) twice", file: file, line: line)
+                    }
+                    if refused.contains(value) {
+                        XCTFail("seed \(seed): member \(cluster.members[index].id.hex) applied \(value), whose proposal was refused", file: file, line: line)
+                    }
+                }
+                if page.events.isEmpty || page.nextRevision > revision { break scan }
+                next = page.nextRevision
+            }
+            let missing = acknowledged.filter { !seen.contains($0.value) }.count
+            XCTAssertEqual(missing, 0, "seed \(seed): member \(cluster.members[index].id.hex)'s history lacks acknowledged values", file: file, line: line)
         }
         return revision
     }
