@@ -330,10 +330,11 @@ final class ApplyFixture {
     let applyLoop: ApplyLoop
     let changes = NIOLockedValueBox<[ConfChange]>([])
 
-    init(memberID: UInt64 = 1) throws {
+    init(memberID: UInt64 = 1, compactionBatchLimit: Int = 10_000) throws {
         directory = makeTemporaryDirectory("apply-test")
         var options = MVCCOptions()
         options.mapSize = 64 << 20
+        options.compactionBatchLimit = compactionBatchLimit
         store = try MVCCStore(directory: directory, options: options)
         waiters = ProposalWaiters(memberID: memberID, startMilliseconds: 0)
         watchHub = try WatchHub(store: store, encoder: WatchResponseEncoder(
@@ -482,6 +483,26 @@ final class ApplyLoopTests: XCTestCase {
 
     /// The lessor hears of an entry after the applied index moves (the store commits first), and
     /// before the entry's reply: these wait for the reply of each batch's last entry.
+    /// A physical compaction's reply waits until the store has removed what it compacted, which
+    /// takes the apply loop several idle rounds of 20 history entries each here.
+    func testPhysicalCompactionRepliesOnceTheCompactionFinished() throws {
+        let fixture = try ApplyFixture(compactionBatchLimit: 20)
+        defer { fixture.stop() }
+        var entries: [CommittedEntry] = []
+        for index in 1...300 {
+            entries.append(CommittedEntry(index: UInt64(index), term: 1, data: internalEntry(
+                .put, put("c\(index % 3)", "\(index)"), proposalID: 0)))
+        }
+        fixture.applyLoop.enqueue(entries)
+        let (id, reply) = fixture.register()
+        fixture.applyLoop.enqueue([CommittedEntry(index: 301, term: 1, data: internalEntry(
+            .compact, CompactionRequest(revision: 250, physical: true), proposalID: id))])
+        let result = try reply.wait()
+        guard case .success(.compact) = result.response else { return XCTFail("\(result.response)") }
+        XCTAssertGreaterThanOrEqual(try fixture.store.finishedCompactionRevision(), 250)
+        XCTAssertEqual(try fixture.store.compactedRevision(), 250)
+    }
+
     func testLeaseEntriesReachTheLessor() throws {
         let fixture = try ApplyFixture()
         defer { fixture.stop() }

@@ -301,7 +301,7 @@ final class SimMember: @unchecked Sendable {
 
     /// Stops as `EtcdServer.shutdown` does (a leader hands over first), then waits until the
     /// store is released, so the next start may open its directory again (LMDB's rule).
-    func stop() throws {
+    func stop(beforeFailingReplies: () -> Void = {}) throws {
         guard let stopping = lock.withLock({ () -> SimIncarnation? in
             defer { incarnation = nil }
             return incarnation
@@ -311,6 +311,7 @@ final class SimMember: @unchecked Sendable {
         stopping.log.stop()
         network.register(id, nil)
         stopping.applyLoop.stop()
+        beforeFailingReplies()
         stopping.waiters.failAll(with: EtcdErrors.stopped)
         weak let store = stopping.store
         _ = consume stopping
@@ -765,6 +766,33 @@ final class HostSimulationTests: XCTestCase {
             refused.signal()
         }
         XCTAssertEqual(refused.wait(timeout: .now() + 2), .success)
+    }
+
+    /// `stop` makes everything already proposed durable and applied: a lone member's proposals
+    /// made just before it stops are all answered by the apply loop, none by the shutdown.
+    func testStoppingALoneMemberAppliesWhatWasProposed() throws {
+        let cluster = try SimCluster(size: 1, seed: 300)
+        defer { try? cluster.shutdown() }
+        let member = cluster.members[0]
+        _ = try cluster.waitForAgreedLeader()
+        let succeeded = ManagedAtomicCounter()
+        let loop = testEventLoopGroup.next()
+        let count = 300
+        do {
+            // Scoped: the store must be released before the member starts again.
+            let core = member.current!.core
+            for index in 0..<count {
+                let body = PutRequest(key: Array("s\(index % 7)".utf8), value: Array("\(index)".utf8)).responseBody(allocator: ByteBufferAllocator())
+                core.propose(kind: .put, requestBody: body, on: loop).whenSuccess { _ in succeeded.increment() }
+            }
+        }
+        try member.stop(beforeFailingReplies: {
+            let deadline = Date(timeIntervalSinceNow: 5)
+            while succeeded.value < count && Date() < deadline { usleep(1000) }
+        })
+        XCTAssertEqual(succeeded.value, count, "proposals made before stop were not applied by it")
+        try member.start()
+        XCTAssertEqual(try member.current!.store.currentRevision(), Int64(count) + 1, "the restart replays all of them")
     }
 
     func testStoppedLeaderHandsOverBeforeAnElectionTimeout() throws {
