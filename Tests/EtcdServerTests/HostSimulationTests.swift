@@ -768,6 +768,54 @@ final class HostSimulationTests: XCTestCase {
         XCTAssertEqual(refused.wait(timeout: .now() + 2), .success)
     }
 
+    /// A transfer to a member that cannot take over ends with `timedOut` after about an election
+    /// timeout, and the leader then takes writes again (etcd aborts the transfer).
+    func testTransferToAStoppedMemberTimesOutAndTheLeaderWritesAgain() throws {
+        let cluster = try SimCluster(size: 3, seed: 400)
+        defer { try? cluster.shutdown() }
+        let leader = try cluster.waitForAgreedLeader()
+        let target = cluster.members.first { $0.id != leader.id }!
+        try target.stop()
+        let done = DispatchSemaphore(value: 0)
+        let outcome = NIOLockedValueBox<Result<Void, ProposalFailure>?>(nil)
+        let started = Date()
+        leader.current!.log.transferLeadership(to: target.id) { result in
+            outcome.withLockedValue { $0 = result }
+            done.signal()
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success, "the transfer never ended")
+        let took = Date().timeIntervalSince(started)
+        guard case .failure(let failure)? = outcome.withLockedValue({ $0 }) else {
+            return XCTFail("a transfer to a stopped member succeeded")
+        }
+        XCTAssertEqual(failure, .timedOut)
+        XCTAssertLessThan(took, 2, "the transfer took \(took) s to give up")
+        XCTAssertTrue(leader.current!.log.status.isLeader)
+        guard case .ok = SimClient.put(leader.current!, key: "after-transfer", value: "1", timeout: .seconds(2)) else {
+            return XCTFail("the leader does not take writes after the failed transfer")
+        }
+        try target.start()
+    }
+
+    /// A leader cut off from the others stops anyway: the hand-over gives up after its bound.
+    func testAnIsolatedLeaderStopsWithinTheHandOverBound() throws {
+        let cluster = try SimCluster(size: 3, seed: 500)
+        defer { try? cluster.shutdown() }
+        let leader = try cluster.waitForAgreedLeader()
+        cluster.network.isolate(leader.id)
+        let started = Date()
+        try leader.stop()
+        let took = Date().timeIntervalSince(started)
+        // Two election timeouts (the hand-over wait), plus scheduling slack on a shared machine.
+        XCTAssertLessThan(took, 1.5, "stop took \(took) s")
+        cluster.network.heal()
+        try leader.start()
+        let successor = try cluster.waitForAgreedLeader()
+        guard case .ok = SimClient.put(successor.current!, key: "after-isolated-stop", value: "1", timeout: .seconds(2)) else {
+            return XCTFail("no writes after the isolated leader's stop")
+        }
+    }
+
     /// `stop` makes everything already proposed durable and applied: a lone member's proposals
     /// made just before it stops are all answered by the apply loop, none by the shutdown.
     func testStoppingALoneMemberAppliesWhatWasProposed() throws {
