@@ -172,6 +172,7 @@ final class AppliedIndexTests: XCTestCase {
         let last: UInt64 = 2000
         let futures = NIOLockedValueBox<[(UInt64, EventLoopFuture<Void>)]>([])
         let early = ManagedAtomicCounter()
+        let beyondLast = NIOLockedValueBox<[EventLoopFuture<Void>]>([])
         let loop = self.loop
         let advancer = Thread {
             for index in 1...last {
@@ -183,6 +184,11 @@ final class AppliedIndexTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             var generator = SplitMix64(seed: UInt64(worker))
             var mine: [(UInt64, EventLoopFuture<Void>)] = []
+            for _ in 0..<10 {
+                let promise = loop.makePromise(of: Void.self)
+                applied.wait(for: last + 1, promise)
+                beyondLast.withLockedValue { $0.append(promise.futureResult) }
+            }
             for _ in 0..<1000 {
                 let index = generator.next() % last + 1
                 let promise = loop.makePromise(of: Void.self)
@@ -207,6 +213,14 @@ final class AppliedIndexTests: XCTestCase {
         XCTAssertEqual(missing, 0, "waits never completed (applied \(applied.value))")
         XCTAssertEqual(early.value, 0)
         XCTAssertEqual(applied.value, last)
+        // Waits past the last index, registered while it advanced, are still pending.
+        let beyond = beyondLast.withLockedValue { $0 }
+        let beyondCompleted = ManagedAtomicCounter()
+        for future in beyond { future.whenComplete { _ in beyondCompleted.increment() } }
+        usleep(20_000)
+        XCTAssertEqual(beyondCompleted.value, 0, "a wait past the applied index completed")
+        applied.failAll(with: EtcdErrors.stopped)
+        for future in beyond { XCTAssertThrowsError(try future.wait()) }
     }
 }
 
