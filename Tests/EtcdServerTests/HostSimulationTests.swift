@@ -5,8 +5,10 @@
 // every member through each member's real `ServerCore` (`propose`, which waits on
 // ProposalWaiters; `linearizableReadBarrier`, a read index then a wait for the applied index),
 // while members are stopped and restarted from their WAL and store directories and leadership is
-// moved. At the end: every acknowledged write is in every member's store at its revision, all
-// members have the same revision and HashKV, and the history is linearizable.
+// moved; some clients also grant and revoke leases. At the end: every acknowledged write is in
+// every member's store at its revision, all members have the same revision, HashKV and leases
+// (store and lessor), no write was applied twice or after the log refused it, and the history of
+// puts and linearizable reads checks linearizable (the checker is a copy of RaftTests').
 //
 // Knobs (environment variables):
 //   HOST_SIM_SEED=n      run only seed n (replays a failing seed's fault schedule and client mix;
@@ -26,6 +28,7 @@ import GRPCTransport
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import ProtoWire
 import Raft
 import Storage
 import XCTest
@@ -346,11 +349,11 @@ enum SimClient {
         return try promise.futureResult.wait()
     }
 
-    /// A put through `ServerCore.propose`: the write's revision once applied here.
-    static func put(_ member: SimIncarnation, key: String, value: String, timeout: TimeAmount) -> SimOutcome<Int64> {
-        let body = PutRequest(key: Array(key.utf8), value: Array(value.utf8)).responseBody(allocator: ByteBufferAllocator())
+    /// A write through `ServerCore.propose`: the write's revision once applied here.
+    static func write<M: ProtoMessage>(_ member: SimIncarnation, _ kind: InternalRequest.Kind, _ request: M, timeout: TimeAmount) -> SimOutcome<Int64> {
+        let body = request.responseBody(allocator: ByteBufferAllocator())
         do {
-            let result = try wait(member.core.propose(kind: .put, requestBody: body, on: testEventLoopGroup.next()), timeout: timeout)
+            let result = try wait(member.core.propose(kind: kind, requestBody: body, on: testEventLoopGroup.next()), timeout: timeout)
             switch result.response {
             case .success: return .ok(result.revision)
             case .failure(let error): return .unknown("store refused: \(error)")
@@ -358,6 +361,10 @@ enum SimClient {
         } catch {
             return .unknown("\(error)")
         }
+    }
+
+    static func put(_ member: SimIncarnation, key: String, value: String, timeout: TimeAmount) -> SimOutcome<Int64> {
+        write(member, .put, PutRequest(key: Array(key.utf8), value: Array(value.utf8)), timeout: timeout)
     }
 
     /// A linearizable read of `key`, as the KV service serves one: behind
@@ -525,6 +532,7 @@ final class HostSimulationTests: XCTestCase {
                 defer { clientsDone.leave() }
                 var random = SplitMix64(seed: seed &* 1_000_003 &+ UInt64(client))
                 var sequence = 0
+                var leases: [Int64] = []
                 while running.withLockedValue({ $0 }) {
                     let member = cluster.members[Int(random.next() % UInt64(cluster.members.count))]
                     guard let incarnation = member.current else {
@@ -532,7 +540,20 @@ final class HostSimulationTests: XCTestCase {
                         continue
                     }
                     let key = Self.keys[Int(random.next() % UInt64(Self.keys.count))]
-                    if random.next() % 2 == 0 {
+                    let roll = random.next() % 10
+                    if roll == 0 {
+                        // Leases (no keys attached: a revocation would delete keys the history
+                        // model does not know of). Every member must end with the same leases.
+                        if leases.isEmpty || random.next() % 2 == 0 {
+                            sequence += 1
+                            let id = Int64(bitPattern: (seed & 0xFFFF) << 32 | UInt64(client) << 24 | UInt64(sequence))
+                            if case .ok = SimClient.write(incarnation, .leaseGrant, LeaseGrantRequest(ttl: 3600, id: id), timeout: .milliseconds(800)) {
+                                leases.append(id)
+                            }
+                        } else {
+                            _ = SimClient.write(incarnation, .leaseRevoke, LeaseRevokeRequest(id: leases.removeFirst()), timeout: .milliseconds(800))
+                        }
+                    } else if roll <= 5 {
                         sequence += 1
                         let value = "c\(client)-\(sequence)"
                         let op = recorder.invoke(client: client, .put(key: key, value: value))
@@ -682,6 +703,17 @@ final class HostSimulationTests: XCTestCase {
                     break
                 }
             }
+        }
+        // Every member: the same leases in the store, and its lessor knows exactly those (the
+        // lessor hears of an entry just after the applied index moves: allow it a moment).
+        let storeLeases = try stores.map { Set(try $0.leases().map(\.id)) }
+        XCTAssertEqual(Set(storeLeases).count, 1, "seed \(seed): members' leases differ: \(storeLeases.map(\.count))", file: file, line: line)
+        log("seed \(seed): \(storeLeases[0].count) leases on every member")
+        for (index, member) in cluster.members.enumerated() {
+            let lessor = member.current!.lessor
+            let deadline = Date(timeIntervalSinceNow: 1)
+            while Set(lessor.leaseIDs) != storeLeases[index] && Date() < deadline { usleep(1000) }
+            XCTAssertEqual(Set(lessor.leaseIDs), storeLeases[index], "seed \(seed): member \(member.id.hex)'s lessor disagrees with its store", file: file, line: line)
         }
         // Every member's history: each written value once (no proposal applied twice), and
         // none that the log refused.
