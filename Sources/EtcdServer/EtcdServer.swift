@@ -80,7 +80,9 @@ public final class EtcdServer: Sendable {
         membership.published(ownAttributes(configuration: configuration, identity: identity))
         let applyLoop = try ApplyLoop(
             store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, logger: logger,
-            configurationChangeApplied: { [log] change in log.configurationChangeApplied(change) })
+            // Weak: the log's handlers hold the apply loop, and a cycle would keep the store's
+            // LMDB environment open after shutdown.
+            configurationChangeApplied: { [weak log] change in log?.configurationChangeApplied(change) })
         // What the WAL holds as committed is applied before any client is served; Raft delivers
         // it again once it runs, and the apply loop skips what is applied.
         try applyLoop.replay(log.committedEntriesInWAL())
@@ -113,9 +115,10 @@ public final class EtcdServer: Sendable {
             memberID: core.identity.memberID, clusterID: core.identity.clusterID, peers: peers,
             listen: core.configuration.listenPeerURLs, group: group, logger: logger,
             handlers: PeerTransport.Handlers(
-                deliver: { [log] message in log.receive(message) },
-                reportUnreachable: { [log] member in log.reportUnreachable(member) },
-                reportSnapshot: { [log] member, succeeded in log.reportSnapshot(to: member, succeeded: succeeded) },
+                // Weak: the log holds the transport as its sender.
+                deliver: { [weak log] message in log?.receive(message) },
+                reportUnreachable: { [weak log] member in log?.reportUnreachable(member) },
+                reportSnapshot: { [weak log] member, succeeded in log?.reportSnapshot(to: member, succeeded: succeeded) },
                 hashKV: { [store = core.store, identity = core.identity] request in
                     store.peerHashKV(revision: request.revision, clusterID: identity.clusterID, memberID: identity.memberID)
                 }))
@@ -124,19 +127,23 @@ public final class EtcdServer: Sendable {
         logger.info("listening for peers", metadata: ["addresses": "\(peerAddresses.map(\.description).joined(separator: ","))"])
 
         applyLoop.start()
+        // The handlers capture neither `core` nor `self`: the log holds them, and a cycle would
+        // keep the store's LMDB environment open after shutdown.
+        let leaderGrace = TimeAmount.milliseconds(Int64(core.configuration.electionTimeoutMilliseconds))
+        let memberHex = core.identity.memberID.hex
         log.start(handlers: ReplicatedLogHandlers(
             deliver: { [applyLoop] entries in applyLoop.enqueue(entries) },
             proposalFailed: { [waiters = core.waiters] id, failure in waiters.take(id)?.fail(EtcdErrors.status(for: failure)) },
             leadershipChanged: { [lessor, logger] isLeader in
                 if isLeader {
-                    lessor.promote(grace: .milliseconds(Int64(core.configuration.electionTimeoutMilliseconds)))
-                    logger.info("became the leader", metadata: ["member-id": "\(core.identity.memberID.hex)"])
+                    lessor.promote(grace: leaderGrace)
+                    logger.info("became the leader", metadata: ["member-id": "\(memberHex)"])
                 }
             },
             leaderLost: { [waiters = core.waiters] in
-                // etcd would let these wait out the request timeout; the outcome is as unknown
-                // now, and the client can retry at once.
-                waiters.failAll(with: EtcdErrors.leaderChanged)
+                // etcd lets these wait out the request timeout and then answers this error; the
+                // outcome is as unknown now, and the client hears it at once.
+                waiters.failAll(with: EtcdErrors.timeoutDueToLeaderFail)
             }))
         // etcd checks only a member that has data already (not one starting a new cluster).
         if core.configuration.initialCorruptCheck && restarted {

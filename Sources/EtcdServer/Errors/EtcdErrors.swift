@@ -31,6 +31,9 @@ public enum EtcdErrors {
     public static let timeout = GRPCStatus(code: .unavailable, message: "etcdserver: request timed out")
     public static let noLeader = GRPCStatus(code: .unavailable, message: "etcdserver: no leader")
     public static let leaderChanged = GRPCStatus(code: .unavailable, message: "etcdserver: leader changed")
+    /// A proposal in flight when the leader this member knew went away: it may or may not commit.
+    public static let timeoutDueToLeaderFail = GRPCStatus(
+        code: .unavailable, message: "etcdserver: request timed out, possibly due to previous leader failure")
     public static let notLeader = GRPCStatus(code: .failedPrecondition, message: "etcdserver: not leader")
     public static let leaderTransferTimeout = GRPCStatus(
         code: .unavailable, message: "etcdserver: request timed out, leader transfer took too long")
