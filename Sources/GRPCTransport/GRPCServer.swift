@@ -60,7 +60,7 @@ public final class GRPCServer: Sendable {
     private func bind() throws -> EventLoopFuture<any Channel> {
         let alreadyStarted = state.withLockedValue { $0.serverChannel != nil }
         if alreadyStarted { throw GRPCTransportError.alreadyStarted }
-        let tlsContext = try configuration.tls.map(TLSContext.init)
+        let tlsContext = try configuration.tls.map { try TLSContext(server: $0) }
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -9,15 +9,43 @@ public struct GRPCTLSConfiguration: Sendable {
     public var trustedCAFile: String?
     /// Refuse clients that present no valid certificate (etcd's --client-cert-auth).
     public var requireClientCertificate: Bool
+    /// Accept only clients whose verified certificate has this common name (etcd's --peer-cert-allowed-cn).
+    public var allowedCommonName: String?
 
     public init(
         certificateChainFile: String, privateKeyFile: String, trustedCAFile: String? = nil,
-        requireClientCertificate: Bool = false
+        requireClientCertificate: Bool = false, allowedCommonName: String? = nil
     ) {
         self.certificateChainFile = certificateChainFile
         self.privateKeyFile = privateKeyFile
         self.trustedCAFile = trustedCAFile
         self.requireClientCertificate = requireClientCertificate
+        self.allowedCommonName = allowedCommonName
+    }
+}
+
+/// Settings for dialling a TLS server that speaks HTTP/2 (ALPN "h2"), as etcd's peer transport does.
+public struct GRPCClientTLSConfiguration: Sendable {
+    /// The certificate (and key) presented when the server asks for one; nil presents none.
+    public var certificateChainFile: String?
+    public var privateKeyFile: String?
+    /// CA bundle the server's certificate must chain to; nil uses the system's trust store.
+    public var trustedCAFile: String?
+    /// false accepts any server certificate (Go's InsecureSkipVerify, which etcd uses with
+    /// self-signed auto-TLS certificates).
+    public var verifiesServerCertificate: Bool
+    /// Accept only servers whose verified certificate has this common name (etcd's --peer-cert-allowed-cn).
+    public var allowedCommonName: String?
+
+    public init(
+        certificateChainFile: String? = nil, privateKeyFile: String? = nil, trustedCAFile: String? = nil,
+        verifiesServerCertificate: Bool = true, allowedCommonName: String? = nil
+    ) {
+        self.certificateChainFile = certificateChainFile
+        self.privateKeyFile = privateKeyFile
+        self.trustedCAFile = trustedCAFile
+        self.verifiesServerCertificate = verifiesServerCertificate
+        self.allowedCommonName = allowedCommonName
     }
 }
 
@@ -37,31 +65,27 @@ public struct GRPCTLSError: Error, Sendable, CustomStringConvertible {
     public var description: String { "TLS: \(reason)" }
 }
 
-/// An OpenSSL SSL_CTX with the server's certificate, key, client verification and ALPN.
-final class TLSContext: @unchecked Sendable {
+/// An OpenSSL SSL_CTX for one side of TLS connections: a server's (certificate, key, client
+/// verification, ALPN selection) or a client's (optional certificate, server verification, ALPN "h2").
+public final class TLSContext: @unchecked Sendable {
     // Safe: the SSL_CTX is fully configured in `init` and afterwards only passed to `SSL_new`,
-    // which OpenSSL documents as safe to call concurrently on a shared, unmodified SSL_CTX.
+    // which OpenSSL documents as safe to call concurrently on a shared, unmodified SSL_CTX; the
+    // other properties are immutable.
     let context: OpaquePointer
+    let isClient: Bool
+    /// A client checks the server's certificate against the host name it dials.
+    let verifiesPeer: Bool
+    let allowedCommonName: String?
 
-    init(_ configuration: GRPCTLSConfiguration) throws {
-        guard let context = SSL_CTX_new(TLS_server_method()) else { throw GRPCTLSError.openSSL("SSL_CTX_new") }
-        self.context = context
-        // TLS 1.2 is the minimum etcd and grpc-go accept.
-        guard SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, Int(TLS1_2_VERSION), nil) == 1 else {
-            throw GRPCTLSError.openSSL("setting the minimum TLS version")
-        }
-        guard SSL_CTX_use_certificate_chain_file(context, configuration.certificateChainFile) == 1 else {
-            throw GRPCTLSError.openSSL("loading certificate \(configuration.certificateChainFile)")
-        }
-        guard SSL_CTX_use_PrivateKey_file(context, configuration.privateKeyFile, SSL_FILETYPE_PEM) == 1,
-            SSL_CTX_check_private_key(context) == 1
-        else {
-            throw GRPCTLSError.openSSL("loading private key \(configuration.privateKeyFile)")
-        }
+    public init(server configuration: GRPCTLSConfiguration) throws {
+        context = try Self.makeContext(
+            method: TLS_server_method(), certificateChainFile: configuration.certificateChainFile,
+            privateKeyFile: configuration.privateKeyFile)
+        isClient = false
+        verifiesPeer = configuration.trustedCAFile != nil
+        allowedCommonName = configuration.allowedCommonName
         if let trustedCAFile = configuration.trustedCAFile {
-            guard SSL_CTX_load_verify_locations(context, trustedCAFile, nil) == 1 else {
-                throw GRPCTLSError.openSSL("loading trusted CA \(trustedCAFile)")
-            }
+            try Self.loadTrustedCA(context, trustedCAFile)
             var mode = SSL_VERIFY_PEER
             if configuration.requireClientCertificate { mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT }
             SSL_CTX_set_verify(context, mode, nil)
@@ -69,6 +93,62 @@ final class TLSContext: @unchecked Sendable {
             throw GRPCTLSError(reason: "client certificates are required but no trusted CA file is set")
         }
         SSL_CTX_set_alpn_select_cb(context, selectALPN, nil)
+    }
+
+    public init(client configuration: GRPCClientTLSConfiguration) throws {
+        if (configuration.certificateChainFile == nil) != (configuration.privateKeyFile == nil) {
+            throw GRPCTLSError(reason: "a client certificate needs both a certificate file and a key file")
+        }
+        context = try Self.makeContext(
+            method: TLS_client_method(), certificateChainFile: configuration.certificateChainFile,
+            privateKeyFile: configuration.privateKeyFile)
+        isClient = true
+        verifiesPeer = configuration.verifiesServerCertificate
+        allowedCommonName = configuration.allowedCommonName
+        if configuration.verifiesServerCertificate {
+            if let trustedCAFile = configuration.trustedCAFile {
+                try Self.loadTrustedCA(context, trustedCAFile)
+            } else if SSL_CTX_set_default_verify_paths(context) != 1 {
+                throw GRPCTLSError.openSSL("loading the system's trusted CAs")
+            }
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        }
+        // The servers this dials speak HTTP/2 only; Go's TLS server insists on ALPN for it.
+        let h2: [UInt8] = [2] + Array("h2".utf8)
+        guard SSL_CTX_set_alpn_protos(context, h2, UInt32(h2.count)) == 0 else {
+            throw GRPCTLSError.openSSL("setting ALPN")
+        }
+    }
+
+    private static func makeContext(
+        method: OpaquePointer?, certificateChainFile: String?, privateKeyFile: String?
+    ) throws -> OpaquePointer {
+        guard let context = SSL_CTX_new(method) else { throw GRPCTLSError.openSSL("SSL_CTX_new") }
+        // TLS 1.2 is the minimum etcd and grpc-go accept.
+        guard SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, Int(TLS1_2_VERSION), nil) == 1 else {
+            SSL_CTX_free(context)
+            throw GRPCTLSError.openSSL("setting the minimum TLS version")
+        }
+        if let certificateChainFile, let privateKeyFile {
+            guard SSL_CTX_use_certificate_chain_file(context, certificateChainFile) == 1 else {
+                SSL_CTX_free(context)
+                throw GRPCTLSError.openSSL("loading certificate \(certificateChainFile)")
+            }
+            guard SSL_CTX_use_PrivateKey_file(context, privateKeyFile, SSL_FILETYPE_PEM) == 1,
+                SSL_CTX_check_private_key(context) == 1
+            else {
+                SSL_CTX_free(context)
+                throw GRPCTLSError.openSSL("loading private key \(privateKeyFile)")
+            }
+        }
+        return context
+    }
+
+    private static func loadTrustedCA(_ context: OpaquePointer, _ trustedCAFile: String) throws {
+        // Called once every stored property is set, so `deinit` frees the context if this throws.
+        guard SSL_CTX_load_verify_locations(context, trustedCAFile, nil) == 1 else {
+            throw GRPCTLSError.openSSL("loading trusted CA \(trustedCAFile)")
+        }
     }
 
     deinit {
@@ -107,6 +187,9 @@ private let selectALPN: @convention(c) (
 
 /// Terminates TLS with OpenSSL over memory BIOs: ciphertext from the socket goes into one BIO,
 /// plaintext goes up the pipeline; plaintext writes come out of the other BIO as ciphertext.
+/// The context's role decides whether it accepts (server) or connects (client); a client starts
+/// the handshake as soon as the channel is active, and both hold back plaintext written before
+/// the handshake is done.
 final class TLSHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -114,10 +197,16 @@ final class TLSHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let tlsContext: TLSContext
+    /// The host a client dials: sent as SNI (unless an IP address) and matched against the
+    /// server's certificate when the context verifies it.
+    private let serverHostname: String?
     private var ssl: OpaquePointer?
     private var networkIn: OpaquePointer?
     private var networkOut: OpaquePointer?
+    private var handshakeStarted = false
     private var handshakeDone = false
+    /// Writes made before the handshake finished (a client's HTTP/2 preface), sent right after it.
+    private var writesBeforeHandshake: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var pendingPromises: [EventLoopPromise<Void>] = []
     private var failed = false
     private var spareReadBuffer: ByteBuffer?
@@ -125,8 +214,9 @@ final class TLSHandler: ChannelDuplexHandler {
     /// The common name of the verified client certificate, once the handshake is done.
     private(set) var peerCommonName: String?
 
-    init(context: TLSContext) {
+    init(context: TLSContext, serverHostname: String? = nil) {
         self.tlsContext = context
+        self.serverHostname = serverHostname
     }
 
     deinit {
@@ -141,14 +231,57 @@ final class TLSHandler: ChannelDuplexHandler {
             return
         }
         SSL_set_bio(ssl, networkIn, networkOut)
-        SSL_set_accept_state(ssl)
         self.ssl = ssl
         self.networkIn = networkIn
         self.networkOut = networkOut
+        guard tlsContext.isClient else {
+            SSL_set_accept_state(ssl)
+            return
+        }
+        SSL_set_connect_state(ssl)
+        if let serverHostname {
+            let isIPAddress = (try? SocketAddress(ipAddress: serverHostname, port: 0)) != nil
+            var configured = true
+            if !isIPAddress {
+                // SSL_set_tlsext_host_name is a macro over this call; OpenSSL copies the name.
+                configured = serverHostname.withCString {
+                    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: $0))
+                } == 1
+            }
+            if tlsContext.verifiesPeer {
+                configured = configured && (isIPAddress
+                    ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverHostname) == 1
+                    : SSL_set1_host(ssl, serverHostname) == 1)
+            }
+            guard configured else {
+                fail(context, GRPCTLSError.openSSL("setting the server name \(serverHostname)"))
+                return
+            }
+        }
+        if context.channel.isActive { startClientHandshake(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if tlsContext.isClient { startClientHandshake(context) }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let unsent = writesBeforeHandshake
+        writesBeforeHandshake.removeAll()
+        for (_, promise) in unsent { promise?.fail(ChannelError.ioOnClosedChannel) }
+        context.fireChannelInactive()
+    }
+
+    /// Sends the ClientHello; the server's answer arrives through `channelRead`.
+    private func startClientHandshake(_ context: ChannelHandlerContext) {
+        guard !handshakeStarted, !failed else { return }
+        handshakeStarted = true
+        continueHandshake(context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let ssl, !failed else { return }
+        guard ssl != nil, !failed else { return }
         let bytes = unwrapInboundIn(data)
         let written = bytes.withUnsafeReadableBytes { BIO_write(networkIn, $0.baseAddress, Int32($0.count)) }
         guard written == bytes.readableBytes else {
@@ -156,21 +289,41 @@ final class TLSHandler: ChannelDuplexHandler {
             return
         }
         if !handshakeDone {
-            let result = SSL_do_handshake(ssl)
-            if result == 1 {
-                handshakeDone = true
-                peerCommonName = Self.commonName(ssl)
-            } else {
-                let error = SSL_get_error(ssl, result)
-                sendNetworkOutput(context, flush: true)
-                if error != SSL_ERROR_WANT_READ {
-                    fail(context, GRPCTLSError.openSSL("handshake"))
-                }
-                return
-            }
+            guard continueHandshake(context) else { return }
         }
         readPlaintext(context)
         sendNetworkOutput(context, flush: true)
+    }
+
+    /// Advances the handshake with what has arrived; true once it is done (and the peer passed
+    /// the common-name check), false while it waits for more input or after it failed.
+    @discardableResult
+    private func continueHandshake(_ context: ChannelHandlerContext) -> Bool {
+        guard let ssl else { return false }
+        let result = SSL_do_handshake(ssl)
+        guard result == 1 else {
+            let error = SSL_get_error(ssl, result)
+            sendNetworkOutput(context, flush: true)
+            if error != SSL_ERROR_WANT_READ {
+                fail(context, GRPCTLSError.openSSL("handshake"))
+            }
+            return false
+        }
+        handshakeDone = true
+        peerCommonName = Self.commonName(ssl)
+        // etcd's check: only a verified certificate with exactly this common name passes (a
+        // context that does not verify has made the handshake fail on a bad certificate).
+        if let allowed = tlsContext.allowedCommonName, !tlsContext.verifiesPeer || peerCommonName != allowed {
+            fail(context, GRPCTLSError(reason: "peer certificate common name \(peerCommonName ?? "none") is not \(allowed)"))
+            return false
+        }
+        let held = writesBeforeHandshake
+        writesBeforeHandshake.removeAll()
+        for (plaintext, promise) in held {
+            guard encrypt(context, plaintext, promise: promise) else { return false }
+        }
+        sendNetworkOutput(context, flush: true)
+        return true
     }
 
     private func readPlaintext(_ context: ChannelHandlerContext) {
@@ -199,20 +352,32 @@ final class TLSHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard let ssl, handshakeDone, !failed else {
+        guard ssl != nil, !failed else {
             promise?.fail(ChannelError.ioOnClosedChannel)
             return
         }
         let plaintext = unwrapOutboundIn(data)
+        guard handshakeDone else {
+            writesBeforeHandshake.append((plaintext, promise))
+            return
+        }
+        encrypt(context, plaintext, promise: promise)
+    }
+
+    /// Hands `plaintext` to OpenSSL; its ciphertext leaves with the next `sendNetworkOutput`.
+    @discardableResult
+    private func encrypt(_ context: ChannelHandlerContext, _ plaintext: ByteBuffer, promise: EventLoopPromise<Void>?) -> Bool {
+        guard let ssl else { return false }
         if plaintext.readableBytes > 0 {
             let written = plaintext.withUnsafeReadableBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
             guard written == plaintext.readableBytes else {
                 promise?.fail(GRPCTLSError.openSSL("write"))
                 fail(context, GRPCTLSError.openSSL("write"))
-                return
+                return false
             }
         }
         if let promise { pendingPromises.append(promise) }
+        return true
     }
 
     func flush(context: ChannelHandlerContext) {
@@ -260,6 +425,9 @@ final class TLSHandler: ChannelDuplexHandler {
         failed = true
         for waiting in pendingPromises { waiting.fail(error) }
         pendingPromises.removeAll()
+        let unsent = writesBeforeHandshake
+        writesBeforeHandshake.removeAll()
+        for (_, promise) in unsent { promise?.fail(error) }
         context.fireErrorCaught(error)
         context.close(promise: nil)
     }
@@ -272,5 +440,14 @@ final class TLSHandler: ChannelDuplexHandler {
         let length = X509_NAME_get_text_by_NID(subject, NID_commonName, &text, Int32(text.count))
         guard length > 0 else { return nil }
         return String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension ChannelPipeline.SynchronousOperations {
+    /// Adds TLS as a client of `serverHostname` (SNI, and the name the server's certificate must
+    /// carry when `context` verifies it) in front of the handlers added after it.
+    public func addTLSClientHandler(context: TLSContext, serverHostname: String) throws {
+        precondition(context.isClient, "a server TLSContext cannot connect")
+        try addHandler(TLSHandler(context: context, serverHostname: serverHostname))
     }
 }
