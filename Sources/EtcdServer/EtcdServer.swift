@@ -113,7 +113,8 @@ public final class EtcdServer: Sendable {
         }
         peerTransport = PeerTransport(
             memberID: core.identity.memberID, clusterID: core.identity.clusterID, peers: peers,
-            listen: core.configuration.listenPeerURLs, group: group, logger: logger,
+            listen: core.configuration.listenPeerURLs, tls: try PeerTLS.resolve(core.configuration, logger: logger),
+            group: group, logger: logger,
             handlers: PeerTransport.Handlers(
                 // Weak: the log holds the transport as its sender.
                 deliver: { [weak log] message in log?.receive(message) },

@@ -94,6 +94,24 @@ struct MemberFlags: ParsableArguments {
         help: "Enable to check data corruption before serving any client/peer traffic.")
     var initialCorruptCheck = false
 
+    @Option(name: .customLong("peer-cert-file"), help: "Path to the peer server TLS cert file.")
+    var peerCertFile = ""
+
+    @Option(name: .customLong("peer-key-file"), help: "Path to the peer server TLS key file.")
+    var peerKeyFile = ""
+
+    @Option(name: .customLong("peer-trusted-ca-file"), help: "Path to the peer server TLS trusted CA file.")
+    var peerTrustedCAFile = ""
+
+    @Flag(name: .customLong("peer-client-cert-auth"), help: "Enable peer client cert authentication.")
+    var peerClientCertAuth = false
+
+    @Option(name: .customLong("peer-cert-allowed-cn"), help: "Allowed CN for inter peer authentication.")
+    var peerCertAllowedCN = ""
+
+    @Flag(name: .customLong("peer-auto-tls"), help: "Peer TLS using generated certificates")
+    var peerAutoTLS = false
+
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
@@ -102,11 +120,14 @@ struct MemberFlags: ParsableArguments {
         "election-timeout", "snapshot-count", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
         "experimental-lease-checkpoint-interval", "auto-compaction-mode", "auto-compaction-retention",
         "cert-file", "key-file", "trusted-ca-file", "client-cert-auth",
-        "experimental-initial-corrupt-check",
+        "experimental-initial-corrupt-check", "peer-cert-file", "peer-key-file", "peer-trusted-ca-file",
+        "peer-client-cert-auth", "peer-cert-allowed-cn", "peer-auto-tls",
     ]
 
     /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
-    static let boolFlagNames: Set<String> = ["experimental-initial-corrupt-check", "client-cert-auth"]
+    static let boolFlagNames: Set<String> = [
+        "experimental-initial-corrupt-check", "client-cert-auth", "peer-client-cert-auth", "peer-auto-tls",
+    ]
 
     func serverConfiguration() throws -> ServerConfiguration {
         var settings = ServerConfiguration()
@@ -156,6 +177,10 @@ struct MemberFlags: ParsableArguments {
         settings.clientTLS = ServerConfiguration.TLSFiles(
             certFile: certFile, keyFile: keyFile, trustedCAFile: trustedCAFile, clientCertAuth: clientCertAuth)
         settings.initialCorruptCheck = initialCorruptCheck
+        settings.peerTLS = ServerConfiguration.TLSFiles(
+            certFile: peerCertFile, keyFile: peerKeyFile, trustedCAFile: peerTrustedCAFile,
+            clientCertAuth: peerClientCertAuth, allowedCN: peerCertAllowedCN)
+        settings.peerAutoTLS = peerAutoTLS
         // Not a ValidationError: etcd exits with status 1, not a usage error, when these fail.
         try settings.validate()
         // etcd reads the retention after verifying the flags, so a bad mode is reported first;

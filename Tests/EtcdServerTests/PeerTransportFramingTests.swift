@@ -53,6 +53,7 @@ final class PeerTransportFramingTests: XCTestCase {
             .connect(host: "127.0.0.1", port: port1).wait()
         defer { try? channel.close().wait() }
         let answered = channel.eventLoop.makePromise(of: Answer.self)
+        let endpoint = Support.url(port1)
         try channel.eventLoop.submit {
             let answer = NIOLoopBoundBox(Answer(), eventLoop: channel.eventLoop)
             func record(_ fields: [(name: String, value: String)]) {
@@ -65,7 +66,7 @@ final class PeerTransportFramingTests: XCTestCase {
                     answered.succeed(answer.value)
                 })
             let headers = PeerWire.requestHeaders(
-                path: PeerWire.streamPath, authority: "127.0.0.1", clusterID: Support.clusterID, from: 2, to: 1)
+                path: PeerWire.streamPath, endpoint: endpoint, clusterID: Support.clusterID, from: 2, to: 1)
             let handler = try channel.pipeline.syncOperations.handler(type: HTTP2ClientHandler.self)
             guard let stream = handler.openStream(headers: headers, observer: observer) else {
                 throw PeerTestFailure("openStream refused")

@@ -43,20 +43,20 @@ enum PeerTestSupport {
         return channel.localAddress!.port!
     }
 
-    static func url(_ port: Int) -> URLEndpoint {
-        URLEndpoint(scheme: .http, host: "127.0.0.1", port: port)
+    static func url(_ port: Int, scheme: URLEndpoint.Scheme = .http) -> URLEndpoint {
+        URLEndpoint(scheme: scheme, host: "127.0.0.1", port: port)
     }
 
-    /// A transport for `memberID` of a cluster whose members listen on `ports`.
+    /// A transport for `memberID` of a cluster whose members listen on `ports`, all with `scheme`.
     static func transport(
         _ memberID: UInt64, ports: [UInt64: Int], clusterID: UInt64 = clusterID, recorder: PeerRecorder,
-        group: any EventLoopGroup = group
+        group: any EventLoopGroup = group, scheme: URLEndpoint.Scheme = .http, tls: PeerTLS = .none
     ) -> PeerTransport {
         var peers: [UInt64: [URLEndpoint]] = [:]
-        for (id, port) in ports where id != memberID { peers[id] = [url(port)] }
+        for (id, port) in ports where id != memberID { peers[id] = [url(port, scheme: scheme)] }
         return PeerTransport(
-            memberID: memberID, clusterID: clusterID, peers: peers, listen: [url(ports[memberID]!)], group: group,
-            logger: logger, handlers: recorder.handlers)
+            memberID: memberID, clusterID: clusterID, peers: peers, listen: [url(ports[memberID]!, scheme: scheme)],
+            tls: tls, group: group, logger: logger, handlers: recorder.handlers)
     }
 
     /// Polls `condition` every 10 ms until it holds or `timeout` passes.

@@ -14,12 +14,18 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var keyFile = ""
         public var trustedCAFile = ""
         public var clientCertAuth = false
+        /// etcd's `--peer-cert-allowed-cn`: only certificates with this common name are accepted ("" = any).
+        public var allowedCN = ""
 
-        public init(certFile: String = "", keyFile: String = "", trustedCAFile: String = "", clientCertAuth: Bool = false) {
+        public init(
+            certFile: String = "", keyFile: String = "", trustedCAFile: String = "", clientCertAuth: Bool = false,
+            allowedCN: String = ""
+        ) {
             self.certFile = certFile
             self.keyFile = keyFile
             self.trustedCAFile = trustedCAFile
             self.clientCertAuth = clientCertAuth
+            self.allowedCN = allowedCN
         }
 
         /// etcd's `TLSInfo.Empty`: no certificate and key given.
@@ -60,6 +66,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var autoCompactionRetention: Int64 = 0
     /// `--cert-file`, `--key-file`, `--trusted-ca-file`, `--client-cert-auth`: used on https client URLs.
     public var clientTLS = TLSFiles()
+    /// `--peer-cert-file`, `--peer-key-file`, `--peer-trusted-ca-file`, `--peer-client-cert-auth`,
+    /// `--peer-cert-allowed-cn`: used on https peer URLs, listening and dialling.
+    public var peerTLS = TLSFiles()
+    /// `--peer-auto-tls`: without peer certificate files, generate a self-signed certificate
+    /// under `<data-dir>/fixtures/peer` and skip verifying other members' certificates.
+    public var peerAutoTLS = false
     /// etcd's `--experimental-initial-corrupt-check`: a restarted member compares its HashKV
     /// with its peers' before serving clients (see `InitialCorruptCheck`).
     public var initialCorruptCheck = false

@@ -179,7 +179,7 @@ struct PeerHashKVClient: Sendable {
                 promise.completeWith(Self.outcome(status: status.value, body: body.value, end: end).mapError { $0 as any Error })
             })
         let headers = PeerWire.requestHeaders(
-            path: PeerWire.hashKVPath, authority: "\(endpoint.host):\(endpoint.port)", clusterID: clusterID,
+            path: PeerWire.hashKVPath, endpoint: endpoint, clusterID: clusterID,
             from: memberID, to: peerID)
         guard let handler = try? channel.pipeline.syncOperations.handler(type: HTTP2ClientHandler.self),
             let stream = handler.openStream(headers: headers, observer: observer)

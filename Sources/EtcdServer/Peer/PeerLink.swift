@@ -55,6 +55,8 @@ final class PeerLink: Sendable {
         /// A failure was logged and the link has not worked since: later failures stay quiet.
         var failureLogged = false
         var snapshotChannels: [ObjectIdentifier: any Channel] = [:]
+        /// The client side of TLS for the peer's https URLs, set by `start` before any connection.
+        var tls: TLSContext?
     }
 
     init(
@@ -122,8 +124,12 @@ final class PeerLink: Sendable {
 
     // MARK: Event loop: the message stream
 
-    func start() {
-        eventLoop.execute { self.connect() }
+    /// `tls` is the client side of TLS, used on the peer's https URLs.
+    func start(tls: TLSContext) {
+        eventLoop.execute {
+            self.connection.value.tls = tls
+            self.connect()
+        }
     }
 
     func stop() {
@@ -171,11 +177,16 @@ final class PeerLink: Sendable {
 
     private func makeChannel(to endpoint: URLEndpoint) -> EventLoopFuture<any Channel> {
         let logger = logger
+        let tls = endpoint.scheme == .https ? connection.value.tls : nil
         return ClientBootstrap(group: eventLoop)
             .connectTimeout(Self.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // The handshake runs before the HTTP/2 preface, which TLS holds back till then.
+                        try channel.pipeline.syncOperations.addTLSClientHandler(context: tls, serverHostname: endpoint.host)
+                    }
                     try channel.pipeline.syncOperations.addHandler(HTTP2ClientHandler(logger: logger))
                 }
             }
@@ -197,7 +208,7 @@ final class PeerLink: Sendable {
             onEnd: { _ in self.linkDown(generation, reason: "stream to \(endpoint) ended") },
             onWritable: { self.flush() })
         let headers = PeerWire.requestHeaders(
-            path: PeerWire.streamPath, authority: "\(endpoint.host):\(endpoint.port)", clusterID: clusterID,
+            path: PeerWire.streamPath, endpoint: endpoint, clusterID: clusterID,
             from: memberID, to: peerID)
         guard let handler = try? channel.pipeline.syncOperations.handler(type: HTTP2ClientHandler.self),
             let stream = handler.openStream(headers: headers, observer: observer)
@@ -348,7 +359,7 @@ final class PeerLink: Sendable {
                 self.snapshotFinished(success: success)
             })
         let headers = PeerWire.requestHeaders(
-            path: PeerWire.snapshotPath, authority: "\(endpoint.host):\(endpoint.port)", clusterID: clusterID,
+            path: PeerWire.snapshotPath, endpoint: endpoint, clusterID: clusterID,
             from: memberID, to: peerID)
         guard let handler = try? channel.pipeline.syncOperations.handler(type: HTTP2ClientHandler.self),
             let stream = handler.openStream(headers: headers, observer: observer)

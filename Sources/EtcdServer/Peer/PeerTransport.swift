@@ -10,7 +10,8 @@ import Raft
 /// MsgSnap, in order, batched into as few writes as the event loop allows; each MsgSnap goes on a
 /// connection of its own. The wire format is described on `PeerWire`. Messages that cannot be
 /// sent at once (peer not connected, its queue of `PeerLink.queueCapacity` full) are dropped and
-/// reported, as raft expects of an unreliable network.
+/// reported, as raft expects of an unreliable network. https peer URLs are served and dialled
+/// with `PeerTLS`; http ones in the clear (h2c), even when certificates are configured, as etcd.
 final class PeerTransport: Sendable {
     struct Handlers: Sendable {
         var deliver: @Sendable (Raft.Message) -> Void          // a message from a peer, already decoded and checked
@@ -22,6 +23,7 @@ final class PeerTransport: Sendable {
     private let memberID: UInt64
     private let peers: [UInt64: [URLEndpoint]]
     private let listen: [URLEndpoint]
+    private let tls: PeerTLS
     private let group: any EventLoopGroup
     private let logger: Logger
     private let handlers: Handlers
@@ -30,12 +32,13 @@ final class PeerTransport: Sendable {
     private let servers = NIOLockedValueBox<[GRPCServer]>([])
 
     init(
-        memberID: UInt64, clusterID: UInt64, peers: [UInt64: [URLEndpoint]], listen: [URLEndpoint],
+        memberID: UInt64, clusterID: UInt64, peers: [UInt64: [URLEndpoint]], listen: [URLEndpoint], tls: PeerTLS = .none,
         group: any EventLoopGroup, logger: Logger, handlers: Handlers
     ) {
         self.memberID = memberID
         self.peers = peers
         self.listen = listen
+        self.tls = tls
         self.group = group
         self.logger = logger
         self.handlers = handlers
@@ -54,22 +57,31 @@ final class PeerTransport: Sendable {
     /// Binds the peer listeners (--listen-peer-urls; port 0 picks a free one) and returns the bound addresses.
     /// Blocks until bound: call it from outside the event loops.
     func start() throws -> [SocketAddress] {
-        for url in listen + peers.values.joined() where url.scheme != .http {
+        for url in listen + peers.values.joined() where url.scheme == .unix || url.scheme == .unixs {
             throw PeerTransportError.unsupportedScheme(url)
         }
+        for url in listen where url.scheme == .https && tls.server == nil {
+            throw PeerTransportError.noCertificateForTLS(url)
+        }
+        for url in listen where url.scheme == .http && tls.server != nil {
+            logger.warning("scheme is HTTP while key and cert files are present; ignoring key and cert files", metadata: ["peer-url": "\(url)"])
+        }
+        // Made whatever the schemes, as etcd builds its peer round tripper: bad certificate
+        // files stop the member even when every URL is http.
+        let clientTLS = try TLSContext(client: tls.client)
         let router = receiver.router
         var addresses: [SocketAddress] = []
         for url in listen {
-            let server = GRPCServer(
-                configuration: GRPCServerConfiguration(
-                    host: url.host, port: url.port, maxReceiveMessageBytes: PeerWire.maxStreamMessageBytes,
-                    // Peer streams never end on their own: closing the listener ends them at once.
-                    shutdownGracePeriod: .zero),
-                router: router, group: group, logger: logger)
+            var configuration = GRPCServerConfiguration(
+                host: url.host, port: url.port, maxReceiveMessageBytes: PeerWire.maxStreamMessageBytes,
+                // Peer streams never end on their own: closing the listener ends them at once.
+                shutdownGracePeriod: .zero)
+            configuration.tls = url.scheme == .https ? tls.server : nil
+            let server = GRPCServer(configuration: configuration, router: router, group: group, logger: logger)
             servers.withLockedValue { $0.append(server) }
             addresses.append(try server.start())
         }
-        for link in links.values { link.start() }
+        for link in links.values { link.start(tls: clientTLS) }
         return addresses
     }
 

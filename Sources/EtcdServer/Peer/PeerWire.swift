@@ -43,10 +43,11 @@ enum PeerWire {
     }
 
     static func requestHeaders(
-        path: String, authority: String, clusterID: UInt64, from: UInt64, to: UInt64
+        path: String, endpoint: URLEndpoint, clusterID: UInt64, from: UInt64, to: UInt64
     ) -> [(name: String, value: String)] {
         [
-            (":method", "POST"), (":scheme", "http"), (":path", path), (":authority", authority),
+            (":method", "POST"), (":scheme", endpoint.scheme == .https ? "https" : "http"), (":path", path),
+            (":authority", "\(endpoint.host):\(endpoint.port)"),
             ("content-type", "application/grpc"), ("te", "trailers"),
             (clusterIDHeader, hex(clusterID)), (fromHeader, hex(from)), (toHeader, hex(to)),
         ]
@@ -56,13 +57,16 @@ enum PeerWire {
 public enum PeerTransportError: Error, CustomStringConvertible, Equatable {
     /// A peer or listen URL uses a scheme the transport does not serve yet.
     case unsupportedScheme(URLEndpoint)
+    /// An https listen URL without a certificate and key (neither files nor --peer-auto-tls).
+    case noCertificateForTLS(URLEndpoint)
 
     public var description: String {
         switch self {
-        case .unsupportedScheme(let url) where url.scheme == .https || url.scheme == .unixs:
-            "peer URL \(url): TLS on the peer transport is not yet supported (use http)"
         case .unsupportedScheme(let url):
-            "peer URL \(url): only http peer URLs are supported"
+            "peer URL \(url): unix socket peer URLs are not supported yet (use http or https)"
+        case .noCertificateForTLS(let url):
+            // etcd's words (transport.newTLSListener).
+            "cannot listen on TLS for \(url.host):\(url.port): KeyFile and CertFile are not presented"
         }
     }
 }

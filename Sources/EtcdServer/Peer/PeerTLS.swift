@@ -1,0 +1,84 @@
+import Foundation
+import GRPCTransport
+import Logging
+
+/// The TLS the peer transport puts on https peer URLs, worked out from etcd's peer flags as
+/// etcd does (`PeerSelfCert`, then `TLSInfo.ServerConfig` for listeners and `ClientConfig` for
+/// dialling other members).
+struct PeerTLS: Sendable {
+    /// The listeners' side; nil without a certificate, and then an https listener is refused.
+    var server: GRPCTLSConfiguration?
+    /// The dialling side: with no flags at all it presents no certificate and verifies the
+    /// other member against the system's trusted CAs, as Go's default does.
+    var client: GRPCClientTLSConfiguration
+
+    static let none = PeerTLS(server: nil, client: GRPCClientTLSConfiguration())
+
+    /// Reads the peer TLS flags of `configuration`, generating (or reusing) the auto-TLS
+    /// certificate in the data directory when that is asked for and no files are given.
+    static func resolve(_ configuration: ServerConfiguration, logger: Logger) throws -> PeerTLS {
+        var files = configuration.peerTLS
+        var selfSigned = false
+        if configuration.peerAutoTLS {
+            if files.isEmpty {
+                let hosts = configuration.listenPeerURLs.map(\.host) + configuration.initialAdvertisePeerURLs.map(\.host)
+                // etcd replaces all peer TLS settings with the generated pair, so
+                // --peer-trusted-ca-file and --peer-client-cert-auth do nothing here either.
+                files = try selfSignedFiles(
+                    directory: configuration.dataDirectory + "/fixtures/peer", hosts: hosts, logger: logger)
+                selfSigned = true
+            } else {
+                logger.warning("ignoring peer auto TLS since certs given")
+            }
+        }
+        if files.isEmpty { return .none }
+        // etcd's `TLSInfo.baseConfig` message.
+        guard !files.certFile.isEmpty, !files.keyFile.isEmpty else {
+            throw ConfigurationError.invalid(
+                "KeyFile and CertFile must both be present[key: \(files.keyFile), cert: \(files.certFile)]")
+        }
+        logger.info(
+            "starting with peer TLS",
+            metadata: [
+                "tls-info": "cert = \(files.certFile), key = \(files.keyFile), trusted-ca = \(files.trustedCAFile), client-cert-auth = \(files.clientCertAuth), crl-file = ",
+            ])
+        let trustedCAFile = files.trustedCAFile.isEmpty ? nil : files.trustedCAFile
+        let allowedCommonName = files.allowedCN.isEmpty ? nil : files.allowedCN
+        return PeerTLS(
+            server: GRPCTLSConfiguration(
+                certificateChainFile: files.certFile, privateKeyFile: files.keyFile, trustedCAFile: trustedCAFile,
+                // etcd's ServerConfig demands a verified client certificate as soon as a CA is given.
+                requireClientCertificate: trustedCAFile != nil || files.clientCertAuth,
+                allowedCommonName: allowedCommonName),
+            client: GRPCClientTLSConfiguration(
+                certificateChainFile: files.certFile, privateKeyFile: files.keyFile, trustedCAFile: trustedCAFile,
+                // etcd's ClientConfig: a self-signed certificate means InsecureSkipVerify.
+                verifiesServerCertificate: !selfSigned, allowedCommonName: allowedCommonName))
+    }
+
+    /// etcd's `transport.SelfCert`: `cert.pem` and `key.pem` in `directory`, reused when both
+    /// are there (a restart keeps its certificate), otherwise generated for `hosts`.
+    private static func selfSignedFiles(directory: String, hosts: [String], logger: Logger) throws -> ServerConfiguration.TLSFiles {
+        let certificatePath = directory + "/cert.pem"
+        let keyPath = directory + "/key.pem"
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if !(fileManager.fileExists(atPath: certificatePath) && fileManager.fileExists(atPath: keyPath)) {
+            var uniqueHosts: [String] = []
+            for host in hosts where !uniqueHosts.contains(host) { uniqueHosts.append(host) }
+            let generated = try SelfSignedCertificate.generate(hosts: uniqueHosts)
+            // The key goes first, private from the start; a crash before the certificate is
+            // written leaves no pair, so the next start generates a fresh one.
+            guard fileManager.createFile(
+                atPath: keyPath, contents: Data(generated.privateKeyPEM), attributes: [.posixPermissions: 0o600]),
+                fileManager.createFile(atPath: certificatePath, contents: Data(generated.certificatePEM))
+            else {
+                throw ConfigurationError.invalid("cannot write the peer auto TLS certificate to \(directory)")
+            }
+            logger.info("created cert file", metadata: ["path": "\(certificatePath)"])
+            logger.info("created key file", metadata: ["path": "\(keyPath)"])
+        }
+        return ServerConfiguration.TLSFiles(certFile: certificatePath, keyFile: keyPath)
+    }
+}
