@@ -70,7 +70,7 @@ public final class GRPCServer: Sendable {
                 self.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     if let tlsContext {
-                        try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tlsContext))
+                        try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tlsContext, logger: self.logger))
                     }
                     try channel.pipeline.syncOperations.addHandler(
                         ProtocolSniffer(

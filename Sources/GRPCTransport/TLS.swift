@@ -1,4 +1,5 @@
 import COpenSSL
+import Logging
 import NIOCore
 
 /// Server TLS settings (PEM files, as etcd's --cert-file / --key-file / --trusted-ca-file).
@@ -200,6 +201,7 @@ final class TLSHandler: ChannelDuplexHandler {
     /// The host a client dials: sent as SNI (unless an IP address) and matched against the
     /// server's certificate when the context verifies it.
     private let serverHostname: String?
+    private let logger: Logger
     private var ssl: OpaquePointer?
     private var networkIn: OpaquePointer?
     private var networkOut: OpaquePointer?
@@ -214,9 +216,10 @@ final class TLSHandler: ChannelDuplexHandler {
     /// The common name of the verified client certificate, once the handshake is done.
     private(set) var peerCommonName: String?
 
-    init(context: TLSContext, serverHostname: String? = nil) {
+    init(context: TLSContext, serverHostname: String? = nil, logger: Logger) {
         self.tlsContext = context
         self.serverHostname = serverHostname
+        self.logger = logger
     }
 
     deinit {
@@ -305,7 +308,7 @@ final class TLSHandler: ChannelDuplexHandler {
             let error = SSL_get_error(ssl, result)
             sendNetworkOutput(context, flush: true)
             if error != SSL_ERROR_WANT_READ {
-                fail(context, GRPCTLSError.openSSL("handshake"))
+                handshakeFailed(context, GRPCTLSError.openSSL("handshake"))
             }
             return false
         }
@@ -314,7 +317,7 @@ final class TLSHandler: ChannelDuplexHandler {
         // etcd's check: only a verified certificate with exactly this common name passes (a
         // context that does not verify has made the handshake fail on a bad certificate).
         if let allowed = tlsContext.allowedCommonName, !tlsContext.verifiesPeer || peerCommonName != allowed {
-            fail(context, GRPCTLSError(reason: "peer certificate common name \(peerCommonName ?? "none") is not \(allowed)"))
+            handshakeFailed(context, GRPCTLSError(reason: "peer certificate common name \(peerCommonName ?? "none") is not \(allowed)"))
             return false
         }
         let held = writesBeforeHandshake
@@ -421,6 +424,20 @@ final class TLSHandler: ChannelDuplexHandler {
         if flush { context.flush() }
     }
 
+    /// A refused certificate or a peer that does not speak TLS is worth a warning on both
+    /// sides, as etcd logs "rejected connection": nothing else tells the operator why.
+    private func handshakeFailed(_ context: ChannelHandlerContext, _ error: GRPCTLSError) {
+        let remote = context.channel.remoteAddress.map { "\($0)" } ?? "?"
+        if tlsContext.isClient {
+            logger.warning(
+                "TLS handshake with the server failed",
+                metadata: ["remote-addr": "\(remote)", "server-name": "\(serverHostname ?? "")", "error": "\(error.reason)"])
+        } else {
+            logger.warning("rejected connection", metadata: ["remote-addr": "\(remote)", "error": "\(error.reason)"])
+        }
+        fail(context, error)
+    }
+
     private func fail(_ context: ChannelHandlerContext, _ error: GRPCTLSError) {
         failed = true
         for waiting in pendingPromises { waiting.fail(error) }
@@ -446,8 +463,8 @@ final class TLSHandler: ChannelDuplexHandler {
 extension ChannelPipeline.SynchronousOperations {
     /// Adds TLS as a client of `serverHostname` (SNI, and the name the server's certificate must
     /// carry when `context` verifies it) in front of the handlers added after it.
-    public func addTLSClientHandler(context: TLSContext, serverHostname: String) throws {
+    public func addTLSClientHandler(context: TLSContext, serverHostname: String, logger: Logger) throws {
         precondition(context.isClient, "a server TLSContext cannot connect")
-        try addHandler(TLSHandler(context: context, serverHostname: serverHostname))
+        try addHandler(TLSHandler(context: context, serverHostname: serverHostname, logger: logger))
     }
 }

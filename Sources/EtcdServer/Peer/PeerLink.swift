@@ -185,7 +185,8 @@ final class PeerLink: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         // The handshake runs before the HTTP/2 preface, which TLS holds back till then.
-                        try channel.pipeline.syncOperations.addTLSClientHandler(context: tls, serverHostname: endpoint.host)
+                        try channel.pipeline.syncOperations.addTLSClientHandler(
+                            context: tls, serverHostname: endpoint.host, logger: logger)
                     }
                     try channel.pipeline.syncOperations.addHandler(HTTP2ClientHandler(logger: logger))
                 }
