@@ -205,7 +205,7 @@ final class TLSHandler: ChannelDuplexHandler {
     private var ssl: OpaquePointer?
     private var networkIn: OpaquePointer?
     private var networkOut: OpaquePointer?
-    private var handshakeStarted = false
+    private var clientHandshakeStarted = false
     private var handshakeDone = false
     /// Writes made before the handshake finished (a client's HTTP/2 preface), sent right after it.
     private var writesBeforeHandshake: [(ByteBuffer, EventLoopPromise<Void>?)] = []
@@ -213,7 +213,8 @@ final class TLSHandler: ChannelDuplexHandler {
     private var failed = false
     private var spareReadBuffer: ByteBuffer?
 
-    /// The common name of the verified client certificate, once the handshake is done.
+    /// The common name of the other side's certificate (on a server: the verified client
+    /// certificate), once the handshake is done.
     private(set) var peerCommonName: String?
 
     init(context: TLSContext, serverHostname: String? = nil, logger: Logger) {
@@ -247,8 +248,9 @@ final class TLSHandler: ChannelDuplexHandler {
             var configured = true
             if !isIPAddress {
                 // SSL_set_tlsext_host_name is a macro over this call; OpenSSL copies the name.
-                configured = serverHostname.withCString {
-                    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: $0))
+                configured = serverHostname.withCString { name in
+                    SSL_ctrl(
+                        ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: name))
                 } == 1
             }
             if tlsContext.verifiesPeer {
@@ -278,8 +280,8 @@ final class TLSHandler: ChannelDuplexHandler {
 
     /// Sends the ClientHello; the server's answer arrives through `channelRead`.
     private func startClientHandshake(_ context: ChannelHandlerContext) {
-        guard !handshakeStarted, !failed else { return }
-        handshakeStarted = true
+        guard !clientHandshakeStarted, !failed else { return }
+        clientHandshakeStarted = true
         continueHandshake(context)
     }
 
@@ -317,7 +319,8 @@ final class TLSHandler: ChannelDuplexHandler {
         // etcd's check: only a verified certificate with exactly this common name passes (a
         // context that does not verify has made the handshake fail on a bad certificate).
         if let allowed = tlsContext.allowedCommonName, !tlsContext.verifiesPeer || peerCommonName != allowed {
-            handshakeFailed(context, GRPCTLSError(reason: "peer certificate common name \(peerCommonName ?? "none") is not \(allowed)"))
+            let reason = "peer certificate common name \(peerCommonName ?? "none") is not \(allowed)"
+            handshakeFailed(context, GRPCTLSError(reason: reason))
             return false
         }
         let held = writesBeforeHandshake

@@ -107,7 +107,9 @@ final class PeerTransportTLSTests: XCTestCase {
         let twoToOne = (1...20).map { Support.heartbeat(from: 2, to: 1, commit: UInt64($0)) }
         transports[1]!.send(oneToTwo)
         transports[2]!.send(twoToOne)
-        XCTAssertTrue(Support.waitUntil { recorders[2]!.delivered(from: 1).count >= 20 && recorders[1]!.delivered(from: 2).count >= 20 })
+        XCTAssertTrue(Support.waitUntil {
+            recorders[2]!.delivered(from: 1).count >= 20 && recorders[1]!.delivered(from: 2).count >= 20
+        })
         XCTAssertEqual(recorders[2]!.delivered(from: 1), oneToTwo)
         XCTAssertEqual(recorders[1]!.delivered(from: 2), twoToOne)
     }
@@ -208,7 +210,9 @@ final class PeerTransportTLSTests: XCTestCase {
         return ports
     }
 
-    private func startPair(tls1: PeerTLS, tls2: PeerTLS) throws -> (transports: [UInt64: PeerTransport], recorders: [UInt64: PeerRecorder]) {
+    private func startPair(
+        tls1: PeerTLS, tls2: PeerTLS
+    ) throws -> (transports: [UInt64: PeerTransport], recorders: [UInt64: PeerRecorder]) {
         let ports = try freePorts([1, 2])
         let recorders: [UInt64: PeerRecorder] = [1: PeerRecorder(), 2: PeerRecorder()]
         let transports: [UInt64: PeerTransport] = [

@@ -37,11 +37,9 @@ struct PeerTLS: Sendable {
             throw ConfigurationError.invalid(
                 "KeyFile and CertFile must both be present[key: \(files.keyFile), cert: \(files.certFile)]")
         }
-        logger.info(
-            "starting with peer TLS",
-            metadata: [
-                "tls-info": "cert = \(files.certFile), key = \(files.keyFile), trusted-ca = \(files.trustedCAFile), client-cert-auth = \(files.clientCertAuth), crl-file = ",
-            ])
+        let tlsInfo = "cert = \(files.certFile), key = \(files.keyFile), trusted-ca = \(files.trustedCAFile), "
+            + "client-cert-auth = \(files.clientCertAuth), crl-file = "
+        logger.info("starting with peer TLS", metadata: ["tls-info": "\(tlsInfo)"])
         let trustedCAFile = files.trustedCAFile.isEmpty ? nil : files.trustedCAFile
         let allowedCommonName = files.allowedCN.isEmpty ? nil : files.allowedCN
         return PeerTLS(
@@ -58,7 +56,9 @@ struct PeerTLS: Sendable {
 
     /// etcd's `transport.SelfCert`: `cert.pem` and `key.pem` in `directory`, reused when both
     /// are there (a restart keeps its certificate), otherwise generated for `hosts`.
-    private static func selfSignedFiles(directory: String, hosts: [String], logger: Logger) throws -> ServerConfiguration.TLSFiles {
+    private static func selfSignedFiles(
+        directory: String, hosts: [String], logger: Logger
+    ) throws -> ServerConfiguration.TLSFiles {
         let certificatePath = directory + "/cert.pem"
         let keyPath = directory + "/key.pem"
         let fileManager = FileManager.default

@@ -64,7 +64,9 @@ final class PeerTransport: Sendable {
             throw PeerTransportError.noCertificateForTLS(url)
         }
         for url in listen where url.scheme == .http && tls.server != nil {
-            logger.warning("scheme is HTTP while key and cert files are present; ignoring key and cert files", metadata: ["peer-url": "\(url)"])
+            logger.warning(
+                "scheme is HTTP while key and cert files are present; ignoring key and cert files",
+                metadata: ["peer-url": "\(url)"])
         }
         // Made whatever the schemes, as etcd builds its peer round tripper: bad certificate
         // files stop the member even when every URL is http.
