@@ -111,7 +111,7 @@ public final class EtcdServer: Sendable {
         for member in core.identity.members where member.id != core.identity.memberID {
             peers[member.id] = try member.peerUrls.map { (url) throws(ConfigurationError) in try URLEndpoint(parsing: url) }
         }
-        peerTransport = PeerTransport(
+        peerTransport = try PeerTransport(
             memberID: core.identity.memberID, clusterID: core.identity.clusterID, peers: peers,
             listen: core.configuration.listenPeerURLs, tls: try PeerTLS.resolve(core.configuration, logger: logger),
             group: group, logger: logger,
@@ -150,8 +150,8 @@ public final class EtcdServer: Sendable {
         if core.configuration.initialCorruptCheck && restarted {
             do throws(InitialCorruptCheckError) {
                 try InitialCorruptCheck.run(
-                    store: core.store, identity: core.identity, configuration: core.configuration, peers: peers, group: group,
-                    logger: logger)
+                    store: core.store, identity: core.identity, configuration: core.configuration, peers: peers,
+                    transport: peerTransport, group: group, logger: logger)
             } catch {
                 log.stop()
                 peerTransport.stop()

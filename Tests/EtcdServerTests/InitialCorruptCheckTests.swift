@@ -94,7 +94,7 @@ final class InitialCorruptCheckTests: XCTestCase {
             handlers.hashKV = { request in
                 store.peerHashKV(revision: request.revision, clusterID: PeerTestSupport.clusterID, memberID: id)
             }
-            let transport = PeerTransport(
+            let transport = try PeerTransport(
                 memberID: id, clusterID: PeerTestSupport.clusterID, peers: peers,
                 listen: [PeerTestSupport.url(ports[id]!)], group: PeerTestSupport.group, logger: PeerTestSupport.logger,
                 handlers: handlers)

@@ -21,7 +21,7 @@ final class PeerTransportFramingTests: XCTestCase {
         port1 = try Support.freePort()
         recorder = PeerRecorder()
         // Member 2 never starts: only the hand-made streams below speak for it.
-        member1 = Support.transport(1, ports: [1: port1, 2: try Support.freePort()], recorder: recorder)
+        member1 = try Support.transport(1, ports: [1: port1, 2: try Support.freePort()], recorder: recorder)
         _ = try member1.start()
     }
 

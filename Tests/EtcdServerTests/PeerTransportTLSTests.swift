@@ -1,3 +1,4 @@
+import EtcdProto
 import Foundation
 import Raft
 import XCTest
@@ -29,7 +30,7 @@ final class PeerTransportTLSTests: XCTestCase {
         for id in ids {
             recorders[id] = PeerRecorder()
             let tls = try autoTLS(dataDirectory: "\(directory)/member\(id)", port: ports[id]!)
-            transports[id] = Support.transport(id, ports: ports, recorder: recorders[id]!, scheme: .https, tls: tls)
+            transports[id] = try Support.transport(id, ports: ports, recorder: recorders[id]!, scheme: .https, tls: tls)
         }
         for transport in transports.values { _ = try transport.start() }
         defer { for transport in transports.values { transport.stop() } }
@@ -151,7 +152,7 @@ final class PeerTransportTLSTests: XCTestCase {
         for id in ids {
             recorders[id] = PeerRecorder()
             let tls = try caTLS(ca.issue(commonName: names[id]!), trusting: ca, allowedCN: "peer")
-            transports[id] = Support.transport(id, ports: ports, recorder: recorders[id]!, scheme: .https, tls: tls)
+            transports[id] = try Support.transport(id, ports: ports, recorder: recorders[id]!, scheme: .https, tls: tls)
         }
         for transport in transports.values { _ = try transport.start() }
         defer { for transport in transports.values { transport.stop() } }
@@ -163,19 +164,42 @@ final class PeerTransportTLSTests: XCTestCase {
         XCTAssertTrue(recorders[1]!.delivered(from: 3).isEmpty)
     }
 
+    func testHashKVQueryDialsAnHTTPSPeerAsTheTransportDoes() throws {
+        let ports = try freePorts([1, 2])
+        var handlers = PeerRecorder().handlers
+        handlers.hashKV = { request in .success(HashKVResponse(hash: 0xfeed, hashRevision: request.revision)) }
+        let member2 = try PeerTransport(
+            memberID: 2, clusterID: Support.clusterID, peers: [1: [Support.url(ports[1]!, scheme: .https)]],
+            listen: [Support.url(ports[2]!, scheme: .https)],
+            tls: try autoTLS(dataDirectory: "\(directory)/member2", port: ports[2]!), group: Support.group,
+            logger: Support.logger, handlers: handlers)
+        _ = try member2.start()
+        defer { member2.stop() }
+        let member1 = try Support.transport(
+            1, ports: ports, recorder: PeerRecorder(), scheme: .https,
+            tls: try autoTLS(dataDirectory: "\(directory)/member1", port: ports[1]!))
+        let client = PeerHashKVClient(
+            memberID: 1, clusterID: Support.clusterID, group: Support.group, logger: Support.logger,
+            connect: { endpoint, eventLoop in member1.connect(to: endpoint, on: eventLoop, timeout: .seconds(1)) })
+        let response = try client.hashKV(
+            peerID: 2, endpoint: Support.url(ports[2]!, scheme: .https), revision: 7, timeout: .seconds(3)).wait()
+        XCTAssertEqual(response.hash, 0xfeed)
+        XCTAssertEqual(response.hashRevision, 7)
+    }
+
     // MARK: Plain HTTP against TLS, and refused configurations
 
     func testPlainHTTPDialToAnHTTPSPeerDeliversNothing() throws {
         let ports = try freePorts([1, 2])
         let recorder1 = PeerRecorder()
-        let member1 = Support.transport(
+        let member1 = try Support.transport(
             1, ports: ports, recorder: recorder1, scheme: .https,
             tls: try autoTLS(dataDirectory: "\(directory)/member1", port: ports[1]!))
         _ = try member1.start()
         defer { member1.stop() }
         // Member 2 has member 1 on an http URL: its h2c preface meets member 1's TLS.
         let recorder2 = PeerRecorder()
-        let member2 = Support.transport(2, ports: ports, recorder: recorder2)
+        let member2 = try Support.transport(2, ports: ports, recorder: recorder2)
         _ = try member2.start()
         defer { member2.stop() }
         sendHeartbeats(for: 1, from: 2, to: 1, via: member2)
@@ -188,7 +212,7 @@ final class PeerTransportTLSTests: XCTestCase {
 
     func testHTTPSListenerWithoutCertificateIsRefusedWithEtcdsMessage() throws {
         let port = try Support.freePort()
-        let transport = Support.transport(1, ports: [1: port], recorder: PeerRecorder(), scheme: .https)
+        let transport = try Support.transport(1, ports: [1: port], recorder: PeerRecorder(), scheme: .https)
         XCTAssertThrowsError(try transport.start()) { error in
             XCTAssertEqual("\(error)", "cannot listen on TLS for 127.0.0.1:\(port): KeyFile and CertFile are not presented")
         }
@@ -216,8 +240,8 @@ final class PeerTransportTLSTests: XCTestCase {
         let ports = try freePorts([1, 2])
         let recorders: [UInt64: PeerRecorder] = [1: PeerRecorder(), 2: PeerRecorder()]
         let transports: [UInt64: PeerTransport] = [
-            1: Support.transport(1, ports: ports, recorder: recorders[1]!, scheme: .https, tls: tls1),
-            2: Support.transport(2, ports: ports, recorder: recorders[2]!, scheme: .https, tls: tls2),
+            1: try Support.transport(1, ports: ports, recorder: recorders[1]!, scheme: .https, tls: tls1),
+            2: try Support.transport(2, ports: ports, recorder: recorders[2]!, scheme: .https, tls: tls2),
         ]
         for transport in transports.values { _ = try transport.start() }
         return (transports, recorders)

@@ -51,10 +51,10 @@ enum PeerTestSupport {
     static func transport(
         _ memberID: UInt64, ports: [UInt64: Int], clusterID: UInt64 = clusterID, recorder: PeerRecorder,
         group: any EventLoopGroup = group, scheme: URLEndpoint.Scheme = .http, tls: PeerTLS = .none
-    ) -> PeerTransport {
+    ) throws -> PeerTransport {
         var peers: [UInt64: [URLEndpoint]] = [:]
         for (id, port) in ports where id != memberID { peers[id] = [url(port, scheme: scheme)] }
-        return PeerTransport(
+        return try PeerTransport(
             memberID: memberID, clusterID: clusterID, peers: peers, listen: [url(ports[memberID]!, scheme: scheme)],
             tls: tls, group: group, logger: logger, handlers: recorder.handlers)
     }

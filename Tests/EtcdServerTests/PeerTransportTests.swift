@@ -20,7 +20,7 @@ final class PeerTransportTests: XCTestCase {
         var recorders: [UInt64: PeerRecorder] = [:]
         for id in ids {
             recorders[id] = PeerRecorder()
-            transports[id] = Support.transport(id, ports: ports, recorder: recorders[id]!)
+            transports[id] = try Support.transport(id, ports: ports, recorder: recorders[id]!)
         }
         for transport in transports.values { _ = try transport.start() }
         for (id, transport) in transports {
@@ -91,18 +91,18 @@ final class PeerTransportTests: XCTestCase {
         let portStranger = try Support.freePort()
         let recorder = PeerRecorder()
         // Member 1 knows only member 2.
-        let member1 = Support.transport(1, ports: [1: port1, 2: try Support.freePort()], recorder: recorder)
+        let member1 = try Support.transport(1, ports: [1: port1, 2: try Support.freePort()], recorder: recorder)
         _ = try member1.start()
         defer { member1.stop() }
 
         let otherCluster = PeerRecorder()
-        let fromOtherCluster = Support.transport(
+        let fromOtherCluster = try Support.transport(
             2, ports: [1: port1, 2: portStranger], clusterID: 0xbad, recorder: otherCluster)
         _ = try fromOtherCluster.start()
         defer { fromOtherCluster.stop() }
 
         let unknown = PeerRecorder()
-        let unknownMember = Support.transport(7, ports: [1: port1, 7: try Support.freePort()], recorder: unknown)
+        let unknownMember = try Support.transport(7, ports: [1: port1, 7: try Support.freePort()], recorder: unknown)
         _ = try unknownMember.start()
         defer { unknownMember.stop() }
 
@@ -124,7 +124,7 @@ final class PeerTransportTests: XCTestCase {
     func testPeerThatIsDownIsReportedAndReachedOnceItStarts() throws {
         let ports: [UInt64: Int] = [1: try Support.freePort(), 2: try Support.freePort()]
         let recorder1 = PeerRecorder()
-        let member1 = Support.transport(1, ports: ports, recorder: recorder1)
+        let member1 = try Support.transport(1, ports: ports, recorder: recorder1)
         _ = try member1.start()
         defer { member1.stop() }
 
@@ -137,7 +137,7 @@ final class PeerTransportTests: XCTestCase {
         Thread.sleep(forTimeInterval: 1.6)
 
         let recorder2 = PeerRecorder()
-        var member2 = Support.transport(2, ports: ports, recorder: recorder2)
+        var member2 = try Support.transport(2, ports: ports, recorder: recorder2)
         _ = try member2.start()
         let started = Date()
         var commit: UInt64 = 1
@@ -152,7 +152,7 @@ final class PeerTransportTests: XCTestCase {
         // A restart on the same port: reconnected within the capped back-off.
         member2.stop()
         let recorder2b = PeerRecorder()
-        member2 = Support.transport(2, ports: ports, recorder: recorder2b)
+        member2 = try Support.transport(2, ports: ports, recorder: recorder2b)
         _ = try member2.start()
         defer { member2.stop() }
         let restarted = Date()
@@ -194,9 +194,9 @@ final class PeerTransportTests: XCTestCase {
         let slowGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? slowGroup.syncShutdownGracefully() }
         let recorder1 = PeerRecorder()
-        let member1 = Support.transport(1, ports: ports, recorder: recorder1)
+        let member1 = try Support.transport(1, ports: ports, recorder: recorder1)
         let blocked = NIOLockedValueBox(false)
-        let member2 = PeerTransport(
+        let member2 = try PeerTransport(
             memberID: 2, clusterID: Support.clusterID, peers: [1: [Support.url(ports[1]!)]], listen: [Support.url(ports[2]!)],
             group: slowGroup, logger: Support.logger,
             handlers: .init(
@@ -238,8 +238,8 @@ final class PeerTransportTests: XCTestCase {
         XCTAssertLessThanOrEqual(member1.queuedMessages(to: 2), PeerLink.queueCapacity)
     }
 
-    func testUnixPeerURLIsRefused() {
-        let transport = PeerTransport(
+    func testUnixPeerURLIsRefused() throws {
+        let transport = try PeerTransport(
             memberID: 1, clusterID: 1, peers: [2: [URLEndpoint(scheme: .unix, host: "peer", port: 1)]],
             listen: [Support.url(0)], group: Support.group, logger: Support.logger, handlers: PeerRecorder().handlers)
         XCTAssertThrowsError(try transport.start()) { error in

@@ -143,10 +143,12 @@ extension InitialCorruptCheck {
     /// transport's HashKV path; the local hash from `store`.
     static func run(
         store: MVCCStore, identity: ClusterIdentity, configuration: ServerConfiguration, peers: [UInt64: [URLEndpoint]],
-        group: any EventLoopGroup, logger: Logger
+        transport: PeerTransport, group: any EventLoopGroup, logger: Logger
     ) throws(InitialCorruptCheckError) {
+        // Dialled as the transport dials its peers, so https peer URLs get TLS.
         let client = PeerHashKVClient(
-            memberID: identity.memberID, clusterID: identity.clusterID, group: group, logger: logger, connect: nil)
+            memberID: identity.memberID, clusterID: identity.clusterID, group: group, logger: logger,
+            connect: { endpoint, eventLoop in transport.connect(to: endpoint, on: eventLoop, timeout: PeerLink.connectTimeout) })
         let check = InitialCorruptCheck(
             memberID: identity.memberID,
             peers: peers.keys.sorted().map { Peer(id: $0, endpoints: peers[$0]!) },

@@ -28,6 +28,8 @@ final class PeerLink: Sendable {
     private let eventLoop: any EventLoop
     private let logger: Logger
     private let handlers: PeerTransport.Handlers
+    /// The client side of TLS, used on the peer's https URLs.
+    private let tls: TLSContext
     private let outbox = NIOLockedValueBox(Outbox())
     private let connection: NIOLoopBoundBox<Connection>
 
@@ -55,19 +57,18 @@ final class PeerLink: Sendable {
         /// A failure was logged and the link has not worked since: later failures stay quiet.
         var failureLogged = false
         var snapshotChannels: [ObjectIdentifier: any Channel] = [:]
-        /// The client side of TLS for the peer's https URLs, set by `start` before any connection.
-        var tls: TLSContext?
     }
 
     init(
         peerID: UInt64, memberID: UInt64, clusterID: UInt64, endpoints: [URLEndpoint], eventLoop: any EventLoop,
-        logger: Logger, handlers: PeerTransport.Handlers
+        tls: TLSContext, logger: Logger, handlers: PeerTransport.Handlers
     ) {
         self.peerID = peerID
         self.memberID = memberID
         self.clusterID = clusterID
         self.endpoints = endpoints
         self.eventLoop = eventLoop
+        self.tls = tls
         self.logger = logger
         self.handlers = handlers
         self.connection = NIOLoopBoundBox.makeBoxSendingValue(Connection(), eventLoop: eventLoop)
@@ -124,12 +125,8 @@ final class PeerLink: Sendable {
 
     // MARK: Event loop: the message stream
 
-    /// `tls` is the client side of TLS, used on the peer's https URLs.
-    func start(tls: TLSContext) {
-        eventLoop.execute {
-            self.connection.value.tls = tls
-            self.connect()
-        }
+    func start() {
+        eventLoop.execute { self.connect() }
     }
 
     func stop() {
@@ -176,10 +173,17 @@ final class PeerLink: Sendable {
     }
 
     private func makeChannel(to endpoint: URLEndpoint) -> EventLoopFuture<any Channel> {
-        let logger = logger
-        let tls = endpoint.scheme == .https ? connection.value.tls : nil
+        Self.makeChannel(to: endpoint, tls: tls, on: eventLoop, timeout: Self.connectTimeout, logger: logger)
+    }
+
+    /// A connection to `endpoint` with the HTTP/2 client in its pipeline, behind TLS (`tls`'s
+    /// client side) when the URL is https.
+    static func makeChannel(
+        to endpoint: URLEndpoint, tls: TLSContext, on eventLoop: any EventLoop, timeout: TimeAmount, logger: Logger
+    ) -> EventLoopFuture<any Channel> {
+        let tls = endpoint.scheme == .https ? tls : nil
         return ClientBootstrap(group: eventLoop)
-            .connectTimeout(Self.connectTimeout)
+            .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -30,11 +30,14 @@ final class PeerTransport: Sendable {
     private let links: [UInt64: PeerLink]
     private let receiver: PeerReceiver
     private let servers = NIOLockedValueBox<[GRPCServer]>([])
+    /// The client side of TLS, for every connection to a peer's https URL.
+    private let clientTLS: TLSContext
 
+    /// Throws when `tls` names certificate files OpenSSL cannot use.
     init(
         memberID: UInt64, clusterID: UInt64, peers: [UInt64: [URLEndpoint]], listen: [URLEndpoint], tls: PeerTLS = .none,
         group: any EventLoopGroup, logger: Logger, handlers: Handlers
-    ) {
+    ) throws {
         self.memberID = memberID
         self.peers = peers
         self.listen = listen
@@ -42,11 +45,15 @@ final class PeerTransport: Sendable {
         self.group = group
         self.logger = logger
         self.handlers = handlers
+        // Made whatever the schemes, as etcd builds its peer round tripper: bad certificate
+        // files stop the member even when every URL is http.
+        let clientTLS = try TLSContext(client: tls.client)
+        self.clientTLS = clientTLS
         var links: [UInt64: PeerLink] = [:]
         for (peerID, endpoints) in peers where peerID != memberID && !endpoints.isEmpty {
             links[peerID] = PeerLink(
                 peerID: peerID, memberID: memberID, clusterID: clusterID, endpoints: endpoints, eventLoop: group.next(),
-                logger: logger, handlers: handlers)
+                tls: clientTLS, logger: logger, handlers: handlers)
         }
         self.links = links
         self.receiver = PeerReceiver(
@@ -68,9 +75,6 @@ final class PeerTransport: Sendable {
                 "scheme is HTTP while key and cert files are present; ignoring key and cert files",
                 metadata: ["peer-url": "\(url)"])
         }
-        // Made whatever the schemes, as etcd builds its peer round tripper: bad certificate
-        // files stop the member even when every URL is http.
-        let clientTLS = try TLSContext(client: tls.client)
         let router = receiver.router
         var addresses: [SocketAddress] = []
         for url in listen {
@@ -83,8 +87,14 @@ final class PeerTransport: Sendable {
             servers.withLockedValue { $0.append(server) }
             addresses.append(try server.start())
         }
-        for link in links.values { link.start(tls: clientTLS) }
+        for link in links.values { link.start() }
         return addresses
+    }
+
+    /// A connection to a peer's `endpoint` for HTTP/2 streams of its own (TLS on an https URL),
+    /// as the links open theirs.
+    func connect(to endpoint: URLEndpoint, on eventLoop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<any Channel> {
+        PeerLink.makeChannel(to: endpoint, tls: clientTLS, on: eventLoop, timeout: timeout, logger: logger)
     }
 
     /// Called from the raft thread after persisting; never blocks, never grows without bound.
