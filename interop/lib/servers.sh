@@ -71,22 +71,23 @@ normalise_ids() {
 # line, so restart_cluster_member starts it again with the same flags on the same data dir.
 # Member names are m0, m1, ... in every cluster, so outputs of two clusters line up.
 # CLUSTER_HEARTBEAT_MS / CLUSTER_ELECTION_MS (defaults 100 / 1000, etcd's) set the raft timing;
-# CLUSTER_START_TIMEOUT (default 60 s) bounds the wait for health.
+# CLUSTER_START_TIMEOUT (default 60 s) bounds the wait for health. CLUSTER_PEER_SCHEME (default
+# http) is the peer URLs' scheme: https needs peer TLS flags (e.g. --peer-auto-tls) among the flags.
 start_cluster() {
   local name=$1 binary=$2 count=$3; shift 3
-  local i initial=""
+  local i initial="" scheme=${CLUSTER_PEER_SCHEME:-http}
   CLUSTER_PORTS=(); CLUSTER_PEER_PORTS=(); CLUSTER_ENDPOINTS=""
   for i in $(seq 0 $((count - 1))); do
     CLUSTER_PORTS+=("$(free_port)"); CLUSTER_PEER_PORTS+=("$(free_port)")
-    initial+="${initial:+,}m$i=http://127.0.0.1:${CLUSTER_PEER_PORTS[$i]}"
+    initial+="${initial:+,}m$i=$scheme://127.0.0.1:${CLUSTER_PEER_PORTS[$i]}"
     CLUSTER_ENDPOINTS+="${CLUSTER_ENDPOINTS:+,}127.0.0.1:${CLUSTER_PORTS[$i]}"
   done
   for i in $(seq 0 $((count - 1))); do
     local args=("$binary" --name "m$i" --data-dir "$INTEROP_WORK/$name-$i"
       --listen-client-urls "http://127.0.0.1:${CLUSTER_PORTS[$i]}"
       --advertise-client-urls "http://127.0.0.1:${CLUSTER_PORTS[$i]}"
-      --listen-peer-urls "http://127.0.0.1:${CLUSTER_PEER_PORTS[$i]}"
-      --initial-advertise-peer-urls "http://127.0.0.1:${CLUSTER_PEER_PORTS[$i]}"
+      --listen-peer-urls "$scheme://127.0.0.1:${CLUSTER_PEER_PORTS[$i]}"
+      --initial-advertise-peer-urls "$scheme://127.0.0.1:${CLUSTER_PEER_PORTS[$i]}"
       --initial-cluster "$initial" --initial-cluster-token "interop-$name" --initial-cluster-state new
       --heartbeat-interval "${CLUSTER_HEARTBEAT_MS:-100}" --election-timeout "${CLUSTER_ELECTION_MS:-1000}" "$@")
     printf '%s\0' "${args[@]}" >"$INTEROP_WORK/$name-$i.args"
