@@ -71,10 +71,12 @@ let package = Package(
             // Run by path with python3 (the real-client tests), not compiled.
             exclude: ["interop_client.py"]
         ),
-        .testTarget(name: "RaftTests", dependencies: ["Raft"]),
+        // The linearizability checker both cluster simulations use (test support, not shipped).
+        .target(name: "Linearizability", path: "Tests/Linearizability"),
+        .testTarget(name: "RaftTests", dependencies: ["Raft", "Linearizability"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "MVCCTests", dependencies: ["MVCC", "Storage", "EtcdProto"]),
-        .testTarget(name: "EtcdServerTests", dependencies: ["EtcdServer", "EtcdProto", "GRPCTransport"]),
+        .testTarget(name: "EtcdServerTests", dependencies: ["EtcdServer", "EtcdProto", "GRPCTransport", "Linearizability"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,6 +28,7 @@ import GRPCTransport
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Linearizability
 import ProtoWire
 import Raft
 import Storage

@@ -1,5 +1,6 @@
 import XCTest
 
+import Linearizability
 @testable import Raft
 
 /// Linearizability of ReadIndex reads served by a leader that has been deposed without knowing

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 
+import Linearizability
 @testable import Raft
 
 /// Seeded cluster runs under faults, checking safety after every step and liveness once the

@@ -1,5 +1,6 @@
 import XCTest
 
+import Linearizability
 @testable import Raft
 
 /// The checker must accept exactly the linearizable histories: these show it rejects the

@@ -1,5 +1,4 @@
-// Copied from Tests/RaftTests/Linearizability/LinearizabilityChecker.swift: test targets cannot
-// share sources, and EtcdServerTests does not depend on RaftTests. Keep the two in step.
+// Shared by RaftTests (the pure Raft simulation) and EtcdServerTests (the host simulation).
 
 /// A linearizability checker for key-value histories: Wing & Gong's search with Lowe's
 /// memoization, applied per key (a KV history is linearizable iff each key's sub-history is:
@@ -8,49 +7,51 @@
 /// Use: record operations with `KVHistory.invoke` / `complete` at logical times, then
 /// `LinearizabilityChecker.check(history)`. Operations that never returned (a client timed out
 /// or crashed) may or may not have taken effect; the checker allows both.
-struct KVHistory {
-    enum Input: Hashable {
+public struct KVHistory: Sendable {
+    public enum Input: Hashable, Sendable {
         case put(key: String, value: String)
         case get(key: String)
 
-        var key: String {
+        public var key: String {
             switch self {
             case .put(let key, _), .get(let key): return key
             }
         }
     }
 
-    enum Output: Hashable {
+    public enum Output: Hashable, Sendable {
         case ok
         /// A read's result; nil when the key was absent.
         case value(String?)
     }
 
-    struct Operation {
-        var client: Int
-        var input: Input
-        var invokedAt: Int
+    public struct Operation: Sendable {
+        public var client: Int
+        public var input: Input
+        public var invokedAt: Int
         /// nil until it returns; an operation that never returned may have taken effect at any
         /// time after its invocation.
-        var returnedAt: Int?
-        var output: Output?
+        public var returnedAt: Int?
+        public var output: Output?
     }
 
-    private(set) var operations: [Operation] = []
+    public private(set) var operations: [Operation] = []
 
-    mutating func invoke(client: Int, _ input: Input, at time: Int) -> Int {
+    public init() {}
+
+    public mutating func invoke(client: Int, _ input: Input, at time: Int) -> Int {
         operations.append(Operation(client: client, input: input, invokedAt: time))
         return operations.count - 1
     }
 
-    mutating func complete(_ id: Int, _ output: Output, at time: Int) {
+    public mutating func complete(_ id: Int, _ output: Output, at time: Int) {
         precondition(time >= operations[id].invokedAt, "an operation cannot return before it was invoked")
         operations[id].returnedAt = time
         operations[id].output = output
     }
 }
 
-enum LinearizabilityResult: Equatable {
+public enum LinearizabilityResult: Equatable, Sendable {
     case linearizable
     /// No order of the key's operations explains every result; `operations` are the indexes
     /// (into the history) of that key's operations.
@@ -59,8 +60,8 @@ enum LinearizabilityResult: Equatable {
     case unknown(key: String)
 }
 
-enum LinearizabilityChecker {
-    static func check(_ history: KVHistory, maxStatesPerKey: Int = 1_000_000) -> LinearizabilityResult {
+public enum LinearizabilityChecker {
+    public static func check(_ history: KVHistory, maxStatesPerKey: Int = 1_000_000) -> LinearizabilityResult {
         // Operations that never returned and that no read observed cannot change the verdict
         // (a read constrains nothing until it returns; an unseen pending write may simply not
         // have happened), and each one left in would multiply the search space.
