@@ -78,8 +78,12 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// etcd's `ReqTimeout`: 5 s for queueing, computation and disk, plus two election timeouts.
     public var requestTimeoutMilliseconds: Int {
-        let tick = max(1, heartbeatIntervalMilliseconds)
-        return 5000 + 2 * (electionTimeoutMilliseconds / tick) * tick
+        Self.requestTimeoutMilliseconds(heartbeat: heartbeatIntervalMilliseconds, election: electionTimeoutMilliseconds)
+    }
+
+    static func requestTimeoutMilliseconds(heartbeat: Int, election: Int) -> Int {
+        let tick = max(1, heartbeat)
+        return 5000 + 2 * (election / tick) * tick
     }
 
     /// What auto-compaction does, nil when off.

@@ -76,8 +76,8 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         self.voterCount = voters.count
         tickInterval = TimeInterval(heartbeatMilliseconds) / 1000
         electionTicks = max(2, electionMilliseconds / heartbeatMilliseconds)
-        // etcd's request timeout: 5 s plus two election timeouts.
-        requestTimeoutTicks = UInt64((5000 + 2 * electionMilliseconds) / heartbeatMilliseconds)
+        requestTimeoutTicks = UInt64(ServerConfiguration.requestTimeoutMilliseconds(
+            heartbeat: heartbeatMilliseconds, election: electionMilliseconds) / heartbeatMilliseconds)
 
         storage = MemoryStorage(confState: ConfState(voters: voters))
         storage.append(entries.map { Entry(term: $0.term, index: $0.index, type: EntryType(rawValue: Int32($0.kind)) ?? .normal, data: $0.data) })
