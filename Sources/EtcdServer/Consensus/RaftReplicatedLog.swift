@@ -55,8 +55,9 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     private let inputs = BlockingBatchQueue<Input>()
     private let tickInterval: TimeInterval
     private let electionTicks: Int
-    /// A read or transfer older than this many ticks has been lost (a dropped message, a
-    /// partition): its caller is told so rather than left waiting.
+    /// A read index request older than this many ticks has been lost (a dropped message, a
+    /// partition): its caller is told so rather than left waiting. (A leadership transfer gets
+    /// two election timeouts.)
     private let requestTimeoutTicks: UInt64
     private var sender: (any RaftMessageSender)?
     private var handlers: ReplicatedLogHandlers?
