@@ -25,6 +25,7 @@ public final class EtcdServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let grpcServer: GRPCServer
     private let peerTransport: PeerTransport
+    private let removal: RemovalNotice
     private let logger: Logger
 
     /// Where the client listener is bound (port 0 in the configuration picks a free one).
@@ -78,26 +79,50 @@ public final class EtcdServer: Sendable {
         let membership = Membership(bootstrap: identity.members, published: try store.publishedMembers())
         // This member knows its own attributes before it has published them.
         membership.published(ownAttributes(configuration: configuration, identity: identity))
+        let peerTransport = NIOLockedValueBox<PeerTransport?>(nil)
+        let removal = RemovalNotice(logger: logger, dataDirectory: configuration.dataDirectory)
         let applyLoop = try ApplyLoop(
             store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, logger: logger,
             // Weak: the log's handlers hold the apply loop, and a cycle would keep the store's
             // LMDB environment open after shutdown.
-            configurationChangeApplied: { [weak log] change in log?.configurationChangeApplied(change) })
+            configurationChangeApplied: { [weak log] change in
+                log?.configurationChangeApplied(change)
+                let transport = peerTransport.withLockedValue { $0 }
+                switch (try? MembershipChange(change)) ?? .remove(0) {
+                case .add(let member):
+                    transport?.setPeer(member.id, endpoints: member.peerUrls.compactMap { try? URLEndpoint(parsing: $0) })
+                case .updatePeerURLs(let id, let urls):
+                    transport?.setPeer(id, endpoints: urls.compactMap { try? URLEndpoint(parsing: $0) })
+                case .remove(let id) where id == identity.memberID:
+                    removal.removed()
+                case .remove(let id):
+                    transport?.removePeer(id)
+                }
+            })
         // What the WAL holds as committed is applied before any client is served; Raft delivers
         // it again once it runs, and the apply loop skips what is applied.
         try applyLoop.replay(log.committedEntriesInWAL())
         let core = ServerCore(
             configuration: configuration, identity: identity, store: store, log: log, waiters: waiters,
-            appliedIndex: applyLoop.appliedIndex, membership: membership)
-        return try EtcdServer(
+            appliedIndex: applyLoop.appliedIndex, membership: membership, peerTransport: peerTransport)
+        let server = try EtcdServer(
             core: core, log: log, applyLoop: applyLoop, watchHub: watchHub, lessor: lessor, logger: logger,
-            restarted: replay != nil)
+            restarted: replay != nil, removal: removal)
+        peerTransport.withLockedValue { $0 = server.peerTransport }
+        return server
+    }
+
+    /// Signalled once a committed configuration change removed this member: it should stop
+    /// (etcd's member stops itself then).
+    public func waitUntilRemovedFromCluster() {
+        removal.wait()
     }
 
     private init(
         core: ServerCore, log: RaftReplicatedLog, applyLoop: ApplyLoop, watchHub: WatchHub, lessor: Lessor, logger: Logger,
-        restarted: Bool
+        restarted: Bool, removal: RemovalNotice
     ) throws {
+        self.removal = removal
         self.configuration = core.configuration
         self.identity = core.identity
         self.core = core
@@ -108,7 +133,7 @@ public final class EtcdServer: Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
         var peers: [UInt64: [URLEndpoint]] = [:]
-        for member in core.identity.members where member.id != core.identity.memberID {
+        for member in core.membership.list where member.id != core.identity.memberID {
             peers[member.id] = try member.peerUrls.map { (url) throws(ConfigurationError) in try URLEndpoint(parsing: url) }
         }
         peerTransport = try PeerTransport(
@@ -122,7 +147,8 @@ public final class EtcdServer: Sendable {
                 reportSnapshot: { [weak log] member, succeeded in log?.reportSnapshot(to: member, succeeded: succeeded) },
                 hashKV: { [store = core.store, identity = core.identity] request in
                     store.peerHashKV(revision: request.revision, clusterID: identity.clusterID, memberID: identity.memberID)
-                }))
+                },
+                removedFromCluster: { removal.removed() }))
         log.attach(sender: peerTransport)
         let peerAddresses = try peerTransport.start()
         logger.info("listening for peers", metadata: ["addresses": "\(peerAddresses.map(\.description).joined(separator: ","))"])

@@ -2,7 +2,9 @@ import EtcdProto
 import Foundation
 import GRPCTransport
 import MVCC
+import NIOConcurrencyHelpers
 import NIOCore
+import Raft
 import Storage
 
 /// What the services call: the store for reads, the log for writes, and the header every
@@ -15,6 +17,9 @@ final class ServerCore: Sendable {
     let waiters: ProposalWaiters
     let appliedIndex: AppliedIndex
     let membership: Membership
+    /// The peer transport, once it exists (it is made after the core): how long each peer's
+    /// stream has worked, for etcd's reconfiguration checks.
+    let peerTransport: NIOLockedValueBox<PeerTransport?>
     /// etcd's request timeout: 5 s plus two election timeouts.
     let requestTimeout: TimeAmount
 
@@ -26,9 +31,11 @@ final class ServerCore: Sendable {
 
     init(
         configuration: ServerConfiguration, identity: ClusterIdentity, store: MVCCStore, log: any ReplicatedLog,
-        waiters: ProposalWaiters, appliedIndex: AppliedIndex, membership: Membership
+        waiters: ProposalWaiters, appliedIndex: AppliedIndex, membership: Membership,
+        peerTransport: NIOLockedValueBox<PeerTransport?>
     ) {
         self.membership = membership
+        self.peerTransport = peerTransport
         self.configuration = configuration
         self.identity = identity
         self.store = store
@@ -39,7 +46,7 @@ final class ServerCore: Sendable {
     }
 
     /// Whether other members share the log: then every lease renewal goes through it.
-    var isClustered: Bool { identity.members.count > 1 }
+    var isClustered: Bool { membership.count > 1 }
 
     /// A linearizable read may run once this completes (nil: at once): it reflects every write
     /// acknowledged before it began (etcd's ReadIndex, then a wait until applied).
@@ -101,6 +108,30 @@ final class ServerCore: Sendable {
         return promise.futureResult
     }
 
+    /// etcd's `isConnectedSince` over `members` (this member counts as connected): how many
+    /// peers' streams have worked for at least etcd's health interval, 5 s.
+    func membersConnectedForHealthInterval(_ members: [Member]) -> Int {
+        let transport = peerTransport.withLockedValue { $0 }
+        let since = NIODeadline.now() - .seconds(5)
+        return members.filter { member in
+            if member.id == identity.memberID { return true }
+            guard let connected = transport?.connectedSince(member.id) else { return false }
+            return connected < since
+        }.count
+    }
+
+    /// Proposes a membership change; the future completes once every member's log has it
+    /// applied here (the member list then reflects it).
+    func proposeMembershipChange(
+        type: ConfChangeType, memberID: UInt64, member: Member?, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: MVCCWriteResult.self)
+        let proposalID = waiters.register(promise, deadline: .now() + requestTimeout)
+        log.proposeConfigurationChange(ConfChange(
+            id: proposalID, type: type, nodeID: memberID, context: member?.serializedBytes() ?? []))
+        return promise.futureResult.map { _ in }
+    }
+
     /// etcd's quota check before proposing a put, a txn or a lease grant: if the store plus
     /// the request's estimated cost would reach the quota, NOSPACE is raised (through the log)
     /// and the request refused. A request that adds nothing (cost 0) always passes.
@@ -139,7 +170,8 @@ final class ServerCore: Sendable {
         case .deleteRange(let delete): return encodeReply(delete)
         case .txn(let txn): return encodeReply(txn)
         case .compact(let compact): return encodeReply(compact)
-        case .leaseGranted, .leaseRevoked, .leaseCheckpointed, .alarm, .downgradeInfoSet, .memberAttributesSet:
+        case .leaseGranted, .leaseRevoked, .leaseCheckpointed, .alarm, .downgradeInfoSet, .memberAttributesSet,
+             .membershipChanged:
             throw EtcdErrors.unexpectedApplyResult
         }
     }

@@ -68,6 +68,8 @@ public enum MVCCResponse: Sendable, Hashable {
     case alarm([AlarmMember])
     case downgradeInfoSet
     case memberAttributesSet
+    /// A configuration change applied: the membership, not the store, changed.
+    case membershipChanged
 }
 
 public struct MVCCWriteResult: Sendable {
@@ -76,4 +78,10 @@ public struct MVCCWriteResult: Sendable {
     public var events: [Event]
     /// The store's revision after this write.
     public var revision: Int64
+
+    public init(response: Result<MVCCResponse, MVCCError>, events: [Event], revision: Int64) {
+        self.response = response
+        self.events = events
+        self.revision = revision
+    }
 }

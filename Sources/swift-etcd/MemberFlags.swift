@@ -112,6 +112,11 @@ struct MemberFlags: ParsableArguments {
     @Flag(name: .customLong("peer-auto-tls"), help: "Peer TLS using generated certificates")
     var peerAutoTLS = false
 
+    @Flag(
+        name: .customLong("strict-reconfig-check"), inversion: .prefixedNo,
+        help: "Reject reconfiguration requests that would cause quorum loss.")
+    var strictReconfigCheck = true
+
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
@@ -121,13 +126,16 @@ struct MemberFlags: ParsableArguments {
         "experimental-lease-checkpoint-interval", "auto-compaction-mode", "auto-compaction-retention",
         "cert-file", "key-file", "trusted-ca-file", "client-cert-auth",
         "experimental-initial-corrupt-check", "peer-cert-file", "peer-key-file", "peer-trusted-ca-file",
-        "peer-client-cert-auth", "peer-cert-allowed-cn", "peer-auto-tls",
+        "peer-client-cert-auth", "peer-cert-allowed-cn", "peer-auto-tls", "strict-reconfig-check",
     ]
 
     /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
     static let boolFlagNames: Set<String> = [
         "experimental-initial-corrupt-check", "client-cert-auth", "peer-client-cert-auth", "peer-auto-tls",
+        "strict-reconfig-check",
     ]
+    /// Boolean flags that are on unless turned off.
+    static let defaultOnFlagNames: Set<String> = ["strict-reconfig-check"]
 
     func serverConfiguration() throws -> ServerConfiguration {
         var settings = ServerConfiguration()
@@ -177,6 +185,7 @@ struct MemberFlags: ParsableArguments {
         settings.clientTLS = ServerConfiguration.TLSFiles(
             certFile: certFile, keyFile: keyFile, trustedCAFile: trustedCAFile, clientCertAuth: clientCertAuth)
         settings.initialCorruptCheck = initialCorruptCheck
+        settings.strictReconfigCheck = strictReconfigCheck
         settings.peerTLS = ServerConfiguration.TLSFiles(
             certFile: peerCertFile, keyFile: peerKeyFile, trustedCAFile: peerTrustedCAFile,
             clientCertAuth: peerClientCertAuth, allowedCN: peerCertAllowedCN)

@@ -26,7 +26,7 @@ struct SwiftEtcd: ParsableCommand {
             arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
             knownFlags: MemberFlags.flagNames, logger: logger)
         do {
-            let arguments = try BoolFlags.normalize(arguments, boolFlags: MemberFlags.boolFlagNames)
+            let arguments = try BoolFlags.normalize(arguments, boolFlags: MemberFlags.boolFlagNames, defaultOn: MemberFlags.defaultOnFlagNames)
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
@@ -49,8 +49,8 @@ struct SwiftEtcd: ParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure
         }
-        SignalWaiter.waitForTermination()
-        logger.info("received a termination signal; shutting down")
+        SignalWaiter.waitForTermination(orRemovalOf: server)
+        logger.info("shutting down")
         server.shutdown()
         logger.info("stopped")
     }
@@ -68,10 +68,14 @@ extension Logger.Level {
     }
 }
 
-/// Blocks the main thread until SIGTERM or SIGINT.
+/// Blocks the main thread until SIGTERM or SIGINT, or until the member is removed from its cluster.
 enum SignalWaiter {
-    static func waitForTermination() {
+    static func waitForTermination(orRemovalOf server: EtcdServer) {
         let received = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            server.waitUntilRemovedFromCluster()
+            received.signal()
+        }
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)

@@ -423,7 +423,10 @@ final class ApplyLoopTests: XCTestCase {
         let (revokeID, revokeReply) = fixture.register()
         let (compactID, compactReply) = fixture.register()
         let (downgradeID, downgradeReply) = fixture.register()
-        let change = ConfChange(id: 9, type: .addLearnerNode, nodeID: 42, context: [1, 2])
+        let (changeID, changeReply) = fixture.register()
+        let change = ConfChange(
+            id: changeID, type: .addLearnerNode, nodeID: 42,
+            context: Member(peerUrls: ["http://127.0.0.1:9"]).serializedBytes())
         var txn = TxnRequest()
         txn.success = [RequestOp(request: .requestPut(put("t", "x")))]
         var alarm = AlarmRequest()
@@ -482,6 +485,8 @@ final class ApplyLoopTests: XCTestCase {
         XCTAssertEqual(fixture.changes.withLockedValue { $0 }, [change], "the configuration change reaches the callback")
         XCTAssertEqual(fixture.lessor.leaseIDs, [], "granted, then revoked")
         XCTAssertEqual(fixture.membership.member(1)?.name, "renamed")
+        guard case .success(.membershipChanged) = try changeReply.wait().response else { return XCTFail() }
+        XCTAssertEqual(fixture.membership.member(42), Member(id: 42, peerUrls: ["http://127.0.0.1:9"], isLearner: true))
         XCTAssertEqual(try fixture.store.publishedMembers().map(\.name), ["renamed"])
         XCTAssertEqual(try fixture.get("a")?.value, Array("1".utf8))
         XCTAssertNil(try fixture.get("b"), "deleted with its lease")

@@ -294,7 +294,8 @@ final class SimMember: @unchecked Sendable {
         configuration.electionTimeoutMilliseconds = electionMilliseconds
         let core = ServerCore(
             configuration: configuration, identity: ClusterIdentity(clusterID: 1, memberID: id, members: voters.map { Member(id: $0) }),
-            store: store, log: log, waiters: waiters, appliedIndex: applyLoop.appliedIndex, membership: membership)
+            store: store, log: log, waiters: waiters, appliedIndex: applyLoop.appliedIndex, membership: membership,
+            peerTransport: NIOLockedValueBox(nil))
         let started = SimIncarnation(
             log: log, applyLoop: applyLoop, store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, core: core)
         lock.withLock {

@@ -57,6 +57,11 @@ final class ApplyLoop: Sendable {
     /// WAL's committed entries before any client is served.
     func replay(_ entries: [CommittedEntry]) throws {
         let applied = appliedIndex.value
+        // The membership is not in the store: it is the bootstrap one changed by every committed
+        // configuration change, all of which the WAL holds.
+        for entry in entries where entry.index <= applied {
+            if case .configurationChange(let change) = entry.kind { membership.apply(try MembershipChange(change)) }
+        }
         guard let first = entries.firstIndex(where: { $0.index > applied }) else { return }
         logger.info("replaying WAL entries", metadata: ["from": "\(entries[first].index)", "count": "\(entries.count - first)"])
         try apply(entries[first...])
@@ -148,7 +153,11 @@ final class ApplyLoop: Sendable {
         let lastIndex = entries[entries.endIndex - 1].index
         let results = try store.apply(writes, lastIndex: lastIndex)
         appliedIndex.advance(to: lastIndex)
-        for change in configurationChanges { configurationChangeApplied(change) }
+        for change in configurationChanges {
+            membership.apply(try MembershipChange(change))
+            configurationChangeApplied(change)
+            waiters.take(change.id)?.succeed(MVCCWriteResult(response: .success(.membershipChanged), events: [], revision: 0))
+        }
         // Committed: watchers may now see these revisions (and catch-ups may read them).
         watchHub.publish(results)
         for (_, id) in renewals { _ = lessor.renew(id) }

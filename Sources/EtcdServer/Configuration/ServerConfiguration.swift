@@ -75,6 +75,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// etcd's `--experimental-initial-corrupt-check`: a restarted member compares its HashKV
     /// with its peers' before serving clients (see `InitialCorruptCheck`).
     public var initialCorruptCheck = false
+    /// etcd's `--strict-reconfig-check`: refuse a membership change that would leave fewer
+    /// started voters than a quorum.
+    public var strictReconfigCheck = true
 
     /// etcd's `ReqTimeout`: 5 s for queueing, computation and disk, plus two election timeouts.
     public var requestTimeoutMilliseconds: Int {

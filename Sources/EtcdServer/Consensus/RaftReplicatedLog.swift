@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Raft
 import Storage
+import Synchronization
 
 /// Carries raft messages to the other members (the peer transport); must not block.
 protocol RaftMessageSender: Sendable {
@@ -23,6 +24,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
 
     private enum Input {
         case propose([UInt8], proposalID: UInt64)
+        case proposeConfigurationChange(ConfChange)
         case message(Message)
         case readIndex(@Sendable (Result<UInt64, ProposalFailure>) -> Void)
         case transfer(to: NodeID, @Sendable (Result<Void, ProposalFailure>) -> Void)
@@ -51,7 +53,8 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     private let node: RaftNode
     private let storage: MemoryStorage
     private let wal: WAL
-    private let voterCount: Int
+    /// Voters in the applied configuration; read by `stop` on another thread.
+    private let voterCount: Synchronization.Atomic<Int>
     private let inputs = BlockingBatchQueue<Input>()
     private let tickInterval: TimeInterval
     private let electionTicks: Int
@@ -74,15 +77,21 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         self.wal = wal
         self.logger = logger
         self.status = ConsensusStatus(memberID: memberID)
-        self.voterCount = voters.count
         tickInterval = TimeInterval(heartbeatMilliseconds) / 1000
         electionTicks = max(2, electionMilliseconds / heartbeatMilliseconds)
         requestTimeoutTicks = UInt64(ServerConfiguration.requestTimeoutMilliseconds(
             heartbeat: heartbeatMilliseconds, election: electionMilliseconds) / heartbeatMilliseconds)
 
-        storage = MemoryStorage(confState: ConfState(voters: voters))
-        storage.append(entries.map { Entry(term: $0.term, index: $0.index, type: EntryType(rawValue: Int32($0.kind)) ?? .normal, data: $0.data) })
+        let raftEntries = entries.map {
+            Entry(term: $0.term, index: $0.index, type: EntryType(rawValue: Int32($0.kind)) ?? .normal, data: $0.data)
+        }
         let hard = hardState ?? WALHardState(term: 1, vote: 0, commit: 0)
+        // The configuration is the bootstrap one changed by every committed configuration change:
+        // with the whole log kept, the WAL holds them all.
+        let confState = try Self.configuration(voters: voters, after: raftEntries, committedThrough: hard.commit)
+        voterCount = Synchronization.Atomic(confState.voters.count)
+        storage = MemoryStorage(confState: confState)
+        storage.append(raftEntries)
         if hardState == nil {
             // A new member starts in term 1, as etcd's bootstrap entries are of term 1: the
             // first election makes term 2, the term etcd reports for a new cluster.
@@ -107,6 +116,30 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
             throw ConfigurationError.invalid("cannot restore raft state from the WAL: \(error)")
         }
         publishStatus()
+    }
+
+    private static func configuration(voters: [UInt64], after entries: [Entry], committedThrough commit: UInt64) throws -> ConfState {
+        var voters = Set(voters)
+        var learners: Set<UInt64> = []
+        for entry in entries where entry.type == .confChange && entry.index <= commit {
+            let change: ConfChange
+            do { change = try ConfChange(decoding: entry.data) } catch {
+                throw ConfigurationError.invalid("undecodable configuration change at index \(entry.index) in the WAL")
+            }
+            switch change.type {
+            case .addNode:
+                voters.insert(change.nodeID)
+                learners.remove(change.nodeID)
+            case .addLearnerNode:
+                if !voters.contains(change.nodeID) { learners.insert(change.nodeID) }
+            case .removeNode:
+                voters.remove(change.nodeID)
+                learners.remove(change.nodeID)
+            case .updateNode:
+                continue
+            }
+        }
+        return ConfState(voters: voters.sorted(), learners: learners.sorted())
     }
 
     /// The entries the WAL holds as committed, for the synchronous replay before serving.
@@ -148,6 +181,12 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         if !inputs.push(.transfer(to: member, completion)) { completion(.failure(.stopped)) }
     }
 
+    func proposeConfigurationChange(_ change: ConfChange) {
+        if !inputs.push(.proposeConfigurationChange(change)) {
+            handlers?.proposalFailed(change.id, .stopped)
+        }
+    }
+
     func configurationChangeApplied(_ change: ConfChange) {
         inputs.push(.configurationChangeApplied(change))
     }
@@ -165,7 +204,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     func stop() {
         // A leader of several members hands over first, so the others need not wait out an
         // election timeout (etcd's TransferLeadership on stop).
-        if voterCount > 1 && status.isLeader {
+        if voterCount.load(ordering: .relaxed) > 1 && status.isLeader {
             let handedOver = DispatchSemaphore(value: 0)
             if inputs.push(.handOver({ handedOver.signal() })) {
                 _ = handedOver.wait(timeout: .now() + tickInterval * Double(2 * electionTicks))
@@ -183,7 +222,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     // MARK: - The raft thread
 
     private func run() {
-        if voterCount == 1 {
+        if voterCount.load(ordering: .relaxed) == 1 {
             // Alone, this member wins at once: no reason to wait out an election timeout.
             node.campaign()
         } else {
@@ -220,8 +259,13 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                     node.reportUnreachable(member)
                 case .snapshotStatus(let member, let succeeded):
                     node.reportSnapshot(to: member, succeeded: succeeded)
+                case .proposeConfigurationChange(let change):
+                    do { try node.proposeConfigurationChange(change) } catch {
+                        handlers?.proposalFailed(change.id, node.leader == 0 ? .noLeader : .leaderChanged)
+                    }
                 case .configurationChangeApplied(let change):
-                    node.applyConfigurationChange(change)
+                    let configuration = node.applyConfigurationChange(change)
+                    voterCount.store(configuration.voters.count, ordering: .relaxed)
                 }
             }
             if Date() >= nextTick {
@@ -413,7 +457,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
 
     private func publishStatus() {
         let commit = node.commitIndex
-        let soleVoterLeader = node.role == .leader && voterCount == 1 && (try? storage.term(at: commit)) == node.term
+        let soleVoterLeader = node.role == .leader && voterCount.load(ordering: .relaxed) == 1 && (try? storage.term(at: commit)) == node.term
         status.publish(term: node.term, leader: node.leader, lastIndex: node.lastIndex, commitIndex: commit,
                        soleVoterLeader: soleVoterLeader)
     }

@@ -60,6 +60,9 @@ protocol ReplicatedLog: AnyObject, Sendable {
     func readIndex(_ completion: @escaping @Sendable (Result<UInt64, ProposalFailure>) -> Void)
     /// Hands leadership to `member` (MoveLeader); `completion` once it leads or the attempt ended.
     func transferLeadership(to member: UInt64, completion: @escaping @Sendable (Result<Void, ProposalFailure>) -> Void)
+    /// Queues a membership change; a dropped one is reported through `proposalFailed` with
+    /// `change.id`.
+    func proposeConfigurationChange(_ change: ConfChange)
     /// The apply loop applied a membership change entry.
     func configurationChangeApplied(_ change: ConfChange)
     func start(handlers: ReplicatedLogHandlers)

@@ -85,6 +85,8 @@ extension EtcdErrors {
         code: .failedPrecondition, message: "etcdserver: re-configuration failed due to not enough started members")
     public static let memberNotLearner = GRPCStatus(
         code: .failedPrecondition, message: "etcdserver: can only promote a learner member")
+    public static let memberIDExists = GRPCStatus(code: .failedPrecondition, message: "etcdserver: member ID already exist")
+    public static let unhealthyCluster = GRPCStatus(code: .unavailable, message: "etcdserver: unhealthy cluster")
     public static let notCapable = GRPCStatus(code: .unavailable, message: "etcdserver: not capable")
     public static let badLeaderTransferee = GRPCStatus(
         code: .failedPrecondition, message: "etcdserver: bad leader transferee")

@@ -15,10 +15,15 @@ public struct ClusterIdentity: Sendable, Equatable {
         self.members = members.sorted { $0.id < $1.id }
     }
 
-    /// etcd's `membership.NewMember`: SHA-1 over the sorted peer URLs and the cluster token.
+    /// etcd's `membership.NewMember` at bootstrap: SHA-1 over the sorted peer URLs and the cluster token.
     public static func memberID(peerURLs: [URLEndpoint], clusterToken: String) -> UInt64 {
-        let material = peerURLs.map(\.description).sorted().joined() + clusterToken
-        return firstWordOfSHA1(Array(material.utf8))
+        memberID(peerURLs: peerURLs.map(\.description), suffix: clusterToken)
+    }
+
+    /// etcd's `membership.NewMember`: SHA-1 over the sorted peer URLs and what follows them (the
+    /// cluster token at bootstrap; the time in seconds for MemberAdd).
+    public static func memberID(peerURLs: [String], suffix: String) -> UInt64 {
+        firstWordOfSHA1(Array((peerURLs.sorted().joined() + suffix).utf8))
     }
 
     /// etcd's `RaftCluster.genID`: SHA-1 over the sorted member IDs, big-endian.

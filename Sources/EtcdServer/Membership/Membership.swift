@@ -1,36 +1,115 @@
 import EtcdProto
 import NIOConcurrencyHelpers
+import ProtoWire
+import Raft
 
 /// The members of the cluster as `MemberList` reports them: the bootstrap members (ID, name,
-/// peer URLs) with the name and client URLs each published through the log once it served.
+/// peer URLs), changed by every configuration change the log commits, with the name and client
+/// URLs each published through the log once it served.
 final class Membership: Sendable {
-    private let members: NIOLockedValueBox<[UInt64: Member]>
+    private struct State {
+        var members: [UInt64: Member] = [:]
+        /// Removed members never come back under the same ID (etcd's `members_removed`).
+        var removed: Set<UInt64> = []
+    }
+
+    private let state: NIOLockedValueBox<State>
 
     init(bootstrap: [Member], published: [Member]) {
-        var byID: [UInt64: Member] = [:]
-        for member in bootstrap { byID[member.id] = member }
-        members = NIOLockedValueBox(byID)
+        var initial = State()
+        for member in bootstrap { initial.members[member.id] = member }
+        state = NIOLockedValueBox(initial)
         for member in published { self.published(member) }
     }
 
     /// Every member, by ID.
     var list: [Member] {
-        members.withLockedValue { $0.values.sorted { $0.id < $1.id } }
+        state.withLockedValue { $0.members.values.sorted { $0.id < $1.id } }
     }
 
     var memberIDs: [UInt64] { list.map(\.id) }
 
+    var count: Int { state.withLockedValue { $0.members.count } }
+
     func member(_ id: UInt64) -> Member? {
-        members.withLockedValue { $0[id] }
+        state.withLockedValue { $0.members[id] }
+    }
+
+    func isRemoved(_ id: UInt64) -> Bool {
+        state.withLockedValue { $0.removed.contains(id) }
     }
 
     /// A member's published attributes (the apply loop): its name and client URLs.
     func published(_ attributes: Member) {
-        members.withLockedValue { members in
-            guard var member = members[attributes.id] else { return }
+        state.withLockedValue { state in
+            guard var member = state.members[attributes.id] else { return }
             member.name = attributes.name
             member.clientUrls = attributes.clientUrls
-            members[attributes.id] = member
+            state.members[attributes.id] = member
+        }
+    }
+
+    /// Applies a committed configuration change (the apply loop, and the replay at start-up).
+    /// Applying one twice changes nothing more, as a restart's replay may.
+    func apply(_ change: MembershipChange) {
+        state.withLockedValue { state in
+            switch change {
+            case .add(let member):
+                guard !state.removed.contains(member.id) else { return }
+                if var existing = state.members[member.id] {
+                    // etcd's promotion is an add of a member that is already a learner.
+                    existing.isLearner = member.isLearner && existing.isLearner
+                    state.members[member.id] = existing
+                } else {
+                    state.members[member.id] = member
+                }
+            case .remove(let id):
+                state.members[id] = nil
+                state.removed.insert(id)
+            case .updatePeerURLs(let id, let urls):
+                state.members[id]?.peerUrls = urls
+            }
+        }
+    }
+
+    /// etcd's `IsReadyToAddVotingMember`: after adding one more voter, the started voters (those
+    /// that published a name) still make a quorum; a second member for a lone one is allowed.
+    func isReadyToAddVoter() -> Bool {
+        let voters = list.filter { !$0.isLearner }
+        let started = voters.filter { !$0.name.isEmpty }.count
+        let members = voters.count + 1
+        if started == 1 && members == 2 { return true }
+        return started >= members / 2 + 1
+    }
+
+    /// etcd's `IsReadyToRemoveVotingMember`: the started voters left make a quorum of those left.
+    func isReadyToRemoveVoter(_ id: UInt64) -> Bool {
+        let voters = list.filter { !$0.isLearner }
+        guard voters.contains(where: { $0.id == id }) else { return true }
+        let remaining = voters.filter { $0.id != id }
+        let started = remaining.filter { !$0.name.isEmpty }.count
+        return started >= remaining.count / 2 + 1
+    }
+}
+
+/// A membership change as the log carries it: a raft `ConfChange` whose context is the member
+/// (an `etcdserverpb.Member`), so every member applies the same change.
+enum MembershipChange: Sendable, Equatable {
+    case add(Member)
+    case remove(UInt64)
+    case updatePeerURLs(UInt64, [String])
+
+    init(_ change: ConfChange) throws {
+        switch change.type {
+        case .addNode, .addLearnerNode:
+            var member = try Member(serializedBytes: change.context)
+            member.id = change.nodeID
+            member.isLearner = change.type == .addLearnerNode
+            self = .add(member)
+        case .removeNode:
+            self = .remove(change.nodeID)
+        case .updateNode:
+            self = .updatePeerURLs(change.nodeID, try Member(serializedBytes: change.context).peerUrls)
         }
     }
 }

@@ -36,8 +36,9 @@ final class PeerLink: Sendable {
     /// Messages waiting for the event loop, shared with the raft thread.
     private struct Outbox {
         var messages: [Raft.Message] = []
-        /// The stream was accepted by the peer and has not failed since.
-        var connected = false
+        /// When the stream was accepted by the peer, if it has not failed since.
+        var connectedSince: NIODeadline?
+        var connected: Bool { connectedSince != nil }
         var flushScheduled = false
         var stopped = false
         var lastDropLog: NIODeadline?
@@ -123,6 +124,11 @@ final class PeerLink: Sendable {
         outbox.withLockedValue { $0.connected }
     }
 
+    /// Since when the stream has worked without failing (etcd's `ActiveSince`); nil while it does not.
+    var connectedSince: NIODeadline? {
+        outbox.withLockedValue { $0.connectedSince }
+    }
+
     // MARK: Event loop: the message stream
 
     func start() {
@@ -132,7 +138,7 @@ final class PeerLink: Sendable {
     func stop() {
         outbox.withLockedValue { outbox in
             outbox.stopped = true
-            outbox.connected = false
+            outbox.connectedSince = nil
             outbox.messages = []
         }
         eventLoop.execute {
@@ -203,6 +209,7 @@ final class PeerLink: Sendable {
             onHeaders: { headers in
                 if let status = headers.first(where: { $0.name == "grpc-status" }), status.value != "0" {
                     let message = headers.first { $0.name == "grpc-message" }?.value ?? ""
+                    if status.value == "\(PeerWire.removedMemberRefusal.code.rawValue)" { self.handlers.removedFromCluster() }
                     self.linkDown(generation, reason: "peer refused the stream: grpc-status \(status.value) \(message)")
                 }
             },
@@ -227,7 +234,7 @@ final class PeerLink: Sendable {
     private func streamAccepted(_ generation: Int) {
         guard connection.value.generation == generation, !connection.value.stopped else { return }
         let wasConnected = outbox.withLockedValue { outbox in
-            defer { outbox.connected = true }
+            defer { if outbox.connectedSince == nil { outbox.connectedSince = .now() } }
             return outbox.connected
         }
         guard !wasConnected else { return }
@@ -247,7 +254,7 @@ final class PeerLink: Sendable {
         connection.value.channel?.close(promise: nil)
         connection.value.channel = nil
         let dropped = outbox.withLockedValue { outbox -> Int in
-            outbox.connected = false
+            outbox.connectedSince = nil
             defer { outbox.messages.removeAll() }
             return outbox.messages.count
         }

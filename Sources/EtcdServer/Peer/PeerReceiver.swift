@@ -9,7 +9,9 @@ import Raft
 final class PeerReceiver: Sendable {
     private let memberID: UInt64
     private let clusterID: UInt64
-    private let peerIDs: Set<UInt64>
+    /// The members allowed to send, changed by membership changes.
+    private let peerIDs: NIOLockedValueBox<Set<UInt64>>
+    private let removedIDs = NIOLockedValueBox<Set<UInt64>>([])
     private let logger: Logger
     private let deliver: @Sendable (Raft.Message) -> Void
     private let hashKV: PeerHashKVProvider?
@@ -21,13 +23,23 @@ final class PeerReceiver: Sendable {
     ) {
         self.memberID = memberID
         self.clusterID = clusterID
-        self.peerIDs = peerIDs
+        self.peerIDs = NIOLockedValueBox(peerIDs)
         self.logger = logger
         self.deliver = deliver
         self.hashKV = hashKV
     }
 
     /// After this nothing more is delivered, even from streams still open.
+    func allow(_ peerID: UInt64) {
+        _ = peerIDs.withLockedValue { $0.insert(peerID) }
+    }
+
+    /// A removed member: its requests get `PeerWire.removedMemberRefusal` from now on.
+    func refuseRemoved(_ peerID: UInt64) {
+        _ = peerIDs.withLockedValue { $0.remove(peerID) }
+        _ = removedIDs.withLockedValue { $0.insert(peerID) }
+    }
+
     func stop() {
         running.withLockedValue { $0 = false }
     }
@@ -104,9 +116,12 @@ final class PeerReceiver: Sendable {
         let toText = context.metadata(PeerWire.toHeader) ?? ""
         let from = UInt64(fromText, radix: 16)
         let reason: String
+        if let from, removedIDs.withLockedValue({ $0.contains(from) }) {
+            return .failure(PeerWire.removedMemberRefusal)
+        }
         if UInt64(clusterText, radix: 16) != clusterID {
             reason = "cluster ID mismatch"
-        } else if from == nil || !peerIDs.contains(from!) {
+        } else if from == nil || !peerIDs.withLockedValue({ $0.contains(from!) }) {
             reason = "unknown member"
         } else if UInt64(toText, radix: 16) != memberID {
             reason = "addressed to another member"

@@ -18,16 +18,19 @@ final class PeerTransport: Sendable {
         var reportUnreachable: @Sendable (NodeID) -> Void      // a message to this peer was dropped (queue full, connection down)
         var reportSnapshot: @Sendable (NodeID, Bool) -> Void   // a MsgSnap to this peer was delivered (true) or lost (false)
         var hashKV: PeerHashKVProvider? = nil                   // answers a peer's HashKV (PeerHashKV.swift)
+        var removedFromCluster: @Sendable () -> Void = {}      // a peer refused this member as removed
     }
 
     private let memberID: UInt64
+    private let clusterID: UInt64
     private let peers: [UInt64: [URLEndpoint]]
     private let listen: [URLEndpoint]
     private let tls: PeerTLS
     private let group: any EventLoopGroup
     private let logger: Logger
     private let handlers: Handlers
-    private let links: [UInt64: PeerLink]
+    /// Changed by membership changes; `send` reads it once per batch.
+    private let links: NIOLockedValueBox<(started: Bool, byPeer: [UInt64: PeerLink])>
     private let receiver: PeerReceiver
     private let servers = NIOLockedValueBox<[GRPCServer]>([])
     /// The client side of TLS, for every connection to a peer's https URL.
@@ -39,6 +42,7 @@ final class PeerTransport: Sendable {
         group: any EventLoopGroup, logger: Logger, handlers: Handlers
     ) throws {
         self.memberID = memberID
+        self.clusterID = clusterID
         self.peers = peers
         self.listen = listen
         self.tls = tls
@@ -55,7 +59,7 @@ final class PeerTransport: Sendable {
                 peerID: peerID, memberID: memberID, clusterID: clusterID, endpoints: endpoints, eventLoop: group.next(),
                 tls: clientTLS, logger: logger, handlers: handlers)
         }
-        self.links = links
+        self.links = NIOLockedValueBox((started: false, byPeer: links))
         self.receiver = PeerReceiver(
             memberID: memberID, clusterID: clusterID, peerIDs: Set(peers.keys), logger: logger, deliver: handlers.deliver,
             hashKV: handlers.hashKV)
@@ -87,7 +91,11 @@ final class PeerTransport: Sendable {
             servers.withLockedValue { $0.append(server) }
             addresses.append(try server.start())
         }
-        for link in links.values { link.start() }
+        let links = self.links.withLockedValue { links in
+            links.started = true
+            return links.byPeer.values
+        }
+        for link in links { link.start() }
         return addresses
     }
 
@@ -99,6 +107,7 @@ final class PeerTransport: Sendable {
 
     /// Called from the raft thread after persisting; never blocks, never grows without bound.
     func send(_ messages: [Raft.Message]) {
+        let links = self.links.withLockedValue { $0.byPeer }
         var streamed: [UInt64: [Raft.Message]] = [:]
         for message in messages {
             guard let link = links[message.to] else {
@@ -118,9 +127,31 @@ final class PeerTransport: Sendable {
 
     /// Stops sending and receiving, closes the listeners and connections. Blocks until the
     /// listeners are closed: call it from outside the event loops.
+    /// Starts talking to a member a configuration change added, or to the new peer URLs of one
+    /// it updated (the apply loop).
+    func setPeer(_ peerID: UInt64, endpoints: [URLEndpoint]) {
+        guard peerID != memberID else { return }
+        receiver.allow(peerID)
+        let link = PeerLink(
+            peerID: peerID, memberID: memberID, clusterID: clusterID, endpoints: endpoints, eventLoop: group.next(),
+            tls: clientTLS, logger: logger, handlers: handlers)
+        let (replaced, started) = links.withLockedValue { links in
+            defer { links.byPeer[peerID] = link }
+            return (links.byPeer[peerID], links.started)
+        }
+        replaced?.stop()
+        if started { link.start() }
+    }
+
+    /// Stops talking to a member a configuration change removed; its messages are refused from now on.
+    func removePeer(_ peerID: UInt64) {
+        receiver.refuseRemoved(peerID)
+        links.withLockedValue { $0.byPeer.removeValue(forKey: peerID) }?.stop()
+    }
+
     func stop() {
         receiver.stop()
-        for link in links.values { link.stop() }
+        for link in links.withLockedValue({ $0.byPeer.values }) { link.stop() }
         let servers = servers.withLockedValue { servers in
             defer { servers = [] }
             return servers
@@ -132,11 +163,16 @@ final class PeerTransport: Sendable {
 
     /// Messages queued for `peer` and not yet written to its stream.
     func queuedMessages(to peer: NodeID) -> Int {
-        links[peer]?.queuedMessages ?? 0
+        links.withLockedValue { $0.byPeer[peer] }?.queuedMessages ?? 0
+    }
+
+    /// Since when `peer`'s message stream has worked without failing; nil while it does not.
+    func connectedSince(_ peer: NodeID) -> NIODeadline? {
+        links.withLockedValue { $0.byPeer[peer] }?.connectedSince
     }
 
     /// Whether `peer` accepted this member's message stream and it has not failed since.
     func isConnected(to peer: NodeID) -> Bool {
-        links[peer]?.isConnected ?? false
+        links.withLockedValue { $0.byPeer[peer] }?.isConnected ?? false
     }
 }

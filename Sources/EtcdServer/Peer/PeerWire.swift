@@ -19,6 +19,10 @@ import Raft
 /// hexadecimal, as etcd prints them.
 enum PeerWire {
     static let streamPath = "/raft/stream"
+    /// The refusal a removed member's streams get (etcd answers 410 Gone with these words): the
+    /// member learns from it that it was removed, even when it missed the entry removing it.
+    static let removedMemberRefusal = GRPCStatus(
+        code: .permissionDenied, message: "the member has been permanently removed from the cluster")
     static let snapshotPath = "/raft/snapshot"
     static let clusterIDHeader = "x-etcd-cluster-id"
     static let fromHeader = "x-server-from"
