@@ -77,8 +77,8 @@ final class ConsensusStatus: Sendable {
     /// Set while this member leads a cluster in which it is the only voter and has committed an
     /// entry of its term: its commit index is then a read index without asking Raft.
     private let soleVoterLeaderValue = Synchronization.Atomic<Bool>(false)
-    /// How often a leader other than the last one known was seen (etcd's
-    /// `leader_changes_seen_total`); losing the leader alone is no change.
+    /// How often a leader other than the last one known (none included) was seen: etcd's
+    /// `leader_changes_seen_total`. Losing the leader alone is no change.
     private let leaderChangesValue = Synchronization.Atomic<UInt64>(0)
     let memberID: UInt64
 
