@@ -20,7 +20,8 @@ final class ProposalWaiters: Sendable {
 
     private let state: NIOLockedValueBox<State>
     /// Proposals answered with an error instead of their applied result (etcd's
-    /// `proposals_failed_total`); counted off the write path's success case.
+    /// `proposals_failed_total`): counted on the failure paths only, so an applied write pays
+    /// nothing for it.
     private let failures = Synchronization.Atomic<UInt64>(0)
 
     /// etcd's ID layout (`idutil.Generator`): the member ID's low 16 bits, the start time in

@@ -34,6 +34,7 @@ struct HealthEndpoint: Sendable {
         do {
             alarms = try core.store.alarms()
         } catch {
+            // Alarms that cannot be read may be raised: etcd names an alarm it does not know so.
             return eventLoop.makeSucceededFuture(Verdict(healthy: false, reason: "ALARM UNKNOWN"))
         }
         if let alarm = alarms.first(where: { !excluded.contains(Substring($0.alarm.etcdName)) }) {
