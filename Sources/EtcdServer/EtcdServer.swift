@@ -160,7 +160,7 @@ public final class EtcdServer: Sendable {
         let memberHex = core.identity.memberID.hex
         log.start(handlers: ReplicatedLogHandlers(
             deliver: { [applyLoop] entries in applyLoop.enqueue(entries) },
-            proposalFailed: { [waiters = core.waiters] id, failure in waiters.take(id)?.fail(EtcdErrors.status(for: failure)) },
+            proposalFailed: { [waiters = core.waiters] id, failure in waiters.fail(id, with: EtcdErrors.status(for: failure)) },
             leadershipChanged: { [lessor, logger] isLeader in
                 if isLeader {
                     lessor.promote(grace: leaderGrace)
@@ -217,7 +217,8 @@ public final class EtcdServer: Sendable {
                 requireClientCertificate: files.clientCertAuth)
         }
         grpcServer = GRPCServer(
-            configuration: grpcConfiguration, router: router, http1Handler: nil, group: group, logger: logger)
+            configuration: grpcConfiguration, router: router, http1Handler: ClientHTTPEndpoints(core: core).handler,
+            group: group, logger: logger)
         clientAddress = try grpcServer.start()
         autoCompactor =
             if let policy = configuration.autoCompactionPolicy {

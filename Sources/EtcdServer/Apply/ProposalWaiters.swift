@@ -1,6 +1,7 @@
 import MVCC
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Replies owed to clients whose writes are in flight, keyed by proposal ID.
 ///
@@ -18,6 +19,10 @@ final class ProposalWaiters: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    /// Proposals answered with an error instead of their applied result (etcd's
+    /// `proposals_failed_total`): counted on the failure paths only, so an applied write pays
+    /// nothing for it.
+    private let failures = Synchronization.Atomic<UInt64>(0)
 
     /// etcd's ID layout (`idutil.Generator`): the member ID's low 16 bits, the start time in
     /// milliseconds, then a counter, so IDs of different members and restarts do not collide.
@@ -38,6 +43,18 @@ final class ProposalWaiters: Sendable {
         state.withLockedValue { $0.pending.removeValue(forKey: id)?.promise }
     }
 
+    /// Fails the reply of a proposal the log could not commit.
+    func fail(_ id: UInt64, with error: any Error) {
+        guard let promise = take(id) else { return }
+        failures.add(1, ordering: .relaxed)
+        promise.fail(error)
+    }
+
+    var failedCount: UInt64 { failures.load(ordering: .relaxed) }
+
+    /// Proposals made here and not yet answered (etcd's `proposals_pending`).
+    var pendingCount: Int { state.withLockedValue { $0.pending.count } }
+
     /// Removes and returns the replies whose deadline has passed (etcd's request timeout).
     func expired(now: NIODeadline = .now()) -> [EventLoopPromise<MVCCWriteResult>] {
         state.withLockedValue { state in
@@ -46,16 +63,18 @@ final class ProposalWaiters: Sendable {
                 expired.append(pending.promise)
                 state.pending[id] = nil
             }
+            failures.add(UInt64(expired.count), ordering: .relaxed)
             return expired
         }
     }
 
-    /// Fails every pending reply, for shutdown.
+    /// Fails every pending reply (at shutdown, or when the leader is lost).
     func failAll(with error: any Error) {
         let pending = state.withLockedValue { state in
             defer { state.pending.removeAll() }
             return Array(state.pending.values)
         }
+        failures.add(UInt64(pending.count), ordering: .relaxed)
         for entry in pending { entry.promise.fail(error) }
     }
 }

@@ -80,6 +80,9 @@ final class ConsensusStatus: Sendable {
     /// Set while this member leads a cluster in which it is the only voter and has committed an
     /// entry of its term: its commit index is then a read index without asking Raft.
     private let soleVoterLeaderValue = Synchronization.Atomic<Bool>(false)
+    /// How often a leader other than the last one known (none included) was seen: etcd's
+    /// `leader_changes_seen_total`. Losing the leader alone is no change.
+    private let leaderChangesValue = Synchronization.Atomic<UInt64>(0)
     let memberID: UInt64
 
     init(memberID: UInt64) {
@@ -92,10 +95,14 @@ final class ConsensusStatus: Sendable {
     var commitIndex: UInt64 { commitIndexValue.load(ordering: .acquiring) }
     var isSoleVoterLeader: Bool { soleVoterLeaderValue.load(ordering: .acquiring) }
     var isLeader: Bool { leader == memberID }
+    var leaderChangesSeen: UInt64 { leaderChangesValue.load(ordering: .relaxed) }
 
     func publish(term: UInt64, leader: UInt64, lastIndex: UInt64, commitIndex: UInt64, soleVoterLeader: Bool) {
         termValue.store(term, ordering: .releasing)
-        leaderValue.store(leader, ordering: .releasing)
+        let previousLeader = leaderValue.exchange(leader, ordering: .acquiringAndReleasing)
+        if leader != 0 && leader != previousLeader {
+            leaderChangesValue.add(1, ordering: .relaxed)
+        }
         lastIndexValue.store(lastIndex, ordering: .releasing)
         commitIndexValue.store(commitIndex, ordering: .releasing)
         soleVoterLeaderValue.store(soleVoterLeader, ordering: .releasing)

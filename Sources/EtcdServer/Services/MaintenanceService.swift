@@ -12,7 +12,7 @@ import NIOCore
 public let reportedEtcdVersion = "3.5.13"
 
 /// The cluster version: with one member, the major.minor of the release it reports.
-private let clusterVersion = ClusterVersion(semanticVersion: reportedEtcdVersion)!
+let clusterVersion = ClusterVersion(semanticVersion: reportedEtcdVersion)!
 
 /// `etcdserverpb.Maintenance`: status, hashes and leadership of this member.
 struct MaintenanceService: Sendable {
