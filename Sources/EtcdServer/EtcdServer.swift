@@ -209,13 +209,8 @@ public final class EtcdServer: Sendable {
         let listen = configuration.listenClientURLs[0]
         var grpcConfiguration = GRPCServerConfiguration(host: listen.host, port: listen.port)
         grpcConfiguration.maxReceiveMessageBytes = configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes
-        if listen.scheme == .https {
-            let files = configuration.clientTLS
-            grpcConfiguration.tls = GRPCTLSConfiguration(
-                certificateChainFile: files.certFile, privateKeyFile: files.keyFile,
-                trustedCAFile: files.trustedCAFile.isEmpty ? nil : files.trustedCAFile,
-                requireClientCertificate: files.clientCertAuth)
-        }
+        let clientTLS = try ClientTLS.resolve(configuration, logger: logger)
+        if listen.scheme == .https { grpcConfiguration.tls = clientTLS }
         grpcServer = GRPCServer(
             configuration: grpcConfiguration, router: router, http1Handler: ClientHTTPEndpoints(core: core).handler,
             group: group, logger: logger)

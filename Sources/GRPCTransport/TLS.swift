@@ -12,16 +12,20 @@ public struct GRPCTLSConfiguration: Sendable {
     public var requireClientCertificate: Bool
     /// Accept only clients whose verified certificate has this common name (etcd's --peer-cert-allowed-cn).
     public var allowedCommonName: String?
+    /// A CRL (PEM or DER); clients presenting a certificate whose serial it lists are
+    /// disconnected after the handshake (etcd's --client-crl-file).
+    public var revocationListFile: String?
 
     public init(
         certificateChainFile: String, privateKeyFile: String, trustedCAFile: String? = nil,
-        requireClientCertificate: Bool = false, allowedCommonName: String? = nil
+        requireClientCertificate: Bool = false, allowedCommonName: String? = nil, revocationListFile: String? = nil
     ) {
         self.certificateChainFile = certificateChainFile
         self.privateKeyFile = privateKeyFile
         self.trustedCAFile = trustedCAFile
         self.requireClientCertificate = requireClientCertificate
         self.allowedCommonName = allowedCommonName
+        self.revocationListFile = revocationListFile
     }
 }
 
@@ -77,6 +81,8 @@ public final class TLSContext: @unchecked Sendable {
     /// A client checks the server's certificate against the host name it dials.
     let verifiesPeer: Bool
     let allowedCommonName: String?
+    /// A server's CRL file, consulted after every handshake.
+    let revocationListFile: String?
 
     public init(server configuration: GRPCTLSConfiguration) throws {
         context = try Self.makeContext(
@@ -85,6 +91,7 @@ public final class TLSContext: @unchecked Sendable {
         isClient = false
         verifiesPeer = configuration.trustedCAFile != nil
         allowedCommonName = configuration.allowedCommonName
+        revocationListFile = configuration.revocationListFile
         if let trustedCAFile = configuration.trustedCAFile {
             try Self.loadTrustedCA(context, trustedCAFile)
             var mode = SSL_VERIFY_PEER
@@ -106,6 +113,7 @@ public final class TLSContext: @unchecked Sendable {
         isClient = true
         verifiesPeer = configuration.verifiesServerCertificate
         allowedCommonName = configuration.allowedCommonName
+        revocationListFile = nil
         if configuration.verifiesServerCertificate {
             if let trustedCAFile = configuration.trustedCAFile {
                 try Self.loadTrustedCA(context, trustedCAFile)
@@ -321,6 +329,12 @@ final class TLSHandler: ChannelDuplexHandler {
         if let allowed = tlsContext.allowedCommonName, !tlsContext.verifiesPeer || peerCommonName != allowed {
             let reason = "peer certificate common name \(peerCommonName ?? "none") is not \(allowed)"
             handshakeFailed(context, GRPCTLSError(reason: reason))
+            return false
+        }
+        if let revocationListFile = tlsContext.revocationListFile,
+            let refusal = CertificateRevocation.refusal(ssl, revocationListFile: revocationListFile)
+        {
+            handshakeFailed(context, refusal)
             return false
         }
         let held = writesBeforeHandshake

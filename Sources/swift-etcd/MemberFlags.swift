@@ -89,6 +89,13 @@ struct MemberFlags: ParsableArguments {
 
     @Flag(name: .customLong("client-cert-auth"), help: "Enable client cert authentication.")
     var clientCertAuth = false
+
+    @Option(name: .customLong("client-crl-file"), help: "Path to the client certificate revocation list file.")
+    var clientCRLFile = ""
+
+    @Flag(name: .customLong("auto-tls"), help: "Client TLS using generated certificates")
+    var clientAutoTLS = false
+
     @Flag(
         name: .customLong("experimental-initial-corrupt-check"),
         help: "Enable to check data corruption before serving any client/peer traffic.")
@@ -124,14 +131,14 @@ struct MemberFlags: ParsableArguments {
         "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "heartbeat-interval",
         "election-timeout", "snapshot-count", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
         "experimental-lease-checkpoint-interval", "auto-compaction-mode", "auto-compaction-retention",
-        "cert-file", "key-file", "trusted-ca-file", "client-cert-auth",
+        "cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "client-crl-file", "auto-tls",
         "experimental-initial-corrupt-check", "peer-cert-file", "peer-key-file", "peer-trusted-ca-file",
         "peer-client-cert-auth", "peer-cert-allowed-cn", "peer-auto-tls", "strict-reconfig-check",
     ]
 
     /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
     static let boolFlagNames: Set<String> = [
-        "experimental-initial-corrupt-check", "client-cert-auth", "peer-client-cert-auth", "peer-auto-tls",
+        "experimental-initial-corrupt-check", "client-cert-auth", "auto-tls", "peer-client-cert-auth", "peer-auto-tls",
         "strict-reconfig-check",
     ]
     /// Boolean flags that are on unless turned off.
@@ -183,7 +190,9 @@ struct MemberFlags: ParsableArguments {
         settings.leaseCheckpointIntervalMilliseconds = Int(checkpointInterval)
         settings.autoCompactionMode = autoCompactionMode
         settings.clientTLS = ServerConfiguration.TLSFiles(
-            certFile: certFile, keyFile: keyFile, trustedCAFile: trustedCAFile, clientCertAuth: clientCertAuth)
+            certFile: certFile, keyFile: keyFile, trustedCAFile: trustedCAFile, clientCertAuth: clientCertAuth,
+            crlFile: clientCRLFile)
+        settings.clientAutoTLS = clientAutoTLS
         settings.initialCorruptCheck = initialCorruptCheck
         settings.strictReconfigCheck = strictReconfigCheck
         settings.peerTLS = ServerConfiguration.TLSFiles(

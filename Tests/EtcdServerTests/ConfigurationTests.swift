@@ -1,3 +1,5 @@
+import Foundation
+import Logging
 import XCTest
 
 @testable import EtcdServer
@@ -80,5 +82,48 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(String(identity.clusterID, radix: 16), "9fa98856a0020470")
         XCTAssertEqual(identity.members.map(\.name).sorted(), ["m0", "m1", "m2"])
         XCTAssertEqual(try ClusterIdentity(walMetadata: identity.walMetadata, configuration: configuration), identity)
+    }
+
+    func testClientAutoTLSGeneratesAPairOnceAndDropsTheOtherClientTLSFlags() throws {
+        let directory = NSTemporaryDirectory() + "client-auto-tls-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = directory
+        configuration.listenClientURLs = [try URLEndpoint(parsing: "https://127.0.0.1:23794")]
+        XCTAssertThrowsError(try configuration.validate()) { error in
+            XCTAssertEqual(
+                (error as? ConfigurationError)?.message,
+                "TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:23794 with HTTPS scheme")
+        }
+        configuration.clientAutoTLS = true
+        // etcd replaces these with the generated pair when no certificate files are given.
+        configuration.clientTLS = .init(trustedCAFile: "/ca.crt", clientCertAuth: true, crlFile: "/revoke.crl")
+        XCTAssertNoThrow(try configuration.validate())
+        let logger = Logger(label: "configuration-test")
+        let tls = try XCTUnwrap(ClientTLS.resolve(configuration, logger: logger))
+        XCTAssertEqual(tls.certificateChainFile, directory + "/fixtures/client/cert.pem")
+        XCTAssertEqual(tls.privateKeyFile, directory + "/fixtures/client/key.pem")
+        XCTAssertNil(tls.trustedCAFile)
+        XCTAssertFalse(tls.requireClientCertificate)
+        XCTAssertNil(tls.revocationListFile)
+        let generated = try Data(contentsOf: URL(fileURLWithPath: tls.certificateChainFile))
+        _ = try ClientTLS.resolve(configuration, logger: logger)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tls.certificateChainFile)), generated, "a restart reuses the pair")
+    }
+
+    func testClientCertificateFilesWinOverAutoTLS() throws {
+        let directory = NSTemporaryDirectory() + "client-tls-files-\(UUID().uuidString)"
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = directory
+        configuration.clientAutoTLS = true
+        configuration.clientTLS = .init(
+            certFile: "/server.crt", keyFile: "/server.key", trustedCAFile: "/ca.crt", clientCertAuth: true,
+            crlFile: "/revoke.crl")
+        let tls = try XCTUnwrap(ClientTLS.resolve(configuration, logger: Logger(label: "configuration-test")))
+        XCTAssertEqual(tls.certificateChainFile, "/server.crt")
+        XCTAssertEqual(tls.trustedCAFile, "/ca.crt")
+        XCTAssertTrue(tls.requireClientCertificate)
+        XCTAssertEqual(tls.revocationListFile, "/revoke.crl")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
     }
 }

@@ -80,6 +80,39 @@ final class TLSClientTests: XCTestCase {
         XCTAssertThrowsError(try TLSContext(client: GRPCClientTLSConfiguration(certificateChainFile: certificateFile)))
     }
 
+    /// etcd's --client-crl-file with etcd's own fixtures, as TestCtlV3GetRevokedCRL uses them: a
+    /// DER CRL that expired in 2021 and lists server-revoked.crt. The revoked certificate is
+    /// disconnected after the handshake; another one from the same CA is served.
+    func testClientCertificateListedInTheRevocationListIsDisconnected() throws {
+        let fixtures = "/usr/share/gocode/src/go.etcd.io/etcd/integration/fixtures"
+        try XCTSkipUnless(
+            FileManager.default.fileExists(atPath: fixtures + "/revoke.crl"), "needs etcd's fixtures (golang-etcd-server-dev)")
+        try server.shutdownGracefully().wait()
+        var configuration = GRPCServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.tls = GRPCTLSConfiguration(
+            certificateChainFile: fixtures + "/server.crt", privateKeyFile: fixtures + "/server.key.insecure",
+            trustedCAFile: fixtures + "/ca.crt", requireClientCertificate: true,
+            revocationListFile: fixtures + "/revoke.crl")
+        server = GRPCServer(configuration: configuration, router: TestServices().router, group: Self.group)
+        address = try server.start()
+        for (name, isServed) in [("server", true), ("server-revoked", false)] {
+            let client = try TLSContext(
+                client: GRPCClientTLSConfiguration(
+                    certificateChainFile: "\(fixtures)/\(name).crt", privateKeyFile: "\(fixtures)/\(name).key.insecure",
+                    trustedCAFile: fixtures + "/ca.crt"))
+            let result = try call("/test.Test/Echo", tls: client, serverHostname: "localhost") { stream in
+                stream.write(Self.grpcFrame("hello"))
+                stream.end()
+            }
+            if isServed {
+                XCTAssertEqual(result.status, "0", name)
+            } else {
+                XCTAssertNil(result.status, name)
+                XCTAssertEqual(result.end, .connectionLost, name)
+            }
+        }
+    }
+
     // MARK: Helpers
 
     private struct Result {

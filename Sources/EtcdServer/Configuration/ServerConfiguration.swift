@@ -16,16 +16,19 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var clientCertAuth = false
         /// etcd's `--peer-cert-allowed-cn`: only certificates with this common name are accepted ("" = any).
         public var allowedCN = ""
+        /// etcd's `--client-crl-file`: connections presenting a certificate revoked there are closed.
+        public var crlFile = ""
 
         public init(
             certFile: String = "", keyFile: String = "", trustedCAFile: String = "", clientCertAuth: Bool = false,
-            allowedCN: String = ""
+            allowedCN: String = "", crlFile: String = ""
         ) {
             self.certFile = certFile
             self.keyFile = keyFile
             self.trustedCAFile = trustedCAFile
             self.clientCertAuth = clientCertAuth
             self.allowedCN = allowedCN
+            self.crlFile = crlFile
         }
 
         /// etcd's `TLSInfo.Empty`: no certificate and key given.
@@ -64,8 +67,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// etcd's `--auto-compaction-retention` once parsed: milliseconds in periodic mode, a count
     /// of revisions in revision mode (etcd, too, keeps one number for both); 0 turns it off.
     public var autoCompactionRetention: Int64 = 0
-    /// `--cert-file`, `--key-file`, `--trusted-ca-file`, `--client-cert-auth`: used on https client URLs.
+    /// `--cert-file`, `--key-file`, `--trusted-ca-file`, `--client-cert-auth`, `--client-crl-file`:
+    /// used on https client URLs.
     public var clientTLS = TLSFiles()
+    /// `--auto-tls`: without client certificate files, generate a self-signed certificate under
+    /// `<data-dir>/fixtures/client` for the https client URLs.
+    public var clientAutoTLS = false
     /// `--peer-cert-file`, `--peer-key-file`, `--peer-trusted-ca-file`, `--peer-client-cert-auth`,
     /// `--peer-cert-allowed-cn`: used on https peer URLs, listening and dialling.
     public var peerTLS = TLSFiles()
@@ -186,7 +193,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         if autoCompactionMode.isEmpty && autoCompactionRetention != 0 {
             throw .invalid("unsupported compaction mode ")
         }
-        for url in listenClientURLs where url.scheme == .https && clientTLS.isEmpty {
+        for url in listenClientURLs where url.scheme == .https && clientTLS.isEmpty && !clientAutoTLS {
             throw .invalid("TLS key/cert (--cert-file, --key-file) must be provided for client url \(url) with HTTPS scheme")
         }
         if listenClientURLs.contains(where: { $0.scheme == .unix || $0.scheme == .unixs }) {
