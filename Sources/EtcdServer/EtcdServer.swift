@@ -85,10 +85,10 @@ public final class EtcdServer: Sendable {
             store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, logger: logger,
             // Weak: the log's handlers hold the apply loop, and a cycle would keep the store's
             // LMDB environment open after shutdown.
-            configurationChangeApplied: { [weak log] change in
+            configurationChangeApplied: { [weak log] change, membershipChange in
                 log?.configurationChangeApplied(change)
                 let transport = peerTransport.withLockedValue { $0 }
-                switch (try? MembershipChange(change)) ?? .remove(0) {
+                switch membershipChange {
                 case .add(let member):
                     transport?.setPeer(member.id, endpoints: member.peerUrls.compactMap { try? URLEndpoint(parsing: $0) })
                 case .updatePeerURLs(let id, let urls):

@@ -358,7 +358,7 @@ final class ApplyFixture {
         let changes = self.changes
         applyLoop = try ApplyLoop(
             store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership,
-            logger: Logger(label: "apply-test"), configurationChangeApplied: { change in changes.withLockedValue { $0.append(change) } })
+            logger: Logger(label: "apply-test"), configurationChangeApplied: { change, _ in changes.withLockedValue { $0.append(change) } })
         applyLoop.start()
     }
 
@@ -607,7 +607,7 @@ final class ApplyLoopTests: XCTestCase {
         let loop = try ApplyLoop(
             store: store, waiters: ProposalWaiters(memberID: 1, startMilliseconds: 0), watchHub: hub,
             lessor: Lessor(records: [], minTTL: 1), membership: Membership(bootstrap: [], published: []),
-            logger: Logger(label: "t"), configurationChangeApplied: { _ in })
+            logger: Logger(label: "t"), configurationChangeApplied: { _, _ in })
         try loop.replay([
             CommittedEntry(index: 1, term: 1, kind: .empty, data: []),
             CommittedEntry(index: 2, term: 1, data: internalEntry(.put, put("r", "1"), proposalID: 0)),

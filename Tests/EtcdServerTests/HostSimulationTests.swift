@@ -277,7 +277,7 @@ final class SimMember: @unchecked Sendable {
             // Weak, unlike `EtcdServer.start`: the log's handlers hold the apply loop, so a strong
             // capture here is a cycle that keeps the store (and its LMDB environment) open after
             // stop, and this member's next start would open the directory twice.
-            configurationChangeApplied: { [weak log] change in log?.configurationChangeApplied(change) })
+            configurationChangeApplied: { [weak log] change, _ in log?.configurationChangeApplied(change) })
         try applyLoop.replay(log.committedEntriesInWAL())
         log.attach(sender: SimSender(network: network))
         applyLoop.start()

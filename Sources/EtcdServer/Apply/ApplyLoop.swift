@@ -19,12 +19,12 @@ final class ApplyLoop: Sendable {
     let appliedIndex: AppliedIndex
     private let logger: Logger
     private let queue = BlockingBatchQueue<[CommittedEntry]>()
-    private let configurationChangeApplied: @Sendable (ConfChange) -> Void
+    private let configurationChangeApplied: @Sendable (ConfChange, MembershipChange) -> Void
 
     init(
         store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub, lessor: Lessor, membership: Membership,
         logger: Logger,
-        configurationChangeApplied: @escaping @Sendable (ConfChange) -> Void
+        configurationChangeApplied: @escaping @Sendable (ConfChange, MembershipChange) -> Void
     ) throws {
         self.store = store
         self.waiters = waiters
@@ -154,8 +154,9 @@ final class ApplyLoop: Sendable {
         let results = try store.apply(writes, lastIndex: lastIndex)
         appliedIndex.advance(to: lastIndex)
         for change in configurationChanges {
-            membership.apply(try MembershipChange(change))
-            configurationChangeApplied(change)
+            let membershipChange = try MembershipChange(change)
+            membership.apply(membershipChange)
+            configurationChangeApplied(change, membershipChange)
             waiters.take(change.id)?.succeed(MVCCWriteResult(response: .success(.membershipChanged), events: [], revision: 0))
         }
         // Committed: watchers may now see these revisions (and catch-ups may read them).
