@@ -28,21 +28,6 @@ export ETCDCTL_API=3
 CTL=(timeout 30 etcdctl --command-timeout=10s --dial-timeout=3s)
 checks_failed=0
 
-# until_ok SECONDS COMMAND...: retries COMMAND (eval'd in a subshell, so it may call this
-# script's functions; each etcdctl in it is bounded by its own timeouts) until it succeeds.
-until_ok() {
-  local deadline=$((SECONDS + $1)); shift
-  while [ $SECONDS -lt $deadline ]; do
-    if (eval "$*") >/dev/null 2>&1; then return 0; fi
-    sleep 0.2
-  done
-  return 1
-}
-check() { # description, then a command; records a failed check
-  local what=$1; shift
-  if ! "$@"; then echo "CHECK FAILED ($label): $what"; checks_failed=$((checks_failed + 1)); fi
-}
-
 # step NAME [--sort] -- COMMAND...: runs COMMAND, records its normalised output and exit code.
 # sh NAME [--sort] SCRIPT: the same for a bash script (pipes, stdin).
 step_no=0

@@ -145,3 +145,21 @@ stop_cluster() {
     wait "$pid" 2>/dev/null || true
   done
 }
+
+# until_ok SECONDS COMMAND...: retries COMMAND (eval'd in a subshell, so it may call the test's
+# functions; each etcdctl in it is bounded by its own timeouts) until it succeeds.
+until_ok() {
+  local deadline=$((SECONDS + $1)); shift
+  while [ $SECONDS -lt $deadline ]; do
+    if (eval "$*") >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# check DESCRIPTION COMMAND...: runs COMMAND; a failure is printed with the test's $label and
+# counted in its $checks_failed.
+check() {
+  local what=$1; shift
+  if ! "$@"; then echo "CHECK FAILED ($label): $what"; checks_failed=$((checks_failed + 1)); fi
+}

@@ -19,19 +19,6 @@ export ETCDCTL_API=3
 CTL=(timeout 30 etcdctl --command-timeout=10s --dial-timeout=3s)
 checks_failed=0
 
-until_ok() {
-  local deadline=$((SECONDS + $1)); shift
-  while [ $SECONDS -lt $deadline ]; do
-    if (eval "$*") >/dev/null 2>&1; then return 0; fi
-    sleep 0.2
-  done
-  return 1
-}
-check() {
-  local what=$1; shift
-  if ! "$@"; then echo "CHECK FAILED ($label): $what"; checks_failed=$((checks_failed + 1)); fi
-}
-
 step_no=0
 # step NAME [--sort] [--no-learner-column] -- COMMAND...: records COMMAND's normalised output and
 # exit code. --sort: member lists come in ID order, and added IDs differ between the clusters.
