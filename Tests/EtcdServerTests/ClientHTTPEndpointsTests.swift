@@ -18,15 +18,8 @@ final class ClientHTTPEndpointsTests: XCTestCase {
 
     override func setUpWithError() throws {
         directory = NSTemporaryDirectory() + "swift-etcd-http-" + UUID().uuidString
-        var configuration = ServerConfiguration()
-        configuration.name = "http"
-        configuration.dataDirectory = directory
-        configuration.listenClientURLs = [URLEndpoint(scheme: .http, host: "127.0.0.1", port: 0)]
-        configuration.initialAdvertisePeerURLs = [URLEndpoint(scheme: .http, host: "127.0.0.1", port: 2380)]
-        // The peer listener picks a free port: a member alone never dials its advertised URL.
-        configuration.listenPeerURLs = [URLEndpoint(scheme: .http, host: "127.0.0.1", port: 0)]
-        var logger = Logger(label: "test")
-        logger.logLevel = .error
+        let configuration = ServerConfiguration.loneMemberForTests(name: "http", directory: directory)
+        let logger = Logger.quietForTests
         server = try EtcdServer.start(configuration: configuration, logger: logger)
         let deadline = Date(timeIntervalSinceNow: 10)
         while server.core.log.status.leader == 0 && Date() < deadline { usleep(10_000) }

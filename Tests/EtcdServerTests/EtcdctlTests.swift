@@ -17,15 +17,8 @@ final class EtcdctlTests: XCTestCase {
     }
 
     private func startServer() throws -> EtcdServer {
-        var configuration = ServerConfiguration()
-        configuration.name = "test"
-        configuration.dataDirectory = directory
-        configuration.listenClientURLs = [URLEndpoint(scheme: .http, host: "127.0.0.1", port: 0)]
-        configuration.initialAdvertisePeerURLs = [URLEndpoint(scheme: .http, host: "127.0.0.1", port: 2380)]
-        // The peer listener picks a free port: a member alone never dials its advertised URL.
-        configuration.listenPeerURLs = [URLEndpoint(scheme: .http, host: "127.0.0.1", port: 0)]
-        var logger = Logger(label: "test")
-        logger.logLevel = .error
+        let configuration = ServerConfiguration.loneMemberForTests(name: "test", directory: directory)
+        let logger = Logger.quietForTests
         return try EtcdServer.start(configuration: configuration, logger: logger)
     }
 

@@ -12,15 +12,8 @@ final class ServerShutdownTests: XCTestCase {
     func testShutdownReleasesTheStoreTheLogAndTheApplyLoop() throws {
         let directory = NSTemporaryDirectory() + "swift-etcd-shutdown-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = ServerConfiguration()
-        configuration.name = "shutdown"
-        configuration.dataDirectory = directory
-        configuration.listenClientURLs = [URLEndpoint(scheme: .http, host: "127.0.0.1", port: 0)]
-        configuration.initialAdvertisePeerURLs = [URLEndpoint(scheme: .http, host: "127.0.0.1", port: 2380)]
-        // The peer listener picks a free port: a member alone never dials its advertised URL.
-        configuration.listenPeerURLs = [URLEndpoint(scheme: .http, host: "127.0.0.1", port: 0)]
-        var logger = Logger(label: "test")
-        logger.logLevel = .error
+        let configuration = ServerConfiguration.loneMemberForTests(name: "shutdown", directory: directory)
+        let logger = Logger.quietForTests
 
         weak var store: MVCCStore?
         weak var log: AnyObject?
