@@ -86,11 +86,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
             Entry(term: $0.term, index: $0.index, type: EntryType(rawValue: Int32($0.kind)) ?? .normal, data: $0.data)
         }
         let hard = hardState ?? WALHardState(term: 1, vote: 0, commit: 0)
-        // The configuration is the bootstrap one changed by every committed configuration change:
-        // with the whole log kept, the WAL holds them all.
-        let confState = try Self.configuration(voters: voters, after: raftEntries, committedThrough: hard.commit)
-        voterCount = Synchronization.Atomic(confState.voters.count)
-        storage = MemoryStorage(confState: confState)
+        storage = MemoryStorage(confState: ConfState(voters: voters))
         storage.append(raftEntries)
         if hardState == nil {
             // A new member starts in term 1, as etcd's bootstrap entries are of term 1: the
@@ -110,36 +106,25 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         var configuration = RaftConfiguration(id: memberID, randomSeed: memberID ^ UInt64(Date().timeIntervalSince1970 * 1000))
         configuration.electionTick = electionTicks
         configuration.heartbeatTick = 1
+        let node: RaftNode
         do {
             node = try RaftNode(configuration: configuration, storage: storage)
         } catch {
             throw ConfigurationError.invalid("cannot restore raft state from the WAL: \(error)")
         }
-        publishStatus()
-    }
-
-    private static func configuration(voters: [UInt64], after entries: [Entry], committedThrough commit: UInt64) throws -> ConfState {
-        var voters = Set(voters)
-        var learners: Set<UInt64> = []
-        for entry in entries where entry.type == .confChange && entry.index <= commit {
-            let change: ConfChange
-            do { change = try ConfChange(decoding: entry.data) } catch {
+        // The configuration is the bootstrap one changed by every committed configuration change:
+        // with the whole log kept, the WAL holds them all. Applied before the node runs, so it
+        // never acts on the bootstrap membership alone.
+        for entry in raftEntries where entry.type == .confChange && entry.index <= state.commit {
+            do {
+                node.applyConfigurationChange(try ConfChange(decoding: entry.data))
+            } catch {
                 throw ConfigurationError.invalid("undecodable configuration change at index \(entry.index) in the WAL")
             }
-            switch change.type {
-            case .addNode:
-                voters.insert(change.nodeID)
-                learners.remove(change.nodeID)
-            case .addLearnerNode:
-                if !voters.contains(change.nodeID) { learners.insert(change.nodeID) }
-            case .removeNode:
-                voters.remove(change.nodeID)
-                learners.remove(change.nodeID)
-            case .updateNode:
-                continue
-            }
         }
-        return ConfState(voters: voters.sorted(), learners: learners.sorted())
+        self.node = node
+        voterCount = Synchronization.Atomic(node.voters.count)
+        publishStatus()
     }
 
     /// The entries the WAL holds as committed, for the synchronous replay before serving.
