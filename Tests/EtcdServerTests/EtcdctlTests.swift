@@ -162,3 +162,22 @@ final class EtcdctlTests: XCTestCase {
         XCTAssertNotEqual(try etcdctl(server, ["endpoint", "hashkv", "-w", "json"]).stdout, hashes[0])
     }
 }
+
+extension EtcdctlTests {
+    func testRestartKeepsAVoterAddedThroughTheLog() throws {
+        try {
+            let server = try startServer()
+            let added = try etcdctl(server, ["member", "add", "second", "--peer-urls=http://127.0.0.1:9"])
+            XCTAssertEqual(added.status, 0, added.stderr)
+            XCTAssertTrue(added.stdout.contains(" added to cluster "), added.stdout)
+            server.shutdown()
+        }()
+        let server = try startServer()
+        defer { server.shutdown() }
+        // The WAL's configuration change makes two voters, one never started: no quorum, so the
+        // restarted member must not win an election as if it were alone again.
+        XCTAssertEqual(Set(server.core.membership.list.flatMap(\.peerUrls)), ["http://127.0.0.1:2380", "http://127.0.0.1:9"])
+        Thread.sleep(forTimeInterval: 1.5)
+        XCTAssertEqual(server.core.log.status.leader, 0, "a member with an unstarted second voter has no quorum")
+    }
+}
