@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-APT_PACKAGES := libnghttp2-dev libssl-dev liblmdb-dev libprotobuf-c-dev protobuf-c-compiler \
+APT_PACKAGES := libnghttp2-dev libssl-dev liblmdb-dev libcrypt-dev libprotobuf-c-dev protobuf-c-compiler \
 	etcd-server etcd-client golang-go golang-etcd-server-dev nghttp2-client
 PYTHON_MODULES := google.protobuf:protobuf grpc:grpcio grpc_tools:grpcio-tools
 DATA_DIR ?= ./default.swift-etcd

@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         .target(name: "ProtoWire"),
         .target(name: "EtcdProto", dependencies: ["ProtoWire"]),
@@ -39,7 +40,7 @@ let package = Package(
         .target(
             name: "EtcdServer",
             dependencies: [
-                "GRPCTransport", "EtcdProto", "MVCC", "Storage", "Raft", "COpenSSL",
+                "GRPCTransport", "EtcdProto", "MVCC", "Storage", "Raft", "COpenSSL", "CCrypt",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -81,8 +81,13 @@ public final class EtcdServer: Sendable {
         membership.published(ownAttributes(configuration: configuration, identity: identity))
         let peerTransport = NIOLockedValueBox<PeerTransport?>(nil)
         let removal = RemovalNotice(logger: logger, dataDirectory: configuration.dataDirectory)
+        // Two threads: a flood of Authenticate calls queues there instead of taking every core.
+        let hashing = NIOThreadPool(numberOfThreads: 2)
+        hashing.start()
+        let auth = ServerAuth(state: try store.authState(), configuration: configuration, hashing: hashing)
         let applyLoop = try ApplyLoop(
-            store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, logger: logger,
+            store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, auth: auth,
+            logger: logger,
             // Weak: the log's handlers hold the apply loop, and a cycle would keep the store's
             // LMDB environment open after shutdown.
             configurationChangeApplied: { [weak log] change, membershipChange in
@@ -104,7 +109,7 @@ public final class EtcdServer: Sendable {
         try applyLoop.replay(log.committedEntriesInWAL())
         let core = ServerCore(
             configuration: configuration, identity: identity, store: store, log: log, waiters: waiters,
-            appliedIndex: applyLoop.appliedIndex, membership: membership, peerTransport: peerTransport)
+            appliedIndex: applyLoop.appliedIndex, membership: membership, auth: auth, peerTransport: peerTransport)
         let server = try EtcdServer(
             core: core, log: log, applyLoop: applyLoop, watchHub: watchHub, lessor: lessor, logger: logger,
             restarted: replay != nil, removal: removal)
@@ -204,6 +209,7 @@ public final class EtcdServer: Sendable {
         LockService(recipes: recipes).register(in: &router)
         ElectionService(recipes: recipes).register(in: &router)
         ClusterService(server: core).register(in: &router)
+        AuthService(server: core).register(in: &router)
         MaintenanceService(server: core, logger: logger).register(in: &router)
         HealthService().register(in: &router)
         let listen = configuration.listenClientURLs[0]
@@ -258,6 +264,7 @@ public final class EtcdServer: Sendable {
     private func startTimeoutSweeper() {
         let task = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .milliseconds(500)) { [core] _ in
             for promise in core.waiters.expired() { promise.fail(EtcdErrors.timeout) }
+            core.auth.tokens.removeExpired()
         }
         leaseTimers.withLockedValue { $0.append(task) }
     }
@@ -276,6 +283,7 @@ public final class EtcdServer: Sendable {
         peerTransport.stop()
         applyLoop.stop()
         core.waiters.failAll(with: EtcdErrors.stopped)
+        core.auth.shutdown()
         try? group.syncShutdownGracefully()
     }
 }

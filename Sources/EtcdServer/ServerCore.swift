@@ -17,6 +17,7 @@ final class ServerCore: Sendable {
     let waiters: ProposalWaiters
     let appliedIndex: AppliedIndex
     let membership: Membership
+    let auth: ServerAuth
     /// The peer transport, once it exists (it is made after the core): how long each peer's
     /// stream has worked, for etcd's reconfiguration checks.
     let peerTransport: NIOLockedValueBox<PeerTransport?>
@@ -31,10 +32,11 @@ final class ServerCore: Sendable {
 
     init(
         configuration: ServerConfiguration, identity: ClusterIdentity, store: MVCCStore, log: any ReplicatedLog,
-        waiters: ProposalWaiters, appliedIndex: AppliedIndex, membership: Membership,
+        waiters: ProposalWaiters, appliedIndex: AppliedIndex, membership: Membership, auth: ServerAuth,
         peerTransport: NIOLockedValueBox<PeerTransport?>
     ) {
         self.membership = membership
+        self.auth = auth
         self.peerTransport = peerTransport
         self.configuration = configuration
         self.identity = identity
@@ -171,7 +173,7 @@ final class ServerCore: Sendable {
         case .txn(let txn): return encodeReply(txn)
         case .compact(let compact): return encodeReply(compact)
         case .leaseGranted, .leaseRevoked, .leaseCheckpointed, .alarm, .downgradeInfoSet, .memberAttributesSet,
-             .membershipChanged:
+             .membershipChanged, .auth:
             throw EtcdErrors.unexpectedApplyResult
         }
     }

@@ -6,6 +6,8 @@ public struct MVCCError: Error, Hashable, CustomStringConvertible {
     public enum Code: Hashable, Sendable {
         case compacted, futureRevision, keyNotFound, leaseNotFound, valueProvided, leaseProvided
         case emptyKey, duplicateKey, keyTooLong, notReadOnly, storage, databaseFull, leaseExists
+        /// Refused by the auth store (etcd's `auth.Err…`, worded as its gRPC errors).
+        case auth
     }
 
     public var code: Code

@@ -27,7 +27,8 @@ public final class MVCCStore: Sendable {
                 leaseKeys: try environment.openDatabase("leaseKeys", duplicates: .sorted),
                 leases: try environment.openDatabase("leases"),
                 alarms: try environment.openDatabase("alarms"),
-                members: try environment.openDatabase("members"))
+                members: try environment.openDatabase("members"),
+                auth: try environment.openDatabase("auth"))
             self.environment = environment
         } catch {
             throw .storage(error)
@@ -134,6 +135,8 @@ public final class MVCCStore: Sendable {
                 }
                 var current = try view.currentRevision()
                 var capped = try view.isCapped()
+                // Read on the batch's first auth change only.
+                var authState: AuthState?
                 var results: [MVCCWriteResult] = []
                 results.reserveCapacity(batch.count)
                 for write in batch {
@@ -151,6 +154,21 @@ public final class MVCCStore: Sendable {
                     if case .memberAttributes(let member) = write {
                         try view.applyMemberAttributes(member)
                         results.append(MVCCWriteResult(response: .success(.memberAttributesSet), events: [], revision: current))
+                        continue
+                    }
+                    if case .auth(let entry) = write {
+                        let before = if let authState { authState } else { try view.authState() }
+                        var state = before
+                        do throws(MVCCError) {
+                            try state.apply(entry)
+                        } catch {
+                            authState = before
+                            results.append(MVCCWriteResult(response: .failure(error), events: [], revision: current))
+                            continue
+                        }
+                        if state != before { try view.saveAuthState(state) }
+                        authState = state
+                        results.append(MVCCWriteResult(response: .success(.auth(state)), events: [], revision: current))
                         continue
                     }
                     if case .downgradeInfoSet(let target) = write {
@@ -201,7 +219,7 @@ public final class MVCCStore: Sendable {
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.startCompaction(request, view: view, currentRevision: currentRevision, compacted: compacted)
             }
-        case .alarm, .downgradeInfoSet, .memberAttributes:
+        case .alarm, .downgradeInfoSet, .memberAttributes, .auth:
             preconditionFailure("alarms and downgrade jobs are applied by apply(_:lastIndex:)")
         case .leaseGrant, .leaseRevoke, .leaseCheckpoint:
             response = Result { () throws(MVCCError) -> MVCCResponse in

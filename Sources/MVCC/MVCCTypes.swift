@@ -31,6 +31,8 @@ public enum MVCCWrite: Sendable, Hashable {
     case downgradeInfoSet(ClusterVersion?)
     /// Records the name and client URLs a member published about itself (etcd's publish).
     case memberAttributes(Member)
+    /// A change of the auth store (users, roles, permissions, the enabled flag).
+    case auth(AuthLogEntry)
 
     /// Whether etcd's capped applier refuses this write (puts, txns with a put, lease grants).
     var addsData: Bool {
@@ -68,6 +70,8 @@ public enum MVCCResponse: Sendable, Hashable {
     case alarm([AlarmMember])
     case downgradeInfoSet
     case memberAttributesSet
+    /// The auth store after the change.
+    case auth(AuthState)
     /// A configuration change applied: the membership, not the store, changed.
     case membershipChanged
 }

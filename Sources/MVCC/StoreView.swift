@@ -17,6 +17,8 @@ struct Tables: Sendable {
     let alarms: LMDBDatabase
     /// member ID (8 bytes, big-endian) → published `etcdserverpb.Member` (see Members.swift).
     let members: LMDBDatabase
+    /// "state" → the auth store's `AuthRecord` (see AuthState.swift).
+    let auth: LMDBDatabase
 }
 
 struct StoreView {

@@ -12,6 +12,8 @@ public struct ProtoDecodingError: Error, Hashable, Sendable, CustomStringConvert
         case invalidUTF8
         case nestingTooDeep
         case wrongWireType
+        /// A field holds a value its message does not define (for messages of this server's own).
+        case unknownValue
     }
 
     public let code: Code
@@ -50,6 +52,10 @@ public struct ProtoDecodingError: Error, Hashable, Sendable, CustomStringConvert
     }
 
     public static let invalidUTF8 = ProtoDecodingError(code: .invalidUTF8, reason: "string field is not valid UTF-8")
+
+    public static func unknownValue(field: Int, value: Int64) -> ProtoDecodingError {
+        ProtoDecodingError(code: .unknownValue, reason: "field \(field) holds unknown value \(value)")
+    }
 
     public static func nestingTooDeep(limit: Int) -> ProtoDecodingError {
         ProtoDecodingError(code: .nestingTooDeep, reason: "messages or groups nested deeper than \(limit) levels")

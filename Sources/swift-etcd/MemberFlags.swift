@@ -124,6 +124,15 @@ struct MemberFlags: ParsableArguments {
         help: "Reject reconfiguration requests that would cause quorum loss.")
     var strictReconfigCheck = true
 
+    @Option(name: .customLong("auth-token"), help: "Specify auth token specific options.")
+    var authToken = "simple"
+
+    @Option(name: .customLong("auth-token-ttl"), help: "The lifetime in seconds of the auth token.")
+    var authTokenTTL = 300
+
+    @Option(name: .customLong("bcrypt-cost"), help: "Specify bcrypt algorithm cost factor for auth password hashing.")
+    var bcryptCost = 10
+
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
@@ -134,6 +143,7 @@ struct MemberFlags: ParsableArguments {
         "cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "client-crl-file", "auto-tls",
         "experimental-initial-corrupt-check", "peer-cert-file", "peer-key-file", "peer-trusted-ca-file",
         "peer-client-cert-auth", "peer-cert-allowed-cn", "peer-auto-tls", "strict-reconfig-check",
+        "auth-token", "auth-token-ttl", "bcrypt-cost",
     ]
 
     /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
@@ -199,6 +209,10 @@ struct MemberFlags: ParsableArguments {
             certFile: peerCertFile, keyFile: peerKeyFile, trustedCAFile: peerTrustedCAFile,
             clientCertAuth: peerClientCertAuth, allowedCN: peerCertAllowedCN)
         settings.peerAutoTLS = peerAutoTLS
+        settings.authToken = authToken
+        settings.authTokenTTLSeconds = authTokenTTL
+        // etcd uses the default for a cost outside bcrypt's bounds (and warns).
+        settings.bcryptCost = (4...31).contains(bcryptCost) ? bcryptCost : 10
         // Not a ValidationError: etcd exits with status 1, not a usage error, when these fail.
         try settings.validate()
         // etcd reads the retention after verifying the flags, so a bad mode is reported first;

@@ -28,6 +28,7 @@ import GRPCTransport
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import Linearizability
 import ProtoWire
 import Raft
@@ -272,8 +273,11 @@ final class SimMember: @unchecked Sendable {
             clusterID: 1, memberID: id, consensus: log.status, fragmentThreshold: 1 << 20))
         let lessor = Lessor(records: try store.leases(), minTTL: 1)
         let membership = Membership(bootstrap: voters.map { Member(id: $0) }, published: try store.publishedMembers())
+        // Never started: these members hash no passwords.
+        let auth = ServerAuth(state: try store.authState(), configuration: ServerConfiguration(), hashing: NIOThreadPool(numberOfThreads: 1))
         let applyLoop = try ApplyLoop(
-            store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, logger: logger,
+            store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, auth: auth,
+            logger: logger,
             // Weak, unlike `EtcdServer.start`: the log's handlers hold the apply loop, so a strong
             // capture here is a cycle that keeps the store (and its LMDB environment) open after
             // stop, and this member's next start would open the directory twice.
@@ -295,7 +299,7 @@ final class SimMember: @unchecked Sendable {
         let core = ServerCore(
             configuration: configuration, identity: ClusterIdentity(clusterID: 1, memberID: id, members: voters.map { Member(id: $0) }),
             store: store, log: log, waiters: waiters, appliedIndex: applyLoop.appliedIndex, membership: membership,
-            peerTransport: NIOLockedValueBox(nil))
+            auth: auth, peerTransport: NIOLockedValueBox(nil))
         let started = SimIncarnation(
             log: log, applyLoop: applyLoop, store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, core: core)
         lock.withLock {

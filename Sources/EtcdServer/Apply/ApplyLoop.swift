@@ -16,6 +16,7 @@ final class ApplyLoop: Sendable {
     private let watchHub: WatchHub
     private let lessor: Lessor
     private let membership: Membership
+    private let auth: ServerAuth
     let appliedIndex: AppliedIndex
     private let logger: Logger
     private let queue = BlockingBatchQueue<[CommittedEntry]>()
@@ -23,7 +24,7 @@ final class ApplyLoop: Sendable {
 
     init(
         store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub, lessor: Lessor, membership: Membership,
-        logger: Logger,
+        auth: ServerAuth, logger: Logger,
         configurationChangeApplied: @escaping @Sendable (ConfChange, MembershipChange) -> Void
     ) throws {
         self.store = store
@@ -31,6 +32,7 @@ final class ApplyLoop: Sendable {
         self.watchHub = watchHub
         self.lessor = lessor
         self.membership = membership
+        self.auth = auth
         self.logger = logger
         self.configurationChangeApplied = configurationChangeApplied
         self.appliedIndex = AppliedIndex(try store.appliedIndex())
@@ -148,6 +150,7 @@ final class ApplyLoop: Sendable {
                 // A renewal makes any remaining TTL the store holds for the lease stale.
                 renewals[writes.count] = renew.id
                 writes.append(.leaseCheckpoint([LeaseCheckpoint(id: renew.id, remainingTtl: 0)]))
+            case .auth(let entry): writes.append(.auth(entry))
             }
         }
         let lastIndex = entries[entries.endIndex - 1].index
@@ -167,6 +170,8 @@ final class ApplyLoop: Sendable {
             case (.leaseGrant, .success(.leaseGranted(let record))): lessor.granted(record)
             case (.leaseRevoke(let id), _): lessor.revoked(id)
             case (.memberAttributes(let member), _): membership.published(member)
+            // Published before any reply: the client's next request sees the change.
+            case (.auth(let entry), .success(.auth(let state))): auth.applied(entry, state: state)
             default: continue
             }
         }

@@ -22,6 +22,8 @@ public enum InternalRequest: Sendable {
     /// A keep-alive in a cluster of several members: renewed on every member as it is applied,
     /// so whichever member leads next knows every lease's latest renewal.
     case leaseRenew(LeaseKeepAliveRequest)
+    /// A change of the auth store, with the user who asked for it.
+    case auth(AuthLogEntry)
 
     public enum Kind: UInt8, Sendable {
         case put = 1
@@ -35,6 +37,7 @@ public enum InternalRequest: Sendable {
         case downgradeInfoSet = 9
         case memberAttributes = 10
         case leaseRenew = 11
+        case auth = 12
     }
 
     static let headerSize = 9
@@ -76,6 +79,7 @@ public enum InternalRequest: Sendable {
                 return (proposalID, .downgradeInfoSet(try DowngradeInfoSetRequest(serializedBytes: payload)))
             case .memberAttributes: return (proposalID, .memberAttributes(try Member(serializedBytes: payload)))
             case .leaseRenew: return (proposalID, .leaseRenew(try LeaseKeepAliveRequest(serializedBytes: payload)))
+            case .auth: return (proposalID, .auth(try AuthLogEntry(serializedBytes: payload)))
             }
         }
     }

@@ -85,6 +85,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// etcd's `--strict-reconfig-check`: refuse a membership change that would leave fewer
     /// started voters than a quorum.
     public var strictReconfigCheck = true
+    /// etcd's `--auth-token`: only "simple" (random tokens held in memory) is served.
+    public var authToken = "simple"
+    /// etcd's `--auth-token-ttl`, in seconds: how long a simple token stays valid after its last use.
+    public var authTokenTTLSeconds = 300
+    /// etcd's `--bcrypt-cost` for hashing passwords (Go's bcrypt bounds, 4…31).
+    public var bcryptCost = 10
 
     /// etcd's `ReqTimeout`: 5 s for queueing, computation and disk, plus two election timeouts.
     public var requestTimeoutMilliseconds: Int {
@@ -195,6 +201,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         for url in listenClientURLs where url.scheme == .https && clientTLS.isEmpty && !clientAutoTLS {
             throw .invalid("TLS key/cert (--cert-file, --key-file) must be provided for client url \(url) with HTTPS scheme")
+        }
+        let tokenKind = authToken.split(separator: ",", maxSplits: 1).first.map(String.init) ?? ""
+        if tokenKind != "simple" {
+            throw .invalid("--auth-token \(tokenKind): only simple tokens are supported yet")
+        }
+        if authTokenTTLSeconds <= 0 {
+            throw .invalid("--auth-token-ttl must be greater than 0")
         }
         if listenClientURLs.contains(where: { $0.scheme == .unix || $0.scheme == .unixs }) {
             throw .invalid("unix socket client URLs are not supported yet (--listen-client-urls)")

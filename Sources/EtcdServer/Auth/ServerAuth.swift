@@ -1,0 +1,70 @@
+import GRPCTransport
+import MVCC
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// This member's side of auth: the published auth store, the simple tokens it assigned, and
+/// the threads that run bcrypt (so neither event loops nor the apply loop ever do).
+final class ServerAuth: Sendable {
+    let view: PublishedValue<AuthView>
+    let tokens: SimpleTokens
+    let bcryptCost: Int
+    /// When set (`--client-cert-auth`), a client certificate's CommonName names the user of a
+    /// request without a token.
+    let certificateNamesUser: Bool
+    let hashing: NIOThreadPool
+    private let tokenSequence = Atomic<UInt64>(0)
+
+    /// `hashing` runs bcrypt; the caller starts it and shuts it down (`shutdown`).
+    init(state: AuthState, configuration: ServerConfiguration, hashing: NIOThreadPool) {
+        view = PublishedValue(AuthView(state))
+        tokens = SimpleTokens(ttl: .seconds(Int64(configuration.authTokenTTLSeconds)))
+        bcryptCost = configuration.bcryptCost
+        certificateNamesUser = configuration.clientTLS.clientCertAuth
+        self.hashing = hashing
+    }
+
+    func shutdown() {
+        try? hashing.syncShutdownGracefully()
+    }
+
+    /// The sender of a request, or nil while auth is off (nothing to check). A token that is
+    /// not (or no longer) valid is refused with etcd's error.
+    func requester(_ context: GRPCCallContext) throws(GRPCStatus) -> Requester? {
+        let view = self.view.current
+        guard view.state.enabled else { return nil }
+        if let token = context.metadata("token") ?? context.metadata("authorization") {
+            guard let user = tokens.user(for: token) else { throw EtcdErrors.invalidAuthToken }
+            return Requester(view: view, user: user)
+        }
+        if certificateNamesUser, let commonName = context.peerCertificateCommonName, !commonName.isEmpty {
+            return Requester(view: view, user: commonName)
+        }
+        return Requester(view: view, user: "")
+    }
+
+    /// The user name a change is proposed under ("" while auth is off or none was given).
+    func requesterName(_ context: GRPCCallContext) throws(GRPCStatus) -> String {
+        try requester(context)?.user ?? ""
+    }
+
+    func newToken() -> String {
+        SimpleTokens.newToken(sequence: tokenSequence.add(1, ordering: .relaxed).newValue)
+    }
+
+    /// Publishes the store's auth state after an apply batch, and applies what an applied
+    /// change means for tokens (etcd's token provider hooks).
+    func applied(_ entry: AuthLogEntry, state: AuthState) {
+        switch entry.operation {
+        case .authenticate(let name, let token): tokens.assign(token, to: name)
+        case .userDelete(let name), .userChangePassword(let name, _): tokens.invalidate(user: name)
+        case .disable: tokens.removeAll()
+        default: break
+        }
+        if state != view.current.state {
+            let compiled = AuthView(state)
+            view.update { $0 = compiled }
+        }
+    }
+}
