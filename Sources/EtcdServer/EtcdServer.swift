@@ -194,14 +194,20 @@ public final class EtcdServer: Sendable {
 
         var router = GRPCRouter()
         // clientv3's WithRequireLeader: a member without a leader refuses such calls at once.
-        router.admission = { [status = core.log.status] context in
-            guard status.leader == 0, context.metadata("hasleader") == "true" else { return nil }
-            return EtcdErrors.noLeader
+        router.admission = { [status = core.log.status, auth = core.auth] context in
+            if status.leader == 0, context.metadata("hasleader") == "true" { return EtcdErrors.noLeader }
+            guard let wording = ServerAuth.rootOnlyMethods[context.path] else { return nil }
+            do throws(GRPCStatus) {
+                try auth.requester(context)?.checkAdmin()
+                return nil
+            } catch {
+                return wording == .auth ? error.asAuthPackageError : error
+            }
         }
         KVService(server: core).register(in: &router)
         var watchLimits = WatchLimits()
         watchLimits.progressNotifyInterval = .milliseconds(Int64(configuration.watchProgressNotifyIntervalMilliseconds))
-        WatchService(hub: watchHub, limits: watchLimits).register(in: &router)
+        WatchService(hub: watchHub, limits: watchLimits, auth: core.auth).register(in: &router)
         let leaseIDs = LeaseIDGenerator(
             memberID: identity.memberID, startMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
         LeaseService(server: core, lessor: lessor, leaseIDs: leaseIDs).register(in: &router)

@@ -72,6 +72,14 @@ struct Requester: Sendable {
         if !permitted { throw EtcdErrors.permissionDenied }
     }
 
+    /// Lock and Election put, read, watch and delete keys under `prefix`: they need both
+    /// permissions on all of it, as the client recipes etcd runs for them would.
+    func checkRecipe(prefix: [UInt8]) throws(GRPCStatus) {
+        let end = prefixEnd(prefix)
+        try check(.write, key: prefix, rangeEnd: end)
+        try check(.read, key: prefix, rangeEnd: end)
+    }
+
     /// etcd's `IsAdminPermitted`.
     func checkAdmin() throws(GRPCStatus) {
         do throws(MVCCError) { try view.state.checkAdmin(user) } catch { throw EtcdErrors.status(for: error) }

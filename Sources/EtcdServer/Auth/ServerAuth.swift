@@ -49,6 +49,20 @@ final class ServerAuth: Sendable {
         try requester(context)?.user ?? ""
     }
 
+    /// Methods only a user with the root role may call once auth is on (etcd's maintenance and
+    /// membership checks).
+    static let rootOnlyMethods: [String: RefusalWording] = [
+        "/etcdserverpb.Maintenance/Hash": .auth, "/etcdserverpb.Maintenance/HashKV": .auth,
+        "/etcdserverpb.Maintenance/Snapshot": .auth, "/etcdserverpb.Maintenance/Defragment": .auth,
+        "/etcdserverpb.Maintenance/MoveLeader": .etcdserver, "/etcdserverpb.Maintenance/Downgrade": .etcdserver,
+        "/etcdserverpb.Cluster/MemberAdd": .etcdserver, "/etcdserverpb.Cluster/MemberRemove": .etcdserver,
+        "/etcdserverpb.Cluster/MemberUpdate": .etcdserver, "/etcdserverpb.Cluster/MemberPromote": .etcdserver,
+    ]
+
+    /// etcd's maintenance service returns its auth package's errors untranslated (status
+    /// Unknown, "auth: …"); everything else answers the `etcdserver: …` gRPC errors.
+    enum RefusalWording: Sendable { case auth, etcdserver }
+
     func newToken() -> String {
         SimpleTokens.newToken(sequence: tokenSequence.add(1, ordering: .relaxed).newValue)
     }
@@ -66,5 +80,28 @@ final class ServerAuth: Sendable {
             let compiled = AuthView(state)
             view.update { $0 = compiled }
         }
+    }
+}
+
+extension ServerCore {
+    /// etcd's `checkLeasePuts`: a lease may be attached to a key, or revoked, only by a user who
+    /// may write every key already attached to it.
+    func checkLeaseKeysWritable(_ lease: Int64, by requester: Requester) throws(GRPCStatus) {
+        guard lease != 0 else { return }
+        let keys: [[UInt8]]
+        do throws(MVCCError) { keys = try store.keys(attachedTo: lease) } catch { throw EtcdErrors.status(for: error) }
+        for key in keys { try requester.check(.write, key: key) }
+    }
+}
+
+extension GRPCStatus {
+    /// The same refusal as etcd's auth package words it, as a gRPC status Unknown.
+    var asAuthPackageError: GRPCStatus {
+        let prefix = "etcdserver: "
+        guard message.hasPrefix(prefix) else { return self }
+        let reason = message.dropFirst(prefix.count)
+        // The auth package words one of them differently from its gRPC error.
+        let worded = reason == "user name not found" ? "user not found" : String(reason)
+        return GRPCStatus(code: .unknown, message: "auth: " + worded)
     }
 }

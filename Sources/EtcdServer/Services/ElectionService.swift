@@ -15,20 +15,20 @@ struct ElectionService: Sendable {
 
     func register(in router: inout GRPCRouter) {
         router.register("/v3electionpb.Election/Campaign", .unary { body, context in
-            decode(CampaignRequest.self, body, context) { request -> EventLoopFuture<CampaignResponse> in
+            decode(CampaignRequest.self, body, context, scope: { $0.name + Array("/".utf8) }) { request -> EventLoopFuture<CampaignResponse> in
                 recipes.sessionLease(request.lease, on: context.eventLoop).flatMap { lease in
                     campaign(request, lease: lease, context: context)
                 }
             }
         })
         router.register("/v3electionpb.Election/Proclaim", .unary { body, context in
-            decode(ProclaimRequest.self, body, context) { request -> EventLoopFuture<ProclaimResponse> in
+            decode(ProclaimRequest.self, body, context, scope: { $0.leader?.key ?? [] }) { request -> EventLoopFuture<ProclaimResponse> in
                 guard let leader = request.leader else { return context.eventLoop.makeFailedFuture(Self.missingLeaderKey) }
                 return proclaim(leader, value: request.value, on: context.eventLoop).map { ProclaimResponse(header: $0) }
             }
         })
         router.register("/v3electionpb.Election/Resign", .unary { body, context in
-            decode(ResignRequest.self, body, context) { request -> EventLoopFuture<ResignResponse> in
+            decode(ResignRequest.self, body, context, scope: { $0.leader?.key ?? [] }) { request -> EventLoopFuture<ResignResponse> in
                 guard let leader = request.leader else { return context.eventLoop.makeFailedFuture(Self.missingLeaderKey) }
                 var txn = TxnRequest()
                 txn.compare = [.createRevision(of: leader.key, equals: leader.rev)]
@@ -37,7 +37,7 @@ struct ElectionService: Sendable {
             }
         })
         router.register("/v3electionpb.Election/Leader", .unary { body, context in
-            decode(LeaderRequest.self, body, context) { request -> EventLoopFuture<LeaderResponse> in
+            decode(LeaderRequest.self, body, context, scope: { $0.name + Array("/".utf8) }) { request -> EventLoopFuture<LeaderResponse> in
                 do {
                     guard let (header, kv) = try currentLeader(request.name) else { throw Self.noLeader }
                     return context.eventLoop.makeSucceededFuture(LeaderResponse(header: header, kv: kv))
@@ -49,6 +49,8 @@ struct ElectionService: Sendable {
         router.register("/v3electionpb.Election/Observe", .serverStreaming { body, context, writer in
             do throws(GRPCStatus) {
                 let request = try LeaderRequest(requestBody: body)
+                try recipes.server.auth.requester(context)?.check(
+                    .read, key: request.name + Array("/".utf8), rangeEnd: prefixEnd(request.name + Array("/".utf8)))
                 observe(prefix: request.name + Array("/".utf8), context: context, writer: writer)
             } catch {
                 writer.finish(error)
@@ -57,12 +59,14 @@ struct ElectionService: Sendable {
     }
 
     private func decode<Request: ProtoMessage, Response: ResponseWithHeader>(
-        _ type: Request.Type, _ body: ByteBuffer, _ context: GRPCCallContext,
+        _ type: Request.Type, _ body: ByteBuffer, _ context: GRPCCallContext, scope: (Request) -> [UInt8],
         _ handle: (Request) -> EventLoopFuture<Response>
     ) -> EventLoopFuture<ByteBuffer> {
         let request: Request
         do {
             request = try Request(requestBody: body)
+            // `scope`: the keys the call touches, as a prefix (an election's, or its leader key).
+            try recipes.server.auth.requester(context)?.checkRecipe(prefix: scope(request))
         } catch {
             return context.eventLoop.makeFailedFuture(error)
         }

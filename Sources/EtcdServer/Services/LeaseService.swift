@@ -39,6 +39,9 @@ struct LeaseService: Sendable {
             let request: LeaseRevokeRequest
             do {
                 request = try LeaseRevokeRequest(requestBody: body)
+                if let requester = try server.auth.requester(context) {
+                    try server.checkLeaseKeysWritable(request.id, by: requester)
+                }
             } catch {
                 return context.eventLoop.makeFailedFuture(error)
             }
@@ -47,8 +50,9 @@ struct LeaseService: Sendable {
                 return server.encodeReply(LeaseRevokeResponse())
             }
         })
-        router.register("/etcdserverpb.Lease/LeaseTimeToLive", .immediate { body throws(GRPCStatus) in
+        router.register("/etcdserverpb.Lease/LeaseTimeToLive", .immediate { body, context throws(GRPCStatus) in
             let request = try LeaseTimeToLiveRequest(requestBody: body)
+            let requester = try server.auth.requester(context)
             var response = LeaseTimeToLiveResponse()
             response.id = request.id
             // etcd answers an unknown lease with TTL -1, not an error.
@@ -64,6 +68,8 @@ struct LeaseService: Sendable {
                 } catch {
                     throw EtcdErrors.status(for: error)
                 }
+                // etcd 3.5: listing a lease's keys needs read permission on each.
+                for key in response.keys { try requester?.check(.read, key: key) }
             }
             return server.encodeReply(response)
         })

@@ -13,6 +13,7 @@ struct LockService: Sendable {
             let request: LockRequest
             do {
                 request = try LockRequest(requestBody: body)
+                try recipes.server.auth.requester(context)?.checkRecipe(prefix: request.name + Array("/".utf8))
             } catch {
                 return context.eventLoop.makeFailedFuture(error)
             }
@@ -26,6 +27,7 @@ struct LockService: Sendable {
             let request: UnlockRequest
             do {
                 request = try UnlockRequest(requestBody: body)
+                try recipes.server.auth.requester(context)?.check(.write, key: request.key)
             } catch {
                 return context.eventLoop.makeFailedFuture(error)
             }

@@ -45,4 +45,17 @@ extension GRPCMethod {
             }
         }
     }
+
+    /// `immediate`, for an answer that depends on the call (its token, for auth).
+    static func immediate(
+        _ answer: @escaping @Sendable (ByteBuffer, GRPCCallContext) throws(GRPCStatus) -> ByteBuffer
+    ) -> GRPCMethod {
+        .unary { request, context in
+            do {
+                return context.eventLoop.makeSucceededFuture(try answer(request, context))
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+        }
+    }
 }

@@ -49,7 +49,14 @@ final class WatchStream: Sendable {
         var closed = false
     }
 
-    init(hub: WatchHub, writer: GRPCResponseWriter, eventLoop: any EventLoop, limits: WatchLimits) {
+    /// Why a create request may not be served (auth), nil when it may.
+    private let refusal: @Sendable (WatchCreateRequest) -> String?
+
+    init(
+        hub: WatchHub, writer: GRPCResponseWriter, eventLoop: any EventLoop, limits: WatchLimits,
+        refusal: @escaping @Sendable (WatchCreateRequest) -> String? = { _ in nil }
+    ) {
+        self.refusal = refusal
         self.hub = hub
         self.writer = writer
         self.eventLoop = eventLoop
@@ -101,6 +108,10 @@ final class WatchStream: Sendable {
         let range = WatchRange(key: request.key, rangeEnd: request.rangeEnd)
         if range.isEmpty {
             hub.refuse(on: self, reason: "mvcc: watcher range is empty")
+            return
+        }
+        if let reason = refusal(request) {
+            hub.refuse(on: self, reason: reason)
             return
         }
         var id = request.watchId
