@@ -84,7 +84,13 @@ public final class EtcdServer: Sendable {
         // Two threads: a flood of Authenticate calls queues there instead of taking every core.
         let hashing = NIOThreadPool(numberOfThreads: 2)
         hashing.start()
-        let auth = ServerAuth(state: try store.authState(), configuration: configuration, hashing: hashing)
+        let auth: ServerAuth
+        do {
+            auth = try ServerAuth(state: try store.authState(), configuration: configuration, hashing: hashing)
+        } catch {
+            try? hashing.syncShutdownGracefully()
+            throw error
+        }
         let applyLoop = try ApplyLoop(
             store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, auth: auth,
             logger: logger,

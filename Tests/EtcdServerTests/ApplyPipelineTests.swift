@@ -358,7 +358,7 @@ final class ApplyFixture {
         let changes = self.changes
         applyLoop = try ApplyLoop(
             store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership,
-            auth: ServerAuth(state: AuthState(), configuration: ServerConfiguration(), hashing: NIOThreadPool(numberOfThreads: 1)),
+            auth: try ServerAuth(state: AuthState(), configuration: ServerConfiguration(), hashing: NIOThreadPool(numberOfThreads: 1)),
             logger: Logger(label: "apply-test"), configurationChangeApplied: { change, _ in changes.withLockedValue { $0.append(change) } })
         applyLoop.start()
     }
@@ -608,7 +608,7 @@ final class ApplyLoopTests: XCTestCase {
         let loop = try ApplyLoop(
             store: store, waiters: ProposalWaiters(memberID: 1, startMilliseconds: 0), watchHub: hub,
             lessor: Lessor(records: [], minTTL: 1), membership: Membership(bootstrap: [], published: []),
-            auth: ServerAuth(state: AuthState(), configuration: ServerConfiguration(), hashing: NIOThreadPool(numberOfThreads: 1)),
+            auth: try ServerAuth(state: AuthState(), configuration: ServerConfiguration(), hashing: NIOThreadPool(numberOfThreads: 1)),
             logger: Logger(label: "t"), configurationChangeApplied: { _, _ in })
         try loop.replay([
             CommittedEntry(index: 1, term: 1, kind: .empty, data: []),

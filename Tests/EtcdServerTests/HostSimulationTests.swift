@@ -274,7 +274,7 @@ final class SimMember: @unchecked Sendable {
         let lessor = Lessor(records: try store.leases(), minTTL: 1)
         let membership = Membership(bootstrap: voters.map { Member(id: $0) }, published: try store.publishedMembers())
         // Never started: these members hash no passwords.
-        let auth = ServerAuth(state: try store.authState(), configuration: ServerConfiguration(), hashing: NIOThreadPool(numberOfThreads: 1))
+        let auth = try ServerAuth(state: try store.authState(), configuration: ServerConfiguration(), hashing: NIOThreadPool(numberOfThreads: 1))
         let applyLoop = try ApplyLoop(
             store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, auth: auth,
             logger: logger,

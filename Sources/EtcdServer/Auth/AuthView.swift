@@ -56,10 +56,13 @@ struct Requester: Sendable {
 
     let view: AuthView
     let user: String
+    /// A JWT signed at an older auth revision than the store's: etcd refuses it for key access.
+    var isStale = false
 
     /// etcd's `isOpPermitted` for `[key, rangeEnd)` (etcd's range conventions).
     func check(_ access: Access, key: [UInt8], rangeEnd: [UInt8] = []) throws(GRPCStatus) {
         if user.isEmpty { throw EtcdErrors.userEmpty }
+        if isStale { throw EtcdErrors.authOldRevision }
         guard let permissions = view.permissions[user] else { throw EtcdErrors.permissionDenied }
         if permissions.isRoot { return }
         let intervals = access == .read ? permissions.read : permissions.write
@@ -130,6 +133,7 @@ extension EtcdErrors {
     public static let roleNotFound = status(for: MVCCError.authRoleNotFound)
     public static let roleEmpty = status(for: MVCCError.authRoleEmpty)
     public static let invalidAuthManagement = status(for: MVCCError.authInvalidManagement)
+    public static let authOldRevision = status(for: MVCCError.authOldRevision)
     /// etcd 3.5's answer to a permission grant without a permission.
     public static let permissionNotGiven = GRPCStatus(code: .invalidArgument, message: "etcdserver: permission not given")
 }

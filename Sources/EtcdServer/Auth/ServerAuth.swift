@@ -9,6 +9,8 @@ import Synchronization
 final class ServerAuth: Sendable {
     let view: PublishedValue<AuthView>
     let tokens: SimpleTokens
+    /// Set with `--auth-token jwt,…`: tokens are then signed JWTs instead of simple tokens.
+    let jwt: JWTTokens?
     let bcryptCost: Int
     /// When set (`--client-cert-auth`), a client certificate's CommonName names the user of a
     /// request without a token.
@@ -17,7 +19,9 @@ final class ServerAuth: Sendable {
     private let tokenSequence = Atomic<UInt64>(0)
 
     /// `hashing` runs bcrypt; the caller starts it and shuts it down (`shutdown`).
-    init(state: AuthState, configuration: ServerConfiguration, hashing: NIOThreadPool) {
+    init(state: AuthState, configuration: ServerConfiguration, hashing: NIOThreadPool) throws(ConfigurationError) {
+        let parts = configuration.authToken.split(separator: ",", maxSplits: 1).map(String.init)
+        jwt = parts.first == "jwt" ? try JWTTokens(options: parts.count > 1 ? parts[1] : "") : nil
         view = PublishedValue(AuthView(state))
         tokens = SimpleTokens(ttl: .seconds(Int64(configuration.authTokenTTLSeconds)))
         bcryptCost = configuration.bcryptCost
@@ -35,6 +39,10 @@ final class ServerAuth: Sendable {
         let view = self.view.current
         guard view.state.enabled else { return nil }
         if let token = context.metadata("token") ?? context.metadata("authorization") {
+            if let jwt {
+                guard let (user, revision) = jwt.verify(token) else { throw EtcdErrors.invalidAuthToken }
+                return Requester(view: view, user: user, isStale: revision < view.state.revision)
+            }
             guard let user = tokens.user(for: token) else { throw EtcdErrors.invalidAuthToken }
             return Requester(view: view, user: user)
         }
@@ -71,7 +79,8 @@ final class ServerAuth: Sendable {
     /// change means for tokens (etcd's token provider hooks).
     func applied(_ entry: AuthLogEntry, state: AuthState) {
         switch entry.operation {
-        case .authenticate(let name, let token): tokens.assign(token, to: name)
+        // A JWT is signed once the entry is applied, and never stored.
+        case .authenticate(let name, let token) where !token.isEmpty: tokens.assign(token, to: name)
         case .userDelete(let name), .userChangePassword(let name, _): tokens.invalidate(user: name)
         case .disable: tokens.removeAll()
         default: break

@@ -85,7 +85,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// etcd's `--strict-reconfig-check`: refuse a membership change that would leave fewer
     /// started voters than a quorum.
     public var strictReconfigCheck = true
-    /// etcd's `--auth-token`: only "simple" (random tokens held in memory) is served.
+    /// etcd's `--auth-token`: "simple" (random tokens held in memory) or "jwt,<options>".
     public var authToken = "simple"
     /// etcd's `--auth-token-ttl`, in seconds: how long a simple token stays valid after its last use.
     public var authTokenTTLSeconds = 300
@@ -203,8 +203,8 @@ public struct ServerConfiguration: Sendable, Equatable {
             throw .invalid("TLS key/cert (--cert-file, --key-file) must be provided for client url \(url) with HTTPS scheme")
         }
         let tokenKind = authToken.split(separator: ",", maxSplits: 1).first.map(String.init) ?? ""
-        if tokenKind != "simple" {
-            throw .invalid("--auth-token \(tokenKind): only simple tokens are supported yet")
+        if tokenKind != "simple" && tokenKind != "jwt" {
+            throw .invalid("auth: unknown token type \(tokenKind)")
         }
         if authTokenTTLSeconds <= 0 {
             throw .invalid("--auth-token-ttl must be greater than 0")

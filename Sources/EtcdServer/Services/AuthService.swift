@@ -152,9 +152,26 @@ struct AuthService: Sendable {
         }
         return checked.flatMap { matches in
             guard matches else { return eventLoop.makeFailedFuture(EtcdErrors.authFailed) }
-            let token = auth.newToken()
-            let entry = AuthLogEntry(requester: "", operation: .authenticate(name: request.name, token: token))
-            return propose(entry, reply: AuthenticateResponse(token: token), on: eventLoop)
+            guard let jwt = auth.jwt else {
+                let token = auth.newToken()
+                let entry = AuthLogEntry(requester: "", operation: .authenticate(name: request.name, token: token))
+                return propose(entry, reply: AuthenticateResponse(token: token), on: eventLoop)
+            }
+            // The entry still goes through the log: it checks, in order with every other change,
+            // that auth is on and the user exists; the token is signed at the revision then.
+            let entry = AuthLogEntry(requester: "", operation: .authenticate(name: request.name, token: ""))
+            return server.propose(kind: .auth, requestBody: entry.responseBody(allocator: ByteBufferAllocator()), on: eventLoop)
+                .flatMapThrowing { result in
+                    switch result.response {
+                    case .success(.auth(let state)):
+                        guard let token = jwt.sign(user: request.name, revision: state.revision) else {
+                            throw GRPCStatus(code: .failedPrecondition, message: "etcdserver: token signing attempted with verify-only key")
+                        }
+                        return server.encodeReply(AuthenticateResponse(token: token))
+                    case .success: throw EtcdErrors.unexpectedApplyResult
+                    case .failure(let error): throw EtcdErrors.status(for: error)
+                    }
+                }
         }
     }
 
