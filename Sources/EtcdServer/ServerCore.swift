@@ -93,10 +93,16 @@ final class ServerCore: Sendable {
     }
 
     /// Proposes a write whose request bytes are `requestBody`; the future completes once the
-    /// entry is durable and applied.
+    /// entry is durable and applied. With `authRevision`, the write is applied only if the auth
+    /// store is still at that revision (its permissions were checked there).
     func propose(
-        kind: InternalRequest.Kind, requestBody: ByteBuffer, on eventLoop: any EventLoop
+        kind: InternalRequest.Kind, requestBody: ByteBuffer, authRevision: UInt64? = nil, on eventLoop: any EventLoop
     ) -> EventLoopFuture<MVCCWriteResult> {
+        if let authRevision {
+            var checked = ByteBuffer(bytes: InternalRequest.authCheckedPrefix(authRevision: authRevision, kind: kind))
+            checked.writeImmutableBuffer(requestBody)
+            return propose(kind: .authChecked, requestBody: checked, on: eventLoop)
+        }
         // etcd refuses a proposal whose encoded entry exceeds --max-request-bytes.
         if requestBody.readableBytes + InternalRequest.headerSize > configuration.maxRequestBytes {
             return eventLoop.makeFailedFuture(EtcdErrors.requestTooLarge)

@@ -139,7 +139,16 @@ public final class MVCCStore: Sendable {
                 var authState: AuthState?
                 var results: [MVCCWriteResult] = []
                 results.reserveCapacity(batch.count)
-                for write in batch {
+                for var write in batch {
+                    if case .authChecked(let authRevision, let checked) = write {
+                        let state = if let authState { authState } else { try view.authState() }
+                        authState = state
+                        if state.enabled && authRevision < state.revision {
+                            results.append(MVCCWriteResult(response: .failure(.authOldRevision), events: [], revision: current))
+                            continue
+                        }
+                        write = checked
+                    }
                     if capped && write.addsData {
                         // NOSPACE is raised: etcd's capped applier refuses what would add data.
                         results.append(MVCCWriteResult(response: .failure(.noSpace), events: [], revision: current))
@@ -219,7 +228,7 @@ public final class MVCCStore: Sendable {
             response = Result { () throws(MVCCError) -> MVCCResponse in
                 try Self.startCompaction(request, view: view, currentRevision: currentRevision, compacted: compacted)
             }
-        case .alarm, .downgradeInfoSet, .memberAttributes, .auth:
+        case .alarm, .downgradeInfoSet, .memberAttributes, .auth, .authChecked:
             preconditionFailure("alarms and downgrade jobs are applied by apply(_:lastIndex:)")
         case .leaseGrant, .leaseRevoke, .leaseCheckpoint:
             response = Result { () throws(MVCCError) -> MVCCResponse in

@@ -33,12 +33,16 @@ public enum MVCCWrite: Sendable, Hashable {
     case memberAttributes(Member)
     /// A change of the auth store (users, roles, permissions, the enabled flag).
     case auth(AuthLogEntry)
+    /// A put, delete or txn whose permissions the proposing member checked at `authRevision`:
+    /// refused with etcd's "revision of auth store is old" if the auth store changed since.
+    indirect case authChecked(authRevision: UInt64, MVCCWrite)
 
     /// Whether etcd's capped applier refuses this write (puts, txns with a put, lease grants).
     var addsData: Bool {
         switch self {
         case .put, .leaseGrant: return true
         case .txn(let request): return request.containsPut
+        case .authChecked(_, let write): return write.addsData
         default: return false
         }
     }

@@ -89,3 +89,21 @@ final class AuthPermissionTests: XCTestCase {
         XCTAssertNil(expiring.user(for: "c.3"))
     }
 }
+
+final class AuthCheckedEntryTests: XCTestCase {
+    func testAnAuthCheckedWriteRoundTripsThroughTheLogEncoding() throws {
+        var put = PutRequest()
+        put.key = Array("k".utf8)
+        let body = InternalRequest.authCheckedPrefix(authRevision: 0x0102_0304_0506_0708, kind: .put) + put.serializedBytes()
+        let data = body.withUnsafeBytes { InternalRequest.entryData(kind: .authChecked, proposalID: 9, request: $0) }
+        let (proposalID, request) = try InternalRequest.decode(data)
+        XCTAssertEqual(proposalID, 9)
+        guard case .authChecked(let revision, .put(let decoded)) = request else { return XCTFail("decoded \(request)") }
+        XCTAssertEqual(revision, 0x0102_0304_0506_0708)
+        XCTAssertEqual(decoded, put)
+        // Only writes may be wrapped.
+        let lease = InternalRequest.authCheckedPrefix(authRevision: 1, kind: .leaseGrant)
+        let bad = lease.withUnsafeBytes { InternalRequest.entryData(kind: .authChecked, proposalID: 1, request: $0) }
+        XCTAssertThrowsError(try InternalRequest.decode(bad))
+    }
+}

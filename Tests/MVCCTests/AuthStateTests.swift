@@ -114,4 +114,23 @@ final class AuthStateTests: XCTestCase {
         XCTAssertEqual(state.revision, 3)
         XCTAssertEqual(try reopened.appliedIndex(), 5)
     }
+
+    func testAWriteCheckedAtAnOlderAuthRevisionIsRefused() throws {
+        let directory = NSTemporaryDirectory() + "auth-checked-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try MVCCStore(directory: directory)
+        var put = PutRequest()
+        put.key = Array("k".utf8)
+        let results = try store.apply([
+            .auth(AuthLogEntry(requester: "", operation: .userAdd(name: "root", hashedPassword: "h", noPassword: false))),
+            .auth(AuthLogEntry(requester: "", operation: .userGrantRole(user: "root", role: "root"))),
+            .auth(AuthLogEntry(requester: "", operation: .enable)),
+            .authChecked(authRevision: 2, .put(put)),
+            .authChecked(authRevision: 3, .put(put)),
+        ], lastIndex: 1)
+        guard case .failure(let error) = results[3].response else { return XCTFail("a stale write was applied") }
+        XCTAssertEqual(error.message, "etcdserver: revision of auth store is old")
+        guard case .success(.put) = results[4].response else { return XCTFail("a current write was refused") }
+        XCTAssertEqual(try store.currentRevision(), 2)
+    }
 }

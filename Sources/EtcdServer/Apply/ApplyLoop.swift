@@ -151,6 +151,11 @@ final class ApplyLoop: Sendable {
                 renewals[writes.count] = renew.id
                 writes.append(.leaseCheckpoint([LeaseCheckpoint(id: renew.id, remainingTtl: 0)]))
             case .auth(let entry): writes.append(.auth(entry))
+            case .authChecked(let revision, .put(let put)): writes.append(.authChecked(authRevision: revision, .put(put)))
+            case .authChecked(let revision, .deleteRange(let delete)):
+                writes.append(.authChecked(authRevision: revision, .deleteRange(delete)))
+            case .authChecked(let revision, .txn(let txn)): writes.append(.authChecked(authRevision: revision, .txn(txn)))
+            case .authChecked: throw InternalRequestError(reason: "an auth-checked entry holds neither a put, a delete nor a txn")
             }
         }
         let lastIndex = entries[entries.endIndex - 1].index

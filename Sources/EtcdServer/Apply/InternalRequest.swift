@@ -24,6 +24,9 @@ public enum InternalRequest: Sendable {
     case leaseRenew(LeaseKeepAliveRequest)
     /// A change of the auth store, with the user who asked for it.
     case auth(AuthLogEntry)
+    /// A KV write whose permissions were checked at auth revision `authRevision`: applied only
+    /// if no auth change came between (etcd's "revision of auth store is old" otherwise).
+    indirect case authChecked(authRevision: UInt64, InternalRequest)
 
     public enum Kind: UInt8, Sendable {
         case put = 1
@@ -38,6 +41,8 @@ public enum InternalRequest: Sendable {
         case memberAttributes = 10
         case leaseRenew = 11
         case auth = 12
+        /// Payload: the auth revision (8 bytes, big-endian), the write's kind (1 byte), the write.
+        case authChecked = 13
     }
 
     static let headerSize = 9
@@ -57,6 +62,11 @@ public enum InternalRequest: Sendable {
         }
     }
 
+    /// The bytes that make a write's entry an `authChecked` one: they go before its request.
+    public static func authCheckedPrefix(authRevision: UInt64, kind: Kind) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: authRevision >> (56 - 8 * $0)) } + [kind.rawValue]
+    }
+
     /// Splits entry data into its proposal ID and request. Throws on data this server never wrote.
     public static func decode(_ data: [UInt8]) throws -> (proposalID: UInt64, request: InternalRequest) {
         guard data.count >= headerSize, let kind = Kind(rawValue: data[0]) else {
@@ -64,23 +74,33 @@ public enum InternalRequest: Sendable {
         }
         let proposalID = data[1..<headerSize].reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
         return try data.withUnsafeBytes { raw in
-            let payload = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
-            switch kind {
-            case .put: return (proposalID, .put(try PutRequest(serializedBytes: payload)))
-            case .deleteRange: return (proposalID, .deleteRange(try DeleteRangeRequest(serializedBytes: payload)))
-            case .txn: return (proposalID, .txn(try TxnRequest(serializedBytes: payload)))
-            case .compact: return (proposalID, .compact(try CompactionRequest(serializedBytes: payload)))
-            case .leaseGrant: return (proposalID, .leaseGrant(try LeaseGrantRequest(serializedBytes: payload)))
-            case .leaseRevoke: return (proposalID, .leaseRevoke(try LeaseRevokeRequest(serializedBytes: payload)))
-            case .leaseCheckpoint:
-                return (proposalID, .leaseCheckpoint(try LeaseCheckpointRequest(serializedBytes: payload)))
-            case .alarm: return (proposalID, .alarm(try AlarmRequest(serializedBytes: payload)))
-            case .downgradeInfoSet:
-                return (proposalID, .downgradeInfoSet(try DowngradeInfoSetRequest(serializedBytes: payload)))
-            case .memberAttributes: return (proposalID, .memberAttributes(try Member(serializedBytes: payload)))
-            case .leaseRenew: return (proposalID, .leaseRenew(try LeaseKeepAliveRequest(serializedBytes: payload)))
-            case .auth: return (proposalID, .auth(try AuthLogEntry(serializedBytes: payload)))
+            (proposalID, try request(kind: kind, payload: UnsafeRawBufferPointer(rebasing: raw[headerSize...])))
+        }
+    }
+
+    private static func request(kind: Kind, payload: UnsafeRawBufferPointer) throws -> InternalRequest {
+        switch kind {
+        case .put: return .put(try PutRequest(serializedBytes: payload))
+        case .deleteRange: return .deleteRange(try DeleteRangeRequest(serializedBytes: payload))
+        case .txn: return .txn(try TxnRequest(serializedBytes: payload))
+        case .compact: return .compact(try CompactionRequest(serializedBytes: payload))
+        case .leaseGrant: return .leaseGrant(try LeaseGrantRequest(serializedBytes: payload))
+        case .leaseRevoke: return .leaseRevoke(try LeaseRevokeRequest(serializedBytes: payload))
+        case .leaseCheckpoint:
+            return .leaseCheckpoint(try LeaseCheckpointRequest(serializedBytes: payload))
+        case .alarm: return .alarm(try AlarmRequest(serializedBytes: payload))
+        case .downgradeInfoSet:
+            return .downgradeInfoSet(try DowngradeInfoSetRequest(serializedBytes: payload))
+        case .memberAttributes: return .memberAttributes(try Member(serializedBytes: payload))
+        case .leaseRenew: return .leaseRenew(try LeaseKeepAliveRequest(serializedBytes: payload))
+        case .auth: return .auth(try AuthLogEntry(serializedBytes: payload))
+        case .authChecked:
+            guard payload.count >= 9, let inner = Kind(rawValue: payload[8]), [.put, .deleteRange, .txn].contains(inner) else {
+                throw InternalRequestError(reason: "auth-checked entry of \(payload.count) bytes has no valid write")
             }
+            let revision = payload[0..<8].reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
+            let write = try Self.request(kind: inner, payload: UnsafeRawBufferPointer(rebasing: payload[9...]))
+            return .authChecked(authRevision: revision, write)
         }
     }
 }

@@ -24,27 +24,30 @@ struct KVService: Sendable {
             handle(context) { () throws(GRPCStatus) in
                 let request = try PutRequest(requestBody: body)
                 try RequestValidation.check(request)
-                if let requester = try server.auth.requester(context) {
+                let requester = try server.auth.requester(context)
+                if let requester {
                     try requester.check(request)
                     try server.checkLeaseKeysWritable(request.lease, by: requester)
                 }
                 try server.checkQuota(cost: request.quotaCost, on: context.eventLoop)
-                return .propose(.put, body)
+                return .propose(.put, body, authRevision: requester?.view.state.revision)
             }
         })
         router.register("/etcdserverpb.KV/DeleteRange", .unary { body, context in
             handle(context) { () throws(GRPCStatus) in
                 let request = try DeleteRangeRequest(requestBody: body)
                 try RequestValidation.check(request)
-                try server.auth.requester(context)?.check(request)
-                return .propose(.deleteRange, body)
+                let requester = try server.auth.requester(context)
+                try requester?.check(request)
+                return .propose(.deleteRange, body, authRevision: requester?.view.state.revision)
             }
         })
         router.register("/etcdserverpb.KV/Txn", .unary { body, context in
             handle(context) { () throws(GRPCStatus) in
                 let request = try TxnRequest(requestBody: body)
                 try RequestValidation.check(request, maxTxnOps: server.configuration.maxTxnOps)
-                try server.auth.requester(context)?.check(request)
+                let requester = try server.auth.requester(context)
+                try requester?.check(request)
                 if request.isReadOnly {
                     if !request.isSerializable, let barrier = server.linearizableReadBarrier(on: context.eventLoop) {
                         return .replyAfter(barrier, { () throws(GRPCStatus) in server.encodeReply(try server.readOnlyTxn(request)) })
@@ -52,7 +55,7 @@ struct KVService: Sendable {
                     return .reply(server.encodeReply(try server.readOnlyTxn(request)))
                 }
                 try server.checkQuota(cost: request.quotaCost, on: context.eventLoop)
-                return .propose(.txn, body)
+                return .propose(.txn, body, authRevision: requester?.view.state.revision)
             }
         })
         router.register("/etcdserverpb.KV/Compact", .unary { body, context in
@@ -60,7 +63,7 @@ struct KVService: Sendable {
                 _ = try CompactionRequest(requestBody: body)
                 // etcd lets any user compact; only a bad token is refused.
                 _ = try server.auth.requester(context)
-                return .propose(.compact, body)
+                return .propose(.compact, body, authRevision: nil)
             }
         })
     }
@@ -70,7 +73,8 @@ struct KVService: Sendable {
         case reply(ByteBuffer)
         /// A linearizable read: computed once the read barrier completes.
         case replyAfter(EventLoopFuture<Void>, @Sendable () throws(GRPCStatus) -> ByteBuffer)
-        case propose(InternalRequest.Kind, ByteBuffer)
+        /// `authRevision`: where the permissions were checked (nil while auth is off).
+        case propose(InternalRequest.Kind, ByteBuffer, authRevision: UInt64?)
     }
 
     private func handle(
@@ -87,8 +91,8 @@ struct KVService: Sendable {
             return context.eventLoop.makeSucceededFuture(response)
         case .replyAfter(let barrier, let reply):
             return barrier.flatMapThrowing { try reply() }
-        case .propose(let kind, let body):
-            return server.propose(kind: kind, requestBody: body, on: context.eventLoop).flatMapThrowing { result in
+        case .propose(let kind, let body, let authRevision):
+            return server.propose(kind: kind, requestBody: body, authRevision: authRevision, on: context.eventLoop).flatMapThrowing { result in
                 switch result.response {
                 case .success(let response): return try server.encodeReply(response)
                 case .failure(let error): throw EtcdErrors.status(for: error)
