@@ -208,12 +208,19 @@ struct AuthService: Sendable {
         }
     }
 
+    /// A read of the auth store, answered once every change acknowledged before it is applied
+    /// here (etcd sends these through its log for the same guarantee).
     private func read(
-        _ context: GRPCCallContext, _ answer: (AuthState, Requester?) throws(GRPCStatus) -> ByteBuffer
+        _ context: GRPCCallContext, _ answer: @escaping @Sendable (AuthState, Requester?) throws(GRPCStatus) -> ByteBuffer
     ) -> EventLoopFuture<ByteBuffer> {
+        let respond = { @Sendable [auth] () throws(GRPCStatus) -> ByteBuffer in
+            try answer(auth.view.current.state, try auth.requester(context))
+        }
+        if let barrier = server.linearizableReadBarrier(on: context.eventLoop) {
+            return barrier.flatMapThrowing { try respond() }
+        }
         do {
-            let requester = try auth.requester(context)
-            return context.eventLoop.makeSucceededFuture(try answer(auth.view.current.state, requester))
+            return context.eventLoop.makeSucceededFuture(try respond())
         } catch {
             return context.eventLoop.makeFailedFuture(error)
         }
