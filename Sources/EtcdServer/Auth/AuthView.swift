@@ -88,8 +88,6 @@ struct Requester: Sendable {
         do throws(MVCCError) { try view.state.checkAdmin(user) } catch { throw EtcdErrors.status(for: error) }
     }
 
-    var isAdmin: Bool { (try? checkAdmin()) != nil }
-
     func check(_ range: RangeRequest) throws(GRPCStatus) {
         try check(.read, key: range.key, rangeEnd: range.rangeEnd)
     }
@@ -131,8 +129,6 @@ extension EtcdErrors {
     public static let authNotEnabled = status(for: MVCCError.authNotEnabled)
     public static let userNotFound = status(for: MVCCError.authUserNotFound)
     public static let roleNotFound = status(for: MVCCError.authRoleNotFound)
-    public static let roleEmpty = status(for: MVCCError.authRoleEmpty)
-    public static let invalidAuthManagement = status(for: MVCCError.authInvalidManagement)
     public static let authOldRevision = status(for: MVCCError.authOldRevision)
     /// etcd 3.5's answer to a permission grant without a permission.
     public static let permissionNotGiven = GRPCStatus(code: .invalidArgument, message: "etcdserver: permission not given")

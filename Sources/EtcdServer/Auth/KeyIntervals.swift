@@ -16,8 +16,6 @@ struct KeyIntervals: Sendable {
         }
     }
 
-    var isEmpty: Bool { starts.isEmpty }
-
     /// Whether `key` lies in an interval.
     func contains(_ key: [UInt8]) -> Bool {
         guard let index = lastStart(atOrBefore: key) else { return false }

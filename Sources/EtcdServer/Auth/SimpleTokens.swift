@@ -26,10 +26,9 @@ final class SimpleTokens: Sendable {
     /// The user `token` was assigned to, if it is still valid; renews it.
     func user(for token: String) -> String? {
         guard let entry = table.current[token] else { return nil }
-        let now = NIODeadline.now().uptimeNanoseconds
-        let nowNanoseconds = Int64(clamping: now)
-        if entry.expiry.load(ordering: .relaxed) < nowNanoseconds { return nil }
-        entry.expiry.store(nowNanoseconds + ttl.nanoseconds, ordering: .relaxed)
+        let now = Int64(clamping: NIODeadline.now().uptimeNanoseconds)
+        if entry.expiry.load(ordering: .relaxed) < now { return nil }
+        entry.expiry.store(now + ttl.nanoseconds, ordering: .relaxed)
         return entry.user
     }
 
