@@ -32,6 +32,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         case unreachable(NodeID)
         case snapshotStatus(NodeID, succeeded: Bool)
         case configurationChangeApplied(ConfChange)
+        case replicationProgress(@Sendable ([UInt64: UInt64]?) -> Void)
     }
 
     /// The loop's own bookkeeping, touched by the raft thread only.
@@ -68,10 +69,10 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let logger: Logger
 
-    /// Restores Raft from what the WAL replayed: `entries` and `hardState`, with `voters` as the
-    /// membership.
+    /// Restores Raft from what the WAL replayed: `entries` and `hardState`, with `configuration`
+    /// as the membership before the log's configuration changes.
     init(
-        wal: WAL, entries: [WALEntry], hardState: WALHardState?, memberID: UInt64, voters: [UInt64],
+        wal: WAL, entries: [WALEntry], hardState: WALHardState?, memberID: UInt64, configuration confState: ConfState,
         heartbeatMilliseconds: Int, electionMilliseconds: Int, logger: Logger
     ) throws {
         self.wal = wal
@@ -86,7 +87,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
             Entry(term: $0.term, index: $0.index, type: EntryType(rawValue: Int32($0.kind)) ?? .normal, data: $0.data)
         }
         let hard = hardState ?? WALHardState(term: 1, vote: 0, commit: 0)
-        storage = MemoryStorage(confState: ConfState(voters: voters))
+        storage = MemoryStorage(confState: confState)
         storage.append(raftEntries)
         if hardState == nil {
             // A new member starts in term 1, as etcd's bootstrap entries are of term 1: the
@@ -164,6 +165,10 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
 
     func transferLeadership(to member: UInt64, completion: @escaping @Sendable (Result<Void, ProposalFailure>) -> Void) {
         if !inputs.push(.transfer(to: member, completion)) { completion(.failure(.stopped)) }
+    }
+
+    func replicationProgress(_ completion: @escaping @Sendable ([UInt64: UInt64]?) -> Void) {
+        if !inputs.push(.replicationProgress(completion)) { completion(nil) }
     }
 
     func proposeConfigurationChange(_ change: ConfChange) {
@@ -248,6 +253,8 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                     do { try node.proposeConfigurationChange(change) } catch {
                         handlers?.proposalFailed(change.id, node.leader == 0 ? .noLeader : .leaderChanged)
                     }
+                case .replicationProgress(let completion):
+                    completion(node.role == .leader ? node.followerProgress.mapValues(\.match) : nil)
                 case .configurationChangeApplied(let change):
                     let configuration = node.applyConfigurationChange(change)
                     voterCount.store(configuration.voters.count, ordering: .relaxed)

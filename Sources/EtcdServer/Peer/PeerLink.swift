@@ -24,7 +24,7 @@ final class PeerLink: Sendable {
     let peerID: UInt64
     private let memberID: UInt64
     private let clusterID: UInt64
-    private let endpoints: [URLEndpoint]
+    let endpoints: [URLEndpoint]
     private let eventLoop: any EventLoop
     private let logger: Logger
     private let handlers: PeerTransport.Handlers

@@ -15,11 +15,14 @@ final class PeerReceiver: Sendable {
     private let logger: Logger
     private let deliver: @Sendable (Raft.Message) -> Void
     private let hashKV: PeerHashKVProvider?
+    private let members: PeerMembersProvider?
+    private let promote: PeerPromoteProvider?
     private let running = NIOLockedValueBox(true)
 
     init(
         memberID: UInt64, clusterID: UInt64, peerIDs: Set<UInt64>, logger: Logger,
-        deliver: @escaping @Sendable (Raft.Message) -> Void, hashKV: PeerHashKVProvider? = nil
+        deliver: @escaping @Sendable (Raft.Message) -> Void, hashKV: PeerHashKVProvider? = nil,
+        members: PeerMembersProvider? = nil, promote: PeerPromoteProvider? = nil
     ) {
         self.memberID = memberID
         self.clusterID = clusterID
@@ -27,6 +30,8 @@ final class PeerReceiver: Sendable {
         self.logger = logger
         self.deliver = deliver
         self.hashKV = hashKV
+        self.members = members
+        self.promote = promote
     }
 
     /// After this nothing more is delivered, even from streams still open.
@@ -53,6 +58,8 @@ final class PeerReceiver: Sendable {
             PeerWire.snapshotPath, maxReceiveMessageBytes: PeerWire.maxSnapshotMessageBytes,
             .unary { [self] request, context in receiveSnapshot(request, context) })
         if let hashKV { registerHashKV(in: &router, provider: hashKV) }
+        if let members { registerMembers(in: &router, provider: members) }
+        if let promote { registerPromote(in: &router, provider: promote) }
         return router
     }
 
