@@ -242,6 +242,11 @@ public final class EtcdServer: Sendable {
             }
         startLeaseTimers()
         startTimeoutSweeper()
+        if configuration.corruptCheckIntervalMilliseconds > 0 {
+            let check = PeriodicCorruptCheck(core: core, eventLoop: group.next(), logger: logger)
+            let task = check.start(interval: .milliseconds(Int64(configuration.corruptCheckIntervalMilliseconds)))
+            leaseTimers.withLockedValue { $0.append(task) }
+        }
         logger.info("serving client requests", metadata: ["address": "\(clientAddress)"])
         publish(attempt: 1)
     }

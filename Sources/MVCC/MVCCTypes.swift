@@ -32,6 +32,15 @@ public enum MVCCWrite: Sendable, Hashable {
     /// Records the name and client URLs a member published about itself (etcd's publish).
     case memberAttributes(Member)
 
+    /// Whether etcd's corrupt applier refuses this write: every KV write, compaction, lease
+    /// grant and revoke.
+    var refusedWhenCorrupt: Bool {
+        switch self {
+        case .put, .deleteRange, .txn, .compact, .leaseGrant, .leaseRevoke: return true
+        default: return false
+        }
+    }
+
     /// Whether etcd's capped applier refuses this write (puts, txns with a put, lease grants).
     var addsData: Bool {
         switch self {
