@@ -12,6 +12,10 @@ final class PeerReceiver: Sendable {
     /// The members allowed to send, changed by membership changes.
     private let peerIDs: NIOLockedValueBox<Set<UInt64>>
     private let removedIDs = NIOLockedValueBox<Set<UInt64>>([])
+    /// The open message streams, by sender: a removed member's are ended with the refusal, so
+    /// it learns of its removal even when it never got the entry (its stream would otherwise
+    /// stay open, and it would never dial again).
+    private let openStreams = NIOLockedValueBox<[UInt64: [ObjectIdentifier: GRPCResponseWriter]]>([:])
     private let logger: Logger
     private let deliver: @Sendable (Raft.Message) -> Void
     private let hashKV: PeerHashKVProvider?
@@ -43,6 +47,8 @@ final class PeerReceiver: Sendable {
     func refuseRemoved(_ peerID: UInt64) {
         _ = peerIDs.withLockedValue { $0.remove(peerID) }
         _ = removedIDs.withLockedValue { $0.insert(peerID) }
+        let streams = openStreams.withLockedValue { $0.removeValue(forKey: peerID) } ?? [:]
+        for writer in streams.values { writer.finish(PeerWire.removedMemberRefusal) }
     }
 
     func stop() {
@@ -77,14 +83,21 @@ final class PeerReceiver: Sendable {
         // One empty message tells the sender its stream was accepted.
         writer.write(ByteBuffer())
         logger.debug("peer stream accepted", metadata: ["from": "\(PeerWire.hex(sender))"])
+        let streamID = ObjectIdentifier(writer)
+        openStreams.withLockedValue { $0[sender, default: [:]][streamID] = writer }
+        let forget = { @Sendable [openStreams] in _ = openStreams.withLockedValue { $0[sender]?.removeValue(forKey: streamID) } }
         return GRPCRequestObserver(
             onMessage: { [self] frame in
                 if let message = decode(frame, from: sender, path: PeerWire.streamPath, writer: writer) {
                     deliverIfRunning(message)
                 }
             },
-            onEnd: { writer.finish() },
+            onEnd: {
+                forget()
+                writer.finish()
+            },
             onCancel: { [self] in
+                forget()
                 // The transport cancels a stream whose input broke: a frame cut short by the
                 // end of the stream or connection, or a frame over the size limit. Like etcd, a
                 // lost peer stream is worth a warning.
