@@ -33,6 +33,8 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         case snapshotStatus(NodeID, succeeded: Bool)
         case configurationChangeApplied(ConfChange)
         case replicationProgress(@Sendable ([UInt64: UInt64]?) -> Void)
+        /// This member's own removal, applied once its hand-over ended.
+        case removalAfterHandOver(ConfChange)
     }
 
     /// The loop's own bookkeeping, touched by the raft thread only.
@@ -256,8 +258,17 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                 case .replicationProgress(let completion):
                     completion(node.role == .leader ? node.followerProgress.mapValues(\.match) : nil)
                 case .configurationChangeApplied(let change):
-                    let configuration = node.applyConfigurationChange(change)
-                    voterCount.store(configuration.voters.count, ordering: .relaxed)
+                    if change.type == .removeNode && change.nodeID == node.id && node.role == .leader
+                        && voterCount.load(ordering: .relaxed) > 1
+                    {
+                        // A removed leader hands over first, so the others need not wait out an
+                        // election timeout for a new one.
+                        handOver { [inputs] in _ = inputs.push(.removalAfterHandOver(change)) }
+                    } else {
+                        applyConfigurationChange(change)
+                    }
+                case .removalAfterHandOver(let change):
+                    applyConfigurationChange(change)
                 }
             }
             if Date() >= nextTick {
@@ -418,7 +429,12 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         loop.transfers.append((target, loop.ticks, completion))
     }
 
-    /// Hands leadership to the most caught-up voter, for a stopping leader.
+    private func applyConfigurationChange(_ change: ConfChange) {
+        let configuration = node.applyConfigurationChange(change)
+        voterCount.store(configuration.voters.count, ordering: .relaxed)
+    }
+
+    /// Hands leadership to the most caught-up voter, for a stopping or removed leader.
     private func handOver(done: @escaping @Sendable () -> Void) {
         let candidates = node.followerProgress.filter { $0.key != node.id && !$0.value.isLearner }
         guard node.role == .leader, let best = candidates.max(by: { $0.value.match < $1.value.match }) else {
