@@ -54,15 +54,20 @@ public final class EtcdServer: Sendable {
             ])
         } else {
             if configuration.initialClusterState == .existing {
-                throw ConfigurationError.invalid(
-                    "joining an existing cluster (--initial-cluster-state existing) is not supported yet; start every member with --initial-cluster-state new")
+                identity = try ClusterJoin.identity(
+                    configuration: configuration, tls: try PeerTLS.resolve(configuration, logger: logger), logger: logger)
+                logger.info("joining an existing cluster", metadata: [
+                    "member-id": "\(identity.memberID.hex)", "cluster-id": "\(identity.clusterID.hex)",
+                    "members": "\(identity.members.map(\.id.hex).joined(separator: ","))",
+                ])
+            } else {
+                identity = ClusterIdentity.initial(for: configuration)
+                logger.info("starting new member", metadata: [
+                    "member-id": "\(identity.memberID.hex)", "cluster-id": "\(identity.clusterID.hex)",
+                ])
             }
-            identity = ClusterIdentity.initial(for: configuration)
             wal = try WAL.create(directory: layout.walDirectory, metadata: identity.walMetadata)
             replay = nil
-            logger.info("starting new member", metadata: [
-                "member-id": "\(identity.memberID.hex)", "cluster-id": "\(identity.clusterID.hex)",
-            ])
         }
 
         let store = try MVCCStore(directory: layout.storeDirectory)
@@ -70,13 +75,14 @@ public final class EtcdServer: Sendable {
         let waiters = ProposalWaiters(memberID: identity.memberID, startMilliseconds: startMilliseconds)
         let log = try RaftReplicatedLog(
             wal: wal, entries: replay?.entries ?? [], hardState: replay?.hardState, memberID: identity.memberID,
-            voters: identity.members.map(\.id), heartbeatMilliseconds: configuration.heartbeatIntervalMilliseconds,
+            configuration: identity.raftConfiguration, heartbeatMilliseconds: configuration.heartbeatIntervalMilliseconds,
             electionMilliseconds: configuration.electionTimeoutMilliseconds, logger: logger)
         let watchHub = try WatchHub(store: store, encoder: WatchResponseEncoder(
             clusterID: identity.clusterID, memberID: identity.memberID, consensus: log.status,
             fragmentThreshold: configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes))
         let lessor = Lessor(records: try store.leases(), minTTL: configuration.minimumLeaseTTL)
-        let membership = Membership(bootstrap: identity.members, published: try store.publishedMembers())
+        let membership = Membership(
+            bootstrap: identity.members, published: try store.publishedMembers(), localID: identity.memberID)
         // This member knows its own attributes before it has published them.
         membership.published(ownAttributes(configuration: configuration, identity: identity))
         let peerTransport = NIOLockedValueBox<PeerTransport?>(nil)
@@ -159,6 +165,15 @@ public final class EtcdServer: Sendable {
                 hashKV: { [store = core.store, identity = core.identity] request in
                     store.peerHashKV(revision: request.revision, clusterID: identity.clusterID, memberID: identity.memberID)
                 },
+                members: { [membership = core.membership, identity = core.identity] in
+                    MemberListResponse(
+                        header: ResponseHeader(clusterId: identity.clusterID, memberId: identity.memberID),
+                        members: membership.list)
+                },
+                // Weak: the core holds the transport.
+                promote: { [weak core] request, eventLoop in
+                    core?.promoteMember(request.id, on: eventLoop) ?? eventLoop.makeFailedFuture(EtcdErrors.stopped)
+                },
                 removedFromCluster: { removal.removed() }))
         log.attach(sender: peerTransport)
         let peerAddresses = try peerTransport.start()
@@ -200,7 +215,11 @@ public final class EtcdServer: Sendable {
 
         var router = GRPCRouter()
         // clientv3's WithRequireLeader: a member without a leader refuses such calls at once.
-        router.admission = { [status = core.log.status, auth = core.auth] context in
+        router.admission = { [status = core.log.status, membership = core.membership, auth = core.auth] context in
+            // A learner serves Status and serializable Ranges only (KVService checks the latter).
+            if membership.isLocalLearner, context.path != MaintenanceService.statusPath, context.path != KVService.rangePath {
+                return EtcdErrors.notSupportedForLearner
+            }
             if status.leader == 0, context.metadata("hasleader") == "true" { return EtcdErrors.noLeader }
             guard let wording = ServerAuth.rootOnlyMethods[context.path] else { return nil }
             do throws(GRPCStatus) {
@@ -241,6 +260,11 @@ public final class EtcdServer: Sendable {
             }
         startLeaseTimers()
         startTimeoutSweeper()
+        if configuration.corruptCheckIntervalMilliseconds > 0 {
+            let check = PeriodicCorruptCheck(core: core, eventLoop: group.next(), logger: logger)
+            let task = check.start(interval: .milliseconds(Int64(configuration.corruptCheckIntervalMilliseconds)))
+            leaseTimers.withLockedValue { $0.append(task) }
+        }
         logger.info("serving client requests", metadata: ["address": "\(clientAddress)"])
         publish(attempt: 1)
     }

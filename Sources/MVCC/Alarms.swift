@@ -26,9 +26,11 @@ extension StoreView {
         return alarms
     }
 
-    /// Whether NOSPACE is raised: writes that add data are then refused.
-    func isCapped() throws(LMDBError) -> Bool {
-        try self.alarms().contains { $0.alarm == .nospace }
+    /// Which of the alarms that refuse writes are raised: NOSPACE (writes that add data) and
+    /// CORRUPT (every write).
+    func raisedAlarms() throws(LMDBError) -> (capped: Bool, corrupt: Bool) {
+        let alarms = try self.alarms()
+        return (alarms.contains { $0.alarm == .nospace }, alarms.contains { $0.alarm == .corrupt })
     }
 
     /// etcd's applier for `Alarm`: GET lists (all, or one type), ACTIVATE answers the alarm

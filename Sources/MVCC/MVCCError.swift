@@ -5,7 +5,7 @@ import Storage
 public struct MVCCError: Error, Hashable, CustomStringConvertible {
     public enum Code: Hashable, Sendable {
         case compacted, futureRevision, keyNotFound, leaseNotFound, valueProvided, leaseProvided
-        case emptyKey, duplicateKey, keyTooLong, notReadOnly, storage, databaseFull, leaseExists
+        case emptyKey, duplicateKey, keyTooLong, notReadOnly, storage, databaseFull, leaseExists, corrupt
         /// Refused by the auth store (etcd's `auth.Err…`, worded as its gRPC errors).
         case auth
     }
@@ -32,6 +32,8 @@ public struct MVCCError: Error, Hashable, CustomStringConvertible {
     /// Writes refused while the NOSPACE alarm is raised.
     public static let noSpace = MVCCError(
         code: .databaseFull, message: "etcdserver: mvcc: database space exceeded", grpcStatusCode: 8)
+    /// Writes refused while the CORRUPT alarm is raised (etcd's corrupt applier; DATA_LOSS).
+    public static let corrupt = MVCCError(code: .corrupt, message: "etcdserver: corrupt cluster", grpcStatusCode: 15)
     public static let valueProvided = MVCCError(code: .valueProvided, message: "etcdserver: value is provided", grpcStatusCode: 3)
     public static let leaseProvided = MVCCError(code: .leaseProvided, message: "etcdserver: lease is provided", grpcStatusCode: 3)
     public static let duplicateKey = MVCCError(

@@ -134,7 +134,7 @@ public final class MVCCStore: Sendable {
                     return []
                 }
                 var current = try view.currentRevision()
-                var capped = try view.isCapped()
+                var (capped, corrupt) = try view.raisedAlarms()
                 // Read on the batch's first auth change only.
                 var authState: AuthState?
                 var results: [MVCCWriteResult] = []
@@ -149,6 +149,10 @@ public final class MVCCStore: Sendable {
                         }
                         write = checked
                     }
+                    if corrupt && write.refusedWhenCorrupt {
+                        results.append(MVCCWriteResult(response: .failure(.corrupt), events: [], revision: current))
+                        continue
+                    }
                     if capped && write.addsData {
                         // NOSPACE is raised: etcd's capped applier refuses what would add data.
                         results.append(MVCCWriteResult(response: .failure(.noSpace), events: [], revision: current))
@@ -156,7 +160,7 @@ public final class MVCCStore: Sendable {
                     }
                     if case .alarm(let request) = write {
                         let alarms = try view.applyAlarm(request)
-                        capped = try view.isCapped()
+                        (capped, corrupt) = try view.raisedAlarms()
                         results.append(MVCCWriteResult(response: .success(.alarm(alarms)), events: [], revision: current))
                         continue
                     }

@@ -37,6 +37,15 @@ public enum MVCCWrite: Sendable, Hashable {
     /// refused with etcd's "revision of auth store is old" if the auth store changed since.
     indirect case authChecked(authRevision: UInt64, MVCCWrite)
 
+    /// Whether etcd's corrupt applier refuses this write: every KV write, compaction, lease
+    /// grant and revoke.
+    var refusedWhenCorrupt: Bool {
+        switch self {
+        case .put, .deleteRange, .txn, .compact, .leaseGrant, .leaseRevoke: return true
+        default: return false
+        }
+    }
+
     /// Whether etcd's capped applier refuses this write (puts, txns with a put, lease grants).
     var addsData: Bool {
         switch self {

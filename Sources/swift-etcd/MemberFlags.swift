@@ -101,6 +101,11 @@ struct MemberFlags: ParsableArguments {
         help: "Enable to check data corruption before serving any client/peer traffic.")
     var initialCorruptCheck = false
 
+    @Option(
+        name: .customLong("experimental-corrupt-check-time"),
+        help: "Duration of time between cluster corruption check passes.")
+    var corruptCheckTime = "0s"
+
     @Option(name: .customLong("peer-cert-file"), help: "Path to the peer server TLS cert file.")
     var peerCertFile = ""
 
@@ -144,6 +149,7 @@ struct MemberFlags: ParsableArguments {
         "experimental-initial-corrupt-check", "peer-cert-file", "peer-key-file", "peer-trusted-ca-file",
         "peer-client-cert-auth", "peer-cert-allowed-cn", "peer-auto-tls", "strict-reconfig-check",
         "auth-token", "auth-token-ttl", "bcrypt-cost",
+        "experimental-corrupt-check-time",
     ]
 
     /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
@@ -204,6 +210,11 @@ struct MemberFlags: ParsableArguments {
             crlFile: clientCRLFile)
         settings.clientAutoTLS = clientAutoTLS
         settings.initialCorruptCheck = initialCorruptCheck
+        guard let corruptCheckInterval = GoDuration.milliseconds(corruptCheckTime) else {
+            throw ValidationError(
+                "invalid value \"\(corruptCheckTime)\" for flag -experimental-corrupt-check-time: parse error")
+        }
+        settings.corruptCheckIntervalMilliseconds = Int(corruptCheckInterval)
         settings.strictReconfigCheck = strictReconfigCheck
         settings.peerTLS = ServerConfiguration.TLSFiles(
             certFile: peerCertFile, keyFile: peerKeyFile, trustedCAFile: peerTrustedCAFile,

@@ -267,7 +267,7 @@ final class SimMember: @unchecked Sendable {
         let store = try MVCCStore(directory: storeDirectory, options: options)
         let waiters = ProposalWaiters(memberID: id, startMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
         let log = try RaftReplicatedLog(
-            wal: wal, entries: replay?.entries ?? [], hardState: replay?.hardState, memberID: id, voters: voters,
+            wal: wal, entries: replay?.entries ?? [], hardState: replay?.hardState, memberID: id, configuration: ConfState(voters: voters),
             heartbeatMilliseconds: heartbeatMilliseconds, electionMilliseconds: electionMilliseconds, logger: logger)
         let watchHub = try WatchHub(store: store, encoder: WatchResponseEncoder(
             clusterID: 1, memberID: id, consensus: log.status, fragmentThreshold: 1 << 20))

@@ -101,7 +101,7 @@ final class InitialCorruptCheckTests: XCTestCase {
             transports.append(transport)
             _ = try transport.start()
         }
-        let client = PeerHashKVClient(
+        let client = PeerUnaryClient(
             memberID: local, clusterID: clusterID, group: PeerTestSupport.group, logger: PeerTestSupport.logger,
             connect: nil)
         return InitialCorruptCheck(

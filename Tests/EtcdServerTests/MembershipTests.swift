@@ -58,4 +58,46 @@ final class MembershipTests: XCTestCase {
         XCTAssertFalse(three.isReadyToAddVoter())
         XCTAssertTrue(three.isReadyToRemoveVoter(4))
     }
+
+    func testTheLocalLearnerFlagFollowsTheAppliedChanges() {
+        let membership = Membership(
+            bootstrap: [started(1), Member(id: 2, peerUrls: ["http://127.0.0.1:2"], isLearner: true)], published: [], localID: 2)
+        XCTAssertTrue(membership.isLocalLearner)
+        membership.apply(.add(Member(id: 2, peerUrls: ["http://127.0.0.1:2"], isLearner: false)))
+        XCTAssertFalse(membership.isLocalLearner)
+        XCTAssertFalse(Membership(bootstrap: [started(1)], published: [], localID: 1).isLocalLearner)
+    }
+
+    // MARK: Joining (etcd's ValidateClusterAndAssignIDs)
+
+    private let flags = [
+        ClusterJoin.LocalMember(name: "m0", urls: ["http://127.0.0.1:20001"]),
+        ClusterJoin.LocalMember(name: "m1", urls: ["http://127.0.0.1:20002", "http://127.0.0.1:20012"]),
+        ClusterJoin.LocalMember(name: "new", urls: ["http://127.0.0.1:20003"]),
+    ]
+    private let running = [
+        Member(id: 0xa1, name: "m0", peerUrls: ["http://127.0.0.1:20001"], clientUrls: ["http://127.0.0.1:30001"]),
+        // Peer URLs match as sets, in any order.
+        Member(id: 0xb2, name: "m1", peerUrls: ["http://127.0.0.1:20012", "http://127.0.0.1:20002"]),
+        Member(id: 0xc3, peerUrls: ["http://127.0.0.1:20003"], isLearner: true),
+    ]
+
+    func testAJoiningMemberTakesTheIDTheClusterGaveItsPeerURLs() throws {
+        XCTAssertEqual(try ClusterJoin.assignIDs(local: flags, existing: running, ownName: "new", clusterID: 9), 0xc3)
+        XCTAssertEqual(try ClusterJoin.assignIDs(local: flags, existing: running, ownName: "m1", clusterID: 9), 0xb2)
+        let identity = ClusterIdentity(clusterID: 9, memberID: 0xc3, members: running)
+        XCTAssertEqual(identity.raftConfiguration, ConfState(voters: [0xa1, 0xb2], learners: [0xc3]))
+    }
+
+    func testAJoinWhoseFlagsDoNotDescribeTheClusterIsRefusedWithEtcdsReason() {
+        XCTAssertThrowsError(try ClusterJoin.assignIDs(local: Array(flags.prefix(2)), existing: running, ownName: "m1", clusterID: 9)) {
+            XCTAssertTrue("\($0)".hasSuffix(": member count is unequal"), "\($0)")
+            XCTAssertTrue("\($0)".contains("error validating peerURLs {ClusterID:9 Members:[&{ID:a1 RaftAttributes:{PeerURLs:[http://127.0.0.1:20001] IsLearner:false} Attributes:{Name:m0 ClientURLs:[http://127.0.0.1:30001]}}"), "\($0)")
+        }
+        var moved = flags
+        moved[2].urls = ["http://127.0.0.1:20004"]
+        XCTAssertThrowsError(try ClusterJoin.assignIDs(local: moved, existing: running, ownName: "new", clusterID: 9)) {
+            XCTAssertTrue("\($0)".contains("PeerURLs: no match found for existing member (c3, [http://127.0.0.1:20003])"), "\($0)")
+        }
+    }
 }

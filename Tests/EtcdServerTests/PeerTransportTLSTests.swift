@@ -178,7 +178,7 @@ final class PeerTransportTLSTests: XCTestCase {
         let member1 = try Support.transport(
             1, ports: ports, recorder: PeerRecorder(), scheme: .https,
             tls: try autoTLS(dataDirectory: "\(directory)/member1", port: ports[1]!))
-        let client = PeerHashKVClient(
+        let client = PeerUnaryClient(
             memberID: 1, clusterID: Support.clusterID, group: Support.group, logger: Support.logger,
             connect: { endpoint, eventLoop in member1.connect(to: endpoint, on: eventLoop, timeout: .seconds(1)) })
         let response = try client.hashKV(

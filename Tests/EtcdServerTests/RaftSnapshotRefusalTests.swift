@@ -24,7 +24,7 @@ final class RaftSnapshotRefusalTests: XCTestCase {
         logger.logLevel = .critical
         let wal = try WAL.create(directory: directory, metadata: Array("refusal".utf8))
         let log = try RaftReplicatedLog(
-            wal: wal, entries: [], hardState: nil, memberID: 1, voters: [1, 2, 3],
+            wal: wal, entries: [], hardState: nil, memberID: 1, configuration: ConfState(voters: [1, 2, 3]),
             heartbeatMilliseconds: 10, electionMilliseconds: 100, logger: logger)
         let sender = RecordingSender()
         log.attach(sender: sender)

@@ -43,4 +43,24 @@ import Testing
             == .alarm([AlarmMember(memberId: 7, alarm: .nospace), AlarmMember(memberId: 7, alarm: .corrupt)]))
         #expect(try fixture.apply(alarm(.get, .corrupt)).response.get() == .alarm([AlarmMember(memberId: 7, alarm: .corrupt)]))
     }
+
+    @Test func corruptRefusesEveryWriteButKeepsReadsAndAlarms() throws {
+        let fixture = try TemporaryStore()
+        try fixture.put("a", "1")
+        _ = try fixture.apply(alarm(.activate, .corrupt))
+        #expect(throws: MVCCError.corrupt) { try fixture.apply(.put(putRequest("b", "1"))).response.get() }
+        #expect(throws: MVCCError.corrupt) {
+            try fixture.apply(.deleteRange(DeleteRangeRequest(key: Array("a".utf8)))).response.get()
+        }
+        #expect(throws: MVCCError.corrupt) { try fixture.apply(.txn(txnRequest([], success: [], failure: []))).response.get() }
+        #expect(throws: MVCCError.corrupt) { try fixture.apply(.compact(CompactionRequest(revision: 1))).response.get() }
+        #expect(throws: MVCCError.corrupt) { try fixture.apply(.leaseGrant(LeaseRecord(id: 1, ttl: 10))).response.get() }
+        #expect(throws: MVCCError.corrupt) { try fixture.apply(.leaseRevoke(1)).response.get() }
+        #expect(try fixture.store.currentRevision() == 2)
+        #expect(try fixture.store.range(rangeRequest("a")).kvs.map(\.value) == [Array("1".utf8)])
+        // Clearing it is a write the corrupt applier lets through, as etcd's does.
+        _ = try fixture.apply(alarm(.deactivate, .corrupt))
+        try fixture.put("b", "1")
+        #expect(try fixture.store.currentRevision() == 3)
+    }
 }

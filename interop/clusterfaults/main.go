@@ -362,7 +362,7 @@ func watchMember(ctx context.Context, cli *clientv3.Client, l *watchLog) {
 // ---- faults ----
 
 type fault struct {
-	kind   string // kill, stop, isolate, cut
+	kind   string // kill, stop, isolate, cut, replace
 	leader bool   // target the current leader (else `target`)
 	target int
 	other  int // cut: the other end
@@ -400,9 +400,97 @@ func planFaults(rng *rand.Rand, n int, duration time.Duration) []fault {
 		if max := slot * 6 / 10; f.hold > max {
 			f.hold = max
 		}
+		// The middle fault replaces a follower (membership churn): every plan of 3 or more has one.
+		if n >= 3 && k == n/2 {
+			f.kind, f.leader = "replace", false
+		}
 		plan = append(plan, f)
 	}
 	return plan
+}
+
+// replace removes member t from the cluster (its process exits on its own, as etcd's does),
+// wipes its data dir, adds it back with the same peer URL and starts it with
+// --initial-cluster-state existing, as an operator replaces a failed member. ids gets its new ID.
+func (c *cluster) replace(t int, clis []*clientv3.Client, ids map[uint64]int) error {
+	var oldID uint64
+	for id, i := range ids {
+		if i == t {
+			oldID = id
+		}
+	}
+	other := clis[(t+1)%members]
+	peerURL := fmt.Sprintf("http://127.0.0.1:%d", c.m[t].proxyP)
+	var lastErr error
+	retry := func(what string, limit time.Duration, f func(ctx context.Context) error) error {
+		deadline := time.Now().Add(limit)
+		for time.Now().Before(deadline) {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			lastErr = f(ctx)
+			cancel()
+			if lastErr == nil {
+				return nil
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		return fmt.Errorf("%s: %v", what, lastErr)
+	}
+	if err := retry("member remove", 20*time.Second, func(ctx context.Context) error {
+		_, err := other.MemberRemove(ctx, oldID)
+		if err != nil && strings.Contains(err.Error(), "member not found") {
+			return nil // an earlier attempt was applied but its answer lost
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	select {
+	case <-c.m[t].exited:
+	case <-time.After(20 * time.Second):
+		logf("removed m%d did not exit on its own; killing it", t)
+		c.kill(t)
+	}
+	delete(ids, oldID)
+	dataDir := ""
+	for i, a := range c.m[t].args {
+		if a == "--data-dir" {
+			dataDir = c.m[t].args[i+1]
+		}
+	}
+	if err := os.RemoveAll(dataDir); err != nil {
+		return err
+	}
+	// The strict reconfiguration check wants the voters connected for 5 s: retry until it does.
+	var added *clientv3.MemberAddResponse
+	if err := retry("member add", 30*time.Second, func(ctx context.Context) error {
+		var err error
+		added, err = other.MemberAdd(ctx, []string{peerURL})
+		return err
+	}); err != nil {
+		return err
+	}
+	ids[added.Member.ID] = t
+	var initial []string
+	for _, m := range added.Members {
+		n := m.Name
+		if m.ID == added.Member.ID {
+			n = fmt.Sprintf("m%d", t)
+		}
+		for _, u := range m.PeerURLs {
+			initial = append(initial, n+"="+u)
+		}
+	}
+	args := append([]string{}, c.m[t].args...)
+	for i := range args {
+		switch args[i] {
+		case "--initial-cluster":
+			args[i+1] = strings.Join(initial, ",")
+		case "--initial-cluster-state":
+			args[i+1] = "existing"
+		}
+	}
+	c.m[t].args = args
+	return c.launch(t)
 }
 
 func (c *cluster) leader(clis []*clientv3.Client, ids map[uint64]int) int {
@@ -433,6 +521,23 @@ func (c *cluster) runFaults(plan []fault, clis []*clientv3.Client, ids map[uint6
 			}
 		}
 		before := c.leader(clis, ids)
+		if f.kind == "replace" {
+			if t == before {
+				t = (t + 1) % members
+			}
+			logf("fault: replace m%d (remove, wipe, add back, join)", t)
+			if err := c.replace(t, clis, ids); err != nil {
+				logf("replace of m%d failed: %v", t, err)
+			}
+			select {
+			case logs[t].kick <- struct{}{}:
+			default:
+			}
+			desc := fmt.Sprintf("replace m%d", t)
+			logf("healed: %s (leader before %s, at heal %s)", desc, name(before), name(c.leader(clis, ids)))
+			done = append(done, desc)
+			continue
+		}
 		o := (t + f.other) % members
 		desc := fmt.Sprintf("%s m%d", f.kind, t)
 		switch f.kind {

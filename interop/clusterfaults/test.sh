@@ -2,7 +2,9 @@
 # Cluster fault test: 3 real members of SERVER_BIN behind TCP proxies on their peer URLs, a
 # clientv3 workload (puts of unique values, linearizable gets, compare-and-swap txns on a few
 # keys) while a seeded plan SIGKILLs + restarts members on their data dirs, SIGSTOPs/SIGCONTs
-# them, isolates one or cuts one link through the proxies. Then everything is healed and the
+# them, isolates one or cuts one link through the proxies, and (the middle fault of a plan of 3 or
+# more) replaces a follower: member remove, data dir wiped, member add with the same peer URL,
+# started with --initial-cluster-state existing. Then everything is healed and the
 # program (main.go, checker.go, proxy.go) checks: (a) each key's history is linearizable
 # (put/get/cas register, unknown-outcome writes may or may not have happened); (b) every
 # acknowledged write is in the watch history at its revision, and the final values match it;

@@ -82,6 +82,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// etcd's `--experimental-initial-corrupt-check`: a restarted member compares its HashKV
     /// with its peers' before serving clients (see `InitialCorruptCheck`).
     public var initialCorruptCheck = false
+    /// etcd's `--experimental-corrupt-check-time`: how often the leader compares every
+    /// member's HashKV with its own (0: never; see `PeriodicCorruptCheck`).
+    public var corruptCheckIntervalMilliseconds = 0
     /// etcd's `--strict-reconfig-check`: refuse a membership change that would leave fewer
     /// started voters than a quorum.
     public var strictReconfigCheck = true

@@ -32,6 +32,9 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         case unreachable(NodeID)
         case snapshotStatus(NodeID, succeeded: Bool)
         case configurationChangeApplied(ConfChange)
+        case replicationProgress(@Sendable ([UInt64: UInt64]?) -> Void)
+        /// This member's own removal, applied once its hand-over ended.
+        case removalAfterHandOver(ConfChange)
     }
 
     /// The loop's own bookkeeping, touched by the raft thread only.
@@ -68,10 +71,10 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let logger: Logger
 
-    /// Restores Raft from what the WAL replayed: `entries` and `hardState`, with `voters` as the
-    /// membership.
+    /// Restores Raft from what the WAL replayed: `entries` and `hardState`, with `configuration`
+    /// as the membership before the log's configuration changes.
     init(
-        wal: WAL, entries: [WALEntry], hardState: WALHardState?, memberID: UInt64, voters: [UInt64],
+        wal: WAL, entries: [WALEntry], hardState: WALHardState?, memberID: UInt64, configuration confState: ConfState,
         heartbeatMilliseconds: Int, electionMilliseconds: Int, logger: Logger
     ) throws {
         self.wal = wal
@@ -86,7 +89,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
             Entry(term: $0.term, index: $0.index, type: EntryType(rawValue: Int32($0.kind)) ?? .normal, data: $0.data)
         }
         let hard = hardState ?? WALHardState(term: 1, vote: 0, commit: 0)
-        storage = MemoryStorage(confState: ConfState(voters: voters))
+        storage = MemoryStorage(confState: confState)
         storage.append(raftEntries)
         if hardState == nil {
             // A new member starts in term 1, as etcd's bootstrap entries are of term 1: the
@@ -164,6 +167,10 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
 
     func transferLeadership(to member: UInt64, completion: @escaping @Sendable (Result<Void, ProposalFailure>) -> Void) {
         if !inputs.push(.transfer(to: member, completion)) { completion(.failure(.stopped)) }
+    }
+
+    func replicationProgress(_ completion: @escaping @Sendable ([UInt64: UInt64]?) -> Void) {
+        if !inputs.push(.replicationProgress(completion)) { completion(nil) }
     }
 
     func proposeConfigurationChange(_ change: ConfChange) {
@@ -248,9 +255,20 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                     do { try node.proposeConfigurationChange(change) } catch {
                         handlers?.proposalFailed(change.id, node.leader == 0 ? .noLeader : .leaderChanged)
                     }
+                case .replicationProgress(let completion):
+                    completion(node.role == .leader ? node.followerProgress.mapValues(\.match) : nil)
                 case .configurationChangeApplied(let change):
-                    let configuration = node.applyConfigurationChange(change)
-                    voterCount.store(configuration.voters.count, ordering: .relaxed)
+                    if change.type == .removeNode && change.nodeID == node.id && node.role == .leader
+                        && voterCount.load(ordering: .relaxed) > 1
+                    {
+                        // A removed leader hands over first, so the others need not wait out an
+                        // election timeout for a new one.
+                        handOver { [inputs] in _ = inputs.push(.removalAfterHandOver(change)) }
+                    } else {
+                        applyConfigurationChange(change)
+                    }
+                case .removalAfterHandOver(let change):
+                    applyConfigurationChange(change)
                 }
             }
             if Date() >= nextTick {
@@ -411,7 +429,12 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         loop.transfers.append((target, loop.ticks, completion))
     }
 
-    /// Hands leadership to the most caught-up voter, for a stopping leader.
+    private func applyConfigurationChange(_ change: ConfChange) {
+        let configuration = node.applyConfigurationChange(change)
+        voterCount.store(configuration.voters.count, ordering: .relaxed)
+    }
+
+    /// Hands leadership to the most caught-up voter, for a stopping or removed leader.
     private func handOver(done: @escaping @Sendable () -> Void) {
         let candidates = node.followerProgress.filter { $0.key != node.id && !$0.value.isLearner }
         guard node.role == .leader, let best = candidates.max(by: { $0.value.match < $1.value.match }) else {

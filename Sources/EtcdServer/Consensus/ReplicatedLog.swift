@@ -63,6 +63,10 @@ protocol ReplicatedLog: AnyObject, Sendable {
     /// Queues a membership change; a dropped one is reported through `proposalFailed` with
     /// `change.id`.
     func proposeConfigurationChange(_ change: ConfChange)
+    /// The leader's view of how far each member's log (its own included) matches the leader's,
+    /// etcd's raft status progress; nil when this member does not lead. `completion` runs on
+    /// the log's thread.
+    func replicationProgress(_ completion: @escaping @Sendable ([UInt64: UInt64]?) -> Void)
     /// The apply loop applied a membership change entry.
     func configurationChangeApplied(_ change: ConfChange)
     func start(handlers: ReplicatedLogHandlers)

@@ -83,10 +83,14 @@ extension EtcdErrors {
     public static let peerURLExists = GRPCStatus(code: .failedPrecondition, message: "etcdserver: Peer URLs already exists")
     public static let memberNotEnoughStarted = GRPCStatus(
         code: .failedPrecondition, message: "etcdserver: re-configuration failed due to not enough started members")
+    public static let learnerNotReady = GRPCStatus(
+        code: .failedPrecondition, message: "etcdserver: can only promote a learner member which is in sync with leader")
     public static let memberNotLearner = GRPCStatus(
         code: .failedPrecondition, message: "etcdserver: can only promote a learner member")
     public static let memberIDExists = GRPCStatus(code: .failedPrecondition, message: "etcdserver: member ID already exist")
     public static let unhealthyCluster = GRPCStatus(code: .unavailable, message: "etcdserver: unhealthy cluster")
+    public static let notSupportedForLearner = GRPCStatus(
+        code: .unavailable, message: "etcdserver: rpc not supported for learner")
     public static let notCapable = GRPCStatus(code: .unavailable, message: "etcdserver: not capable")
     public static let badLeaderTransferee = GRPCStatus(
         code: .failedPrecondition, message: "etcdserver: bad leader transferee")

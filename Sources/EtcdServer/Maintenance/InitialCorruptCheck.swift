@@ -146,9 +146,7 @@ extension InitialCorruptCheck {
         transport: PeerTransport, group: any EventLoopGroup, logger: Logger
     ) throws(InitialCorruptCheckError) {
         // Dialled as the transport dials its peers, so https peer URLs get TLS.
-        let client = PeerHashKVClient(
-            memberID: identity.memberID, clusterID: identity.clusterID, group: group, logger: logger,
-            connect: { endpoint, eventLoop in transport.connect(to: endpoint, on: eventLoop, timeout: PeerLink.connectTimeout) })
+        let client = transport.unaryClient(group: group)
         let check = InitialCorruptCheck(
             memberID: identity.memberID,
             peers: peers.keys.sorted().map { Peer(id: $0, endpoints: peers[$0]!) },

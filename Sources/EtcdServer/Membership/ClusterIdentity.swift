@@ -1,5 +1,6 @@
 import COpenSSL
 import EtcdProto
+import Raft
 
 /// The member and cluster IDs, derived exactly as etcd derives them for an initial cluster,
 /// so a swift-etcd member started with the same flags as an etcd member gets the same IDs.
@@ -34,6 +35,12 @@ public struct ClusterIdentity: Sendable, Equatable {
             withUnsafeBytes(of: id.bigEndian) { bytes.append(contentsOf: $0) }
         }
         return firstWordOfSHA1(bytes)
+    }
+
+    /// The Raft membership the log starts from: the bootstrap members, or those a joining member
+    /// fetched (learners among them).
+    var raftConfiguration: ConfState {
+        ConfState(voters: members.filter { !$0.isLearner }.map(\.id), learners: members.filter(\.isLearner).map(\.id))
     }
 
     public static func initial(for configuration: ServerConfiguration) -> ClusterIdentity {

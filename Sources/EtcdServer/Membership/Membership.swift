@@ -2,6 +2,7 @@ import EtcdProto
 import NIOConcurrencyHelpers
 import ProtoWire
 import Raft
+import Synchronization
 
 /// The members of the cluster as `MemberList` reports them: the bootstrap members (ID, name,
 /// peer URLs), changed by every configuration change the log commits, with the name and client
@@ -14,13 +15,21 @@ final class Membership: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    private let localID: UInt64
+    /// Whether this member is a learner: read by every client call, so not behind the lock.
+    private let localIsLearner = Atomic(false)
 
-    init(bootstrap: [Member], published: [Member]) {
+    init(bootstrap: [Member], published: [Member], localID: UInt64 = 0) {
         var initial = State()
         for member in bootstrap { initial.members[member.id] = member }
         state = NIOLockedValueBox(initial)
+        self.localID = localID
+        localIsLearner.store(initial.members[localID]?.isLearner ?? false, ordering: .relaxed)
         for member in published { self.published(member) }
     }
+
+    /// etcd refuses a learner's clients all but Status and serializable reads.
+    var isLocalLearner: Bool { localIsLearner.load(ordering: .relaxed) }
 
     /// Every member, by ID.
     var list: [Member] {
@@ -69,6 +78,7 @@ final class Membership: Sendable {
             case .updatePeerURLs(let id, let urls):
                 state.members[id]?.peerUrls = urls
             }
+            localIsLearner.store(state.members[localID]?.isLearner ?? false, ordering: .relaxed)
         }
     }
 

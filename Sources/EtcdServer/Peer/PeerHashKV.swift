@@ -83,160 +83,41 @@ enum PeerHashKVError: Error, Equatable, CustomStringConvertible {
     case refused(code: String, message: String)
     case failed(String)
 
+    init(_ error: PeerCallError) {
+        switch error {
+        case .timedOut: self = .timedOut
+        case .failed(let reason): self = .failed(reason)
+        case .refused(_, let message) where message.contains("required revision has been compacted"): self = .compacted
+        case .refused(_, let message) where message.contains("required revision is a future revision"): self = .futureRevision
+        case .refused(let code, let message): self = .refused(code: code, message: message)
+        }
+    }
+
     var description: String {
         switch self {
         case .compacted: EtcdErrors.compacted.message
         case .futureRevision: EtcdErrors.futureRevision.message
-        case .timedOut: "context deadline exceeded"
-        case .refused(let code, let message): "unknown error: grpc-status \(code): \(message)"
+        case .timedOut: PeerCallError.timedOut.description
+        case .refused(let code, let message): PeerCallError.refused(code: code, message: message).description
         case .failed(let reason): reason
         }
     }
 }
 
-/// Asks one peer endpoint for its HashKV, on a connection of its own, closed after the answer.
-/// Plain HTTP/2 (h2c) unless `connect` is given one that sets up TLS.
-struct PeerHashKVClient: Sendable {
-    typealias Connect = @Sendable (URLEndpoint, any EventLoop) -> EventLoopFuture<any Channel>
-
-    var memberID: UInt64
-    var clusterID: UInt64
-    var group: any EventLoopGroup
-    var logger: Logger
-    var connect: Connect?
-
+extension PeerUnaryClient {
+    /// Asks one peer endpoint for its HashKV at `revision`.
     func hashKV(peerID: UInt64, endpoint: URLEndpoint, revision: Int64, timeout: TimeAmount)
         -> EventLoopFuture<HashKVResponse>
     {
-        let eventLoop = group.next()
-        return eventLoop.flatSubmit {
-            startQuery(peerID: peerID, endpoint: endpoint, revision: revision, timeout: timeout, on: eventLoop)
-        }
-    }
-
-    /// On `eventLoop`.
-    private func startQuery(
-        peerID: UInt64, endpoint: URLEndpoint, revision: Int64, timeout: TimeAmount, on eventLoop: any EventLoop
-    ) -> EventLoopFuture<HashKVResponse> {
-        let promise = eventLoop.makePromise(of: HashKVResponse.self)
-        let channelFuture = connect?(endpoint, eventLoop) ?? plainChannel(to: endpoint, on: eventLoop, timeout: timeout)
-        let channelBox = NIOLoopBoundBox<(any Channel)?>(nil, eventLoop: eventLoop)
-        let timer = eventLoop.scheduleTask(in: timeout) {
-            promise.fail(PeerHashKVError.timedOut)
-            channelBox.value?.close(promise: nil)
-        }
-        promise.futureResult.whenComplete { _ in
-            timer.cancel()
-            channelBox.value?.close(promise: nil)
-        }
-        channelFuture.hop(to: eventLoop).whenComplete { result in
-            switch result {
-            case .failure(let error):
-                promise.fail(PeerHashKVError.failed("\(error)"))
-            case .success(let channel):
-                channelBox.value = channel
-                send(on: channel, peerID: peerID, endpoint: endpoint, revision: revision, promise: promise)
-            }
-        }
-        return promise.futureResult
-    }
-
-    private func plainChannel(to endpoint: URLEndpoint, on eventLoop: any EventLoop, timeout: TimeAmount)
-        -> EventLoopFuture<any Channel>
-    {
-        let logger = logger
-        return ClientBootstrap(group: eventLoop)
-            .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(HTTP2ClientHandler(logger: logger))
+        call(path: PeerWire.hashKVPath, peerID: peerID, endpoint: endpoint,
+             request: HashKVRequest(revision: revision).serializedBytes(), timeout: timeout)
+            .flatMapErrorThrowing { error in throw (error as? PeerCallError).map(PeerHashKVError.init) ?? error }
+            .flatMapThrowing { bytes in
+                do {
+                    return try HashKVResponse(serializedBytes: bytes)
+                } catch {
+                    throw PeerHashKVError.failed("undecodable HashKV answer: \(error)")
                 }
             }
-            .connect(host: endpoint.host, port: endpoint.port)
-    }
-
-    private func send(
-        on channel: any Channel, peerID: UInt64, endpoint: URLEndpoint, revision: Int64,
-        promise: EventLoopPromise<HashKVResponse>
-    ) {
-        let eventLoop = channel.eventLoop
-        let body = NIOLoopBoundBox(ByteBuffer(), eventLoop: eventLoop)
-        let status = NIOLoopBoundBox<(code: String, message: String)?>(nil, eventLoop: eventLoop)
-        func noteStatus(_ fields: [(name: String, value: String)]) {
-            if let code = fields.first(where: { $0.name == "grpc-status" })?.value {
-                status.value = (code, fields.first { $0.name == "grpc-message" }?.value ?? "")
-            }
-        }
-        let observer = HTTP2ClientStreamObserver(
-            onHeaders: { noteStatus($0) },
-            onData: { bytes in
-                var bytes = bytes
-                body.value.writeBuffer(&bytes)
-            },
-            onTrailers: { noteStatus($0) },
-            onEnd: { end in
-                promise.completeWith(Self.outcome(status: status.value, body: body.value, end: end).mapError { $0 as any Error })
-            })
-        let headers = PeerWire.requestHeaders(
-            path: PeerWire.hashKVPath, endpoint: endpoint, clusterID: clusterID,
-            from: memberID, to: peerID)
-        guard let handler = try? channel.pipeline.syncOperations.handler(type: HTTP2ClientHandler.self),
-            let stream = handler.openStream(headers: headers, observer: observer)
-        else {
-            promise.fail(PeerHashKVError.failed("opening a stream to \(endpoint) failed"))
-            return
-        }
-        var request = ByteBuffer()
-        PeerWire.appendFrame(HashKVRequest(revision: revision).serializedBytes(), to: &request)
-        stream.write(request)
-        stream.end()
-    }
-
-    /// The answer of a finished call: one gRPC frame holding a HashKVResponse with status 0, or
-    /// the peer's error.
-    static func outcome(
-        status: (code: String, message: String)?, body: ByteBuffer, end: HTTP2StreamEnd
-    ) -> Result<HashKVResponse, PeerHashKVError> {
-        guard let status else {
-            return .failure(.failed(end == .connectionLost ? "connection lost" : "answer without grpc-status"))
-        }
-        guard status.code == "0" else {
-            let message = status.message.removingPercentEncodingIfPossible
-            if message.contains("required revision has been compacted") { return .failure(.compacted) }
-            if message.contains("required revision is a future revision") { return .failure(.futureRevision) }
-            return .failure(.refused(code: status.code, message: message))
-        }
-        var body = body
-        guard body.readableBytes >= PeerWire.frameHeaderBytes, let flag = body.readInteger(as: UInt8.self), flag == 0,
-            let length = body.readInteger(as: UInt32.self), let bytes = body.readBytes(length: Int(length))
-        else {
-            return .failure(.failed("malformed HashKV answer"))
-        }
-        do {
-            return .success(try HashKVResponse(serializedBytes: bytes))
-        } catch {
-            return .failure(.failed("undecodable HashKV answer: \(error)"))
-        }
-    }
-}
-
-extension String {
-    /// gRPC percent-decoding of grpc-message (only `%XX` sequences are encoded).
-    fileprivate var removingPercentEncodingIfPossible: String {
-        guard contains("%") else { return self }
-        var bytes: [UInt8] = []
-        var utf8 = Array(self.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2,
-                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

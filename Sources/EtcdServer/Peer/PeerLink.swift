@@ -24,7 +24,7 @@ final class PeerLink: Sendable {
     let peerID: UInt64
     private let memberID: UInt64
     private let clusterID: UInt64
-    private let endpoints: [URLEndpoint]
+    let endpoints: [URLEndpoint]
     private let eventLoop: any EventLoop
     private let logger: Logger
     private let handlers: PeerTransport.Handlers
@@ -205,18 +205,22 @@ final class PeerLink: Sendable {
     }
 
     private func openStream(on channel: any Channel, generation: Int, endpoint: URLEndpoint) {
+        // A refusal comes in the headers of a refused stream, or in the trailers of an accepted
+        // one the peer ends (this member was removed meanwhile).
+        let checkRefusal = { (fields: [(name: String, value: String)]) in
+            if let status = fields.first(where: { $0.name == "grpc-status" }), status.value != "0" {
+                let message = fields.first { $0.name == "grpc-message" }?.value ?? ""
+                if status.value == "\(PeerWire.removedMemberRefusal.code.rawValue)" { self.handlers.removedFromCluster() }
+                self.linkDown(generation, reason: "peer refused the stream: grpc-status \(status.value) \(message)")
+            }
+        }
         let observer = HTTP2ClientStreamObserver(
-            onHeaders: { headers in
-                if let status = headers.first(where: { $0.name == "grpc-status" }), status.value != "0" {
-                    let message = headers.first { $0.name == "grpc-message" }?.value ?? ""
-                    if status.value == "\(PeerWire.removedMemberRefusal.code.rawValue)" { self.handlers.removedFromCluster() }
-                    self.linkDown(generation, reason: "peer refused the stream: grpc-status \(status.value) \(message)")
-                }
-            },
+            onHeaders: checkRefusal,
             onData: { _ in
                 // The first (empty) message says the peer accepted the stream; nothing else comes.
                 self.streamAccepted(generation)
             },
+            onTrailers: checkRefusal,
             onEnd: { _ in self.linkDown(generation, reason: "stream to \(endpoint) ended") },
             onWritable: { self.flush() })
         let headers = PeerWire.requestHeaders(

@@ -12,14 +12,21 @@ final class PeerReceiver: Sendable {
     /// The members allowed to send, changed by membership changes.
     private let peerIDs: NIOLockedValueBox<Set<UInt64>>
     private let removedIDs = NIOLockedValueBox<Set<UInt64>>([])
+    /// The open message streams, by sender: a removed member's are ended with the refusal, so
+    /// it learns of its removal even when it never got the entry (its stream would otherwise
+    /// stay open, and it would never dial again).
+    private let openStreams = NIOLockedValueBox<[UInt64: [ObjectIdentifier: GRPCResponseWriter]]>([:])
     private let logger: Logger
     private let deliver: @Sendable (Raft.Message) -> Void
     private let hashKV: PeerHashKVProvider?
+    private let members: PeerMembersProvider?
+    private let promote: PeerPromoteProvider?
     private let running = NIOLockedValueBox(true)
 
     init(
         memberID: UInt64, clusterID: UInt64, peerIDs: Set<UInt64>, logger: Logger,
-        deliver: @escaping @Sendable (Raft.Message) -> Void, hashKV: PeerHashKVProvider? = nil
+        deliver: @escaping @Sendable (Raft.Message) -> Void, hashKV: PeerHashKVProvider? = nil,
+        members: PeerMembersProvider? = nil, promote: PeerPromoteProvider? = nil
     ) {
         self.memberID = memberID
         self.clusterID = clusterID
@@ -27,6 +34,8 @@ final class PeerReceiver: Sendable {
         self.logger = logger
         self.deliver = deliver
         self.hashKV = hashKV
+        self.members = members
+        self.promote = promote
     }
 
     /// After this nothing more is delivered, even from streams still open.
@@ -38,6 +47,8 @@ final class PeerReceiver: Sendable {
     func refuseRemoved(_ peerID: UInt64) {
         _ = peerIDs.withLockedValue { $0.remove(peerID) }
         _ = removedIDs.withLockedValue { $0.insert(peerID) }
+        let streams = openStreams.withLockedValue { $0.removeValue(forKey: peerID) } ?? [:]
+        for writer in streams.values { writer.finish(PeerWire.removedMemberRefusal) }
     }
 
     func stop() {
@@ -53,6 +64,8 @@ final class PeerReceiver: Sendable {
             PeerWire.snapshotPath, maxReceiveMessageBytes: PeerWire.maxSnapshotMessageBytes,
             .unary { [self] request, context in receiveSnapshot(request, context) })
         if let hashKV { registerHashKV(in: &router, provider: hashKV) }
+        if let members { registerMembers(in: &router, provider: members) }
+        if let promote { registerPromote(in: &router, provider: promote) }
         return router
     }
 
@@ -70,14 +83,21 @@ final class PeerReceiver: Sendable {
         // One empty message tells the sender its stream was accepted.
         writer.write(ByteBuffer())
         logger.debug("peer stream accepted", metadata: ["from": "\(PeerWire.hex(sender))"])
+        let streamID = ObjectIdentifier(writer)
+        openStreams.withLockedValue { $0[sender, default: [:]][streamID] = writer }
+        let forget = { @Sendable [openStreams] in _ = openStreams.withLockedValue { $0[sender]?.removeValue(forKey: streamID) } }
         return GRPCRequestObserver(
             onMessage: { [self] frame in
                 if let message = decode(frame, from: sender, path: PeerWire.streamPath, writer: writer) {
                     deliverIfRunning(message)
                 }
             },
-            onEnd: { writer.finish() },
+            onEnd: {
+                forget()
+                writer.finish()
+            },
             onCancel: { [self] in
+                forget()
                 // The transport cancels a stream whose input broke: a frame cut short by the
                 // end of the stream or connection, or a frame over the size limit. Like etcd, a
                 // lost peer stream is worth a warning.

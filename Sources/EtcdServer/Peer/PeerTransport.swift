@@ -18,6 +18,8 @@ final class PeerTransport: Sendable {
         var reportUnreachable: @Sendable (NodeID) -> Void      // a message to this peer was dropped (queue full, connection down)
         var reportSnapshot: @Sendable (NodeID, Bool) -> Void   // a MsgSnap to this peer was delivered (true) or lost (false)
         var hashKV: PeerHashKVProvider? = nil                   // answers a peer's HashKV (PeerHashKV.swift)
+        var members: PeerMembersProvider? = nil                 // answers a joining member's members query (PeerMembers.swift)
+        var promote: PeerPromoteProvider? = nil                 // answers a promotion forwarded to the leader (LearnerPromotion.swift)
         var removedFromCluster: @Sendable () -> Void = {}      // a peer refused this member as removed
     }
 
@@ -62,7 +64,7 @@ final class PeerTransport: Sendable {
         self.links = NIOLockedValueBox((started: false, byPeer: links))
         self.receiver = PeerReceiver(
             memberID: memberID, clusterID: clusterID, peerIDs: Set(peers.keys), logger: logger, deliver: handlers.deliver,
-            hashKV: handlers.hashKV)
+            hashKV: handlers.hashKV, members: handlers.members, promote: handlers.promote)
     }
 
     /// Binds the peer listeners (--listen-peer-urls; port 0 picks a free one) and returns the bound addresses.
@@ -105,6 +107,13 @@ final class PeerTransport: Sendable {
         PeerLink.makeChannel(to: endpoint, tls: clientTLS, on: eventLoop, timeout: timeout, logger: logger)
     }
 
+    /// A client for unary calls on other members' peer routers, dialled as the links dial.
+    func unaryClient(group: any EventLoopGroup) -> PeerUnaryClient {
+        PeerUnaryClient(
+            memberID: memberID, clusterID: clusterID, group: group, logger: logger,
+            connect: { [self] endpoint, eventLoop in connect(to: endpoint, on: eventLoop, timeout: PeerLink.connectTimeout) })
+    }
+
     /// Called from the raft thread after persisting; never blocks, never grows without bound.
     func send(_ messages: [Raft.Message]) {
         let links = self.links.withLockedValue { $0.byPeer }
@@ -128,10 +137,12 @@ final class PeerTransport: Sendable {
     /// Stops sending and receiving, closes the listeners and connections. Blocks until the
     /// listeners are closed: call it from outside the event loops.
     /// Starts talking to a member a configuration change added, or to the new peer URLs of one
-    /// it updated (the apply loop).
+    /// it updated (the apply loop). A link to the same URLs is kept: a joining member applies
+    /// the additions of members it already talks to.
     func setPeer(_ peerID: UInt64, endpoints: [URLEndpoint]) {
         guard peerID != memberID else { return }
         receiver.allow(peerID)
+        if links.withLockedValue({ $0.byPeer[peerID]?.endpoints }) == endpoints { return }
         let link = PeerLink(
             peerID: peerID, memberID: memberID, clusterID: clusterID, endpoints: endpoints, eventLoop: group.next(),
             tls: clientTLS, logger: logger, handlers: handlers)

@@ -56,12 +56,16 @@ struct ClusterService: Sendable {
                 encode(MemberUpdateResponse(members: server.membership.list))
             }
         })
-        router.register("/etcdserverpb.Cluster/MemberPromote", .immediate { body throws(GRPCStatus) in
-            let request = try MemberPromoteRequest(requestBody: body)
-            guard let member = server.membership.member(request.id) else { throw EtcdErrors.memberNotFound }
-            guard member.isLearner else { throw EtcdErrors.memberNotLearner }
-            // Promotion waits for the check that the learner has caught up with the leader.
-            throw EtcdErrors.notCapable
+        router.register("/etcdserverpb.Cluster/MemberPromote", .unary { body, context in
+            let request: MemberPromoteRequest
+            do {
+                request = try MemberPromoteRequest(requestBody: body)
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+            return server.promoteMember(request.id, on: context.eventLoop).map { members in
+                encode(MemberPromoteResponse(members: members))
+            }
         })
     }
 
@@ -123,3 +127,4 @@ extension MemberListResponse: ResponseWithHeader {}
 extension MemberAddResponse: ResponseWithHeader {}
 extension MemberRemoveResponse: ResponseWithHeader {}
 extension MemberUpdateResponse: ResponseWithHeader {}
+extension MemberPromoteResponse: ResponseWithHeader {}

@@ -7,12 +7,14 @@ import NIOCore
 /// and reply once it is applied.
 struct KVService: Sendable {
     let server: ServerCore
+    static let rangePath = "/etcdserverpb.KV/Range"
 
     func register(in router: inout GRPCRouter) {
-        router.register("/etcdserverpb.KV/Range", .unary { body, context in
+        router.register(Self.rangePath, .unary { body, context in
             handle(context) { () throws(GRPCStatus) in
                 let request = try RangeRequest(requestBody: body)
                 try RequestValidation.check(request)
+                if !request.serializable, server.membership.isLocalLearner { throw EtcdErrors.notSupportedForLearner }
                 try server.auth.requester(context)?.check(request)
                 if !request.serializable, let barrier = server.linearizableReadBarrier(on: context.eventLoop) {
                     return .replyAfter(barrier, { () throws(GRPCStatus) in server.encodeReply(try server.range(request)) })

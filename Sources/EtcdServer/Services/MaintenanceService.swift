@@ -18,9 +18,10 @@ let clusterVersion = ClusterVersion(semanticVersion: reportedEtcdVersion)!
 struct MaintenanceService: Sendable {
     let server: ServerCore
     let logger: Logger
+    static let statusPath = "/etcdserverpb.Maintenance/Status"
 
     func register(in router: inout GRPCRouter) {
-        router.register("/etcdserverpb.Maintenance/Status", .immediate { body throws(GRPCStatus) in
+        router.register(Self.statusPath, .immediate { body throws(GRPCStatus) in
             _ = try StatusRequest(requestBody: body)
             return server.encodeReply(try status())
         })
