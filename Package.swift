@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Raft", dependencies: ["ProtoWire"]),
         .target(name: "Storage", dependencies: ["CLMDB"]),
         .target(name: "Backend"),
-        .target(name: "MVCC", dependencies: ["Storage", "EtcdProto", "Backend"]),
+        .target(name: "MVCC", dependencies: ["Storage", "EtcdProto", "ProtoWire", "Backend"]),
         .target(
             name: "EtcdServer",
             dependencies: [

@@ -2,7 +2,7 @@
 public struct BoltError: Error, CustomStringConvertible, Equatable {
     public var description: String
 
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 
     static func io(_ what: String, _ code: Int32) -> BoltError {
         BoltError("\(what): errno \(code)")

@@ -67,7 +67,7 @@ public final class BoltReader {
     }
 
     /// bbolt's `tx.Check`: every page below the high-water mark is reached exactly once
-    /// from the metas, the freelist or a bucket tree, or is listed free; no page is both.
+    /// from the metas, the freelist or a bucket tree, or is free; no page is both.
     public func check() throws(BoltError) {
         var reached: Set<UInt64> = [0, 1]
         var free = Set<UInt64>()
@@ -81,6 +81,9 @@ public final class BoltReader {
         }
         try checkBucket(root: meta.root, reached: &reached)
         for id in free where reached.contains(id) { throw BoltError("invalid database: page \(id) is both reachable and free") }
+        // Without a freelist page (bbolt's NoFreelistSync, as etcd's snapshots have), the free
+        // pages are by definition the unreachable ones.
+        guard meta.freelist != BoltLayout.noFreelist else { return }
         let accounted = reached.union(free)
         for id in 0..<meta.highWaterMark where !accounted.contains(id) {
             throw BoltError("invalid database: page \(id) unreachable and not free")
