@@ -55,11 +55,6 @@ enum EtcdBackendFormat {
         }
     }
 
-    static func parseBigEndian(_ bytes: [UInt8]) -> UInt64? {
-        guard bytes.count == 8 else { return nil }
-        return bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
-    }
-
     static func leaseValue(_ lease: LeaseRecord) -> [UInt8] {
         var bytes: [UInt8] = []
         for (field, value) in [(1, lease.id), (2, lease.ttl), (3, lease.remainingTTL)] where value != 0 {
@@ -119,9 +114,13 @@ enum EtcdBackendFormat {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<", ">", "&", _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar == "<" || scalar == ">" || scalar == "&" {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""

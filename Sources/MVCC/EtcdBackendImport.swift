@@ -11,7 +11,8 @@ import Storage
 extension MVCCStore {
     /// Imports the backend at `path` into this store, which must be new, in one write
     /// transaction: on any error nothing is written. The file is checked whole first (page
-    /// accounting, cycles), so a damaged file is refused before any work.
+    /// accounting, cycles), so a damaged file is refused before any work. The store claims
+    /// `appliedIndex` (0 for a restored snapshot: its member starts a new log).
     public func importEtcdBackend(from path: String, appliedIndex: UInt64) throws(EtcdBackendError) {
         let reader: BoltReader
         do throws(BoltError) {

@@ -18,7 +18,7 @@ struct SnapshotCommand: ParsableCommand {
         @Option(name: .customLong("data-dir"), help: "Path to the data directory to create.")
         var dataDirectory = "default.etcd"
 
-        @Flag(name: .customLong("skip-hash-check"), help: "Ignore the snapshot's integrity hash (for a copied store file).")
+        @Flag(name: .customLong("skip-hash-check"), help: "Ignore the snapshot's integrity hash (for a copied member/snap/db).")
         var skipHashCheck = false
 
         func run() throws {
@@ -43,19 +43,21 @@ struct SnapshotCommand: ParsableCommand {
             case "json":
                 print(#"{"hash":\#(status.hash),"revision":\#(status.revision),"totalKey":\#(status.totalKeys),"totalSize":\#(status.totalSize)}"#)
             case "simple":
-                print("\(hash), \(status.revision), \(status.totalKeys), \(status.totalSize)")
+                print("\(hash), \(status.revision), \(status.totalKeys), \(HumanBytes.format(status.totalSize))")
             case "table":
                 let headers = ["HASH", "REVISION", "TOTAL KEYS", "TOTAL SIZE"]
-                let values = [hash, "\(status.revision)", "\(status.totalKeys)", "\(status.totalSize)"]
+                let values = [hash, "\(status.revision)", "\(status.totalKeys)", HumanBytes.format(status.totalSize)]
                 let widths = zip(headers, values).map { max($0.count, $1.count) + 2 }
                 let rule = "+" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "+") + "+"
-                func row(_ cells: [String]) -> String {
+                // etcdctl's table: headers centred, cells right-aligned.
+                func row(_ cells: [String], centred: Bool) -> String {
                     "|" + zip(cells, widths).map { cell, width in
                         let padding = width - cell.count
-                        return String(repeating: " ", count: padding / 2) + cell + String(repeating: " ", count: padding - padding / 2)
+                        let left = centred ? padding / 2 : padding - 1
+                        return String(repeating: " ", count: left) + cell + String(repeating: " ", count: padding - left)
                     }.joined(separator: "|") + "|"
                 }
-                print([rule, row(headers), rule, row(values), rule].joined(separator: "\n"))
+                print([rule, row(headers, centred: true), rule, row(values, centred: false), rule].joined(separator: "\n"))
             default:
                 throw ValidationError("unknown output format \"\(format)\"")
             }
