@@ -21,6 +21,34 @@ struct SnapshotCommand: ParsableCommand {
         @Flag(name: .customLong("skip-hash-check"), help: "Ignore the snapshot's integrity hash (for a copied member/snap/db).")
         var skipHashCheck = false
 
+        @Option(name: .customLong("name"), help: "Human-readable name for this member.")
+        var name = "default"
+
+        @Option(name: .customLong("initial-cluster"), help: "Initial cluster configuration for restore bootstrap (name=url,...).")
+        var initialCluster = MemberFlags.defaultInitialCluster
+
+        @Option(name: .customLong("initial-cluster-token"), help: "Initial cluster token for the etcd cluster during restore bootstrap.")
+        var initialClusterToken = "etcd-cluster"
+
+        @Option(name: .customLong("initial-advertise-peer-urls"), help: "List of this member's peer URLs to advertise to the rest of the cluster.")
+        var initialAdvertisePeerURLs = "http://localhost:2380"
+
+        /// etcdctl's bootstrap checks: the member is in the cluster, with the peer URLs it
+        /// advertises. The member started on the directory bootstraps with the same flags.
+        func validate() throws {
+            let members: [InitialMember]
+            do { members = try InitialMember.parseList(initialCluster) } catch {
+                throw ValidationError("invalid value \"\(initialCluster)\" for flag --initial-cluster: \(error.message)")
+            }
+            let clustered = Set(members.filter { $0.name == name }.map { "\($0.url)" })
+            guard !clustered.isEmpty else { throw ValidationError("member \"\(name)\" does not exist in --initial-cluster \"\(initialCluster)\"") }
+            let advertised = Set(initialAdvertisePeerURLs.split(separator: ",").map(String.init))
+            guard clustered == advertised else {
+                throw ValidationError(
+                    "--initial-cluster has \(name)=\(clustered.sorted()) but --initial-advertise-peer-urls=\(advertised.sorted())")
+            }
+        }
+
         func run() throws {
             try SnapshotFile.restore(from: file, dataDirectory: dataDirectory, skipHashCheck: skipHashCheck)
             print("restored snapshot \(file) into \(dataDirectory)")
