@@ -59,7 +59,6 @@ import Testing
         #expect(zip(back, keys).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 })
         let largeBack = try Self.read(path, bucket: "large")
         #expect(largeBack.map(\.1) == large.map(\.1))
-        #expect(FileManager.default.fileExists(atPath: path))
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == reader.size)
     }
 
