@@ -66,7 +66,11 @@ check "real etcd on the server's restored snapshot: same keys and values" "[ \"\
 check "real etcd on the server's restored snapshot: the lease is there" "[ \"\$(ctl $port lease list | tail -n +2)\" = \"\$(ctl $server_port lease list | tail -n +2)\" ]"
 
 # etcd's snapshot, restored by swift-etcd, served by the server.
-"$SERVER_BIN" snapshot restore "$INTEROP_WORK/etcd.db" --data-dir "$INTEROP_WORK/server-from-etcd" >/dev/null
+peer=$(free_port)
+check "swift-etcd snapshot restore refuses a --name that --initial-cluster lacks, leaving no data dir" \
+  "! '$SERVER_BIN' snapshot restore '$INTEROP_WORK/etcd.db' --data-dir '$INTEROP_WORK/server-from-etcd' --name other --initial-cluster interop=http://127.0.0.1:$peer 2>/dev/null && [ ! -e '$INTEROP_WORK/server-from-etcd' ]"
+"$SERVER_BIN" snapshot restore "$INTEROP_WORK/etcd.db" --data-dir "$INTEROP_WORK/server-from-etcd" --name interop \
+  --initial-cluster "interop=http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" --initial-cluster-token interop >/dev/null
 port=$(start_member server-from-etcd "$SERVER_BIN")
 check "the server on etcd's restored snapshot: HashKV equal ($etcd_hash = $(hashkv "$port"))" "[ '$etcd_hash' = \"\$(hashkv $port)\" ]"
 check "the server on etcd's restored snapshot: same keys and values" "[ \"\$etcd_get\" = \"\$(ctl $port get '' --prefix -w simple)\" ]"
