@@ -4,20 +4,17 @@
 /// Not Sendable: owned by one `BoltWriter` on one thread.
 final class BoltPageStore {
     let file: BoltFile
-    /// Pages 0 and 1 are the meta pages, written last.
-    private(set) var nextPage: UInt64 = 2
+    /// The id the next page written gets; pages 0 and 1 are the meta pages, written last.
+    private(set) var upcomingID: UInt64 = 2
 
     init(file: BoltFile) { self.file = file }
-
-    /// The id the next page written gets.
-    var upcomingID: UInt64 { nextPage }
 
     /// Writes `bytes` (whole pages, header id already `upcomingID`) and returns its id.
     @discardableResult
     func append(_ bytes: [UInt8]) throws(BoltError) -> UInt64 {
-        let id = nextPage
+        let id = upcomingID
         try file.write(bytes, at: Int(id) * BoltLayout.pageSize)
-        nextPage += UInt64(bytes.count / BoltLayout.pageSize)
+        upcomingID += UInt64(bytes.count / BoltLayout.pageSize)
         return id
     }
 
