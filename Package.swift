@@ -36,7 +36,8 @@ let package = Package(
         ),
         .target(name: "Raft", dependencies: ["ProtoWire"]),
         .target(name: "Storage", dependencies: ["CLMDB"]),
-        .target(name: "MVCC", dependencies: ["Storage", "EtcdProto"]),
+        .target(name: "Backend"),
+        .target(name: "MVCC", dependencies: ["Storage", "EtcdProto", "ProtoWire", "Backend"]),
         .target(
             name: "EtcdServer",
             dependencies: [
@@ -77,6 +78,7 @@ let package = Package(
         .target(name: "Linearizability", path: "Tests/Linearizability"),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "Linearizability"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "BackendTests", dependencies: ["Backend"]),
         .testTarget(name: "MVCCTests", dependencies: ["MVCC", "Storage", "EtcdProto"]),
         .testTarget(name: "EtcdServerTests", dependencies: ["EtcdServer", "EtcdProto", "GRPCTransport", "Linearizability"]),
     ],

@@ -18,8 +18,36 @@ struct SnapshotCommand: ParsableCommand {
         @Option(name: .customLong("data-dir"), help: "Path to the data directory to create.")
         var dataDirectory = "default.etcd"
 
-        @Flag(name: .customLong("skip-hash-check"), help: "Ignore the snapshot's integrity hash (for a copied store file).")
+        @Flag(name: .customLong("skip-hash-check"), help: "Ignore the snapshot's integrity hash (for a copied member/snap/db).")
         var skipHashCheck = false
+
+        @Option(name: .customLong("name"), help: "Human-readable name for this member.")
+        var name = "default"
+
+        @Option(name: .customLong("initial-cluster"), help: "Initial cluster configuration for restore bootstrap (name=url,...).")
+        var initialCluster = MemberFlags.defaultInitialCluster
+
+        @Option(name: .customLong("initial-cluster-token"), help: "Initial cluster token for the etcd cluster during restore bootstrap.")
+        var initialClusterToken = "etcd-cluster"
+
+        @Option(name: .customLong("initial-advertise-peer-urls"), help: "List of this member's peer URLs to advertise to the rest of the cluster.")
+        var initialAdvertisePeerURLs = "http://localhost:2380"
+
+        /// etcdctl's bootstrap checks: the member is in the cluster, with the peer URLs it
+        /// advertises. The member started on the directory bootstraps with the same flags.
+        func validate() throws {
+            let members: [InitialMember]
+            do { members = try InitialMember.parseList(initialCluster) } catch {
+                throw ValidationError("invalid value \"\(initialCluster)\" for flag --initial-cluster: \(error.message)")
+            }
+            let clustered = Set(members.filter { $0.name == name }.map { "\($0.url)" })
+            guard !clustered.isEmpty else { throw ValidationError("member \"\(name)\" does not exist in --initial-cluster \"\(initialCluster)\"") }
+            let advertised = Set(initialAdvertisePeerURLs.split(separator: ",").map(String.init))
+            guard clustered == advertised else {
+                throw ValidationError(
+                    "--initial-cluster has \(name)=\(clustered.sorted()) but --initial-advertise-peer-urls=\(advertised.sorted())")
+            }
+        }
 
         func run() throws {
             try SnapshotFile.restore(from: file, dataDirectory: dataDirectory, skipHashCheck: skipHashCheck)
@@ -43,19 +71,21 @@ struct SnapshotCommand: ParsableCommand {
             case "json":
                 print(#"{"hash":\#(status.hash),"revision":\#(status.revision),"totalKey":\#(status.totalKeys),"totalSize":\#(status.totalSize)}"#)
             case "simple":
-                print("\(hash), \(status.revision), \(status.totalKeys), \(status.totalSize)")
+                print("\(hash), \(status.revision), \(status.totalKeys), \(HumanBytes.format(status.totalSize))")
             case "table":
                 let headers = ["HASH", "REVISION", "TOTAL KEYS", "TOTAL SIZE"]
-                let values = [hash, "\(status.revision)", "\(status.totalKeys)", "\(status.totalSize)"]
+                let values = [hash, "\(status.revision)", "\(status.totalKeys)", HumanBytes.format(status.totalSize)]
                 let widths = zip(headers, values).map { max($0.count, $1.count) + 2 }
                 let rule = "+" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "+") + "+"
-                func row(_ cells: [String]) -> String {
+                // etcdctl's table: headers centred, cells right-aligned.
+                func row(_ cells: [String], centred: Bool) -> String {
                     "|" + zip(cells, widths).map { cell, width in
                         let padding = width - cell.count
-                        return String(repeating: " ", count: padding / 2) + cell + String(repeating: " ", count: padding - padding / 2)
+                        let left = centred ? padding / 2 : padding - 1
+                        return String(repeating: " ", count: left) + cell + String(repeating: " ", count: padding - left)
                     }.joined(separator: "|") + "|"
                 }
-                print([rule, row(headers), rule, row(values), rule].joined(separator: "\n"))
+                print([rule, row(headers, centred: true), rule, row(values, centred: false), rule].joined(separator: "\n"))
             default:
                 throw ValidationError("unknown output format \"\(format)\"")
             }

@@ -38,7 +38,7 @@ revision=$(ctl get leased -w json | python3 -c 'import json,sys; print(json.load
 ctl snapshot save "$INTEROP_WORK/snap.db" >/dev/null 2>&1
 check "etcdctl saved a snapshot ending in a SHA-256 trailer" "[ \$(( \$(stat -c %s '$INTEROP_WORK/snap.db') % 512 )) -eq 32 ]"
 status=$("$SERVER_BIN" snapshot status "$INTEROP_WORK/snap.db" -w json)
-check "snapshot status reports the revision and keys ($status)" "echo '$status' | grep -q '\"totalKey\":60'"
+check "snapshot status reports the revision ($status)" "echo '$status' | grep -q '\"revision\":$revision,'"
 
 check "restore refuses a corrupt snapshot" "! '$SERVER_BIN' snapshot restore <(head -c 5000 '$INTEROP_WORK/snap.db') --data-dir '$INTEROP_WORK/bad' 2>/dev/null"
 "$SERVER_BIN" snapshot restore "$INTEROP_WORK/snap.db" --data-dir "$INTEROP_WORK/restored" >/dev/null

@@ -1,54 +1,44 @@
 import COpenSSL
 import Foundation
 import MVCC
-import Storage
 
-/// A snapshot as `Maintenance.Snapshot` streams it and `etcdctl snapshot save` stores it: a
-/// consistent, compacted copy of the store's file, then the SHA-256 of those bytes (etcd's
-/// layout, so a saved file tells whether it is complete).
+/// A snapshot as `Maintenance.Snapshot` streams it and `etcdctl snapshot save` stores it: an
+/// etcd bbolt backend, then the SHA-256 of those bytes (etcd's layout, so a saved file tells
+/// whether it is complete).
 public enum SnapshotFile {
     static let trailerSize = 32
     /// Bytes per streamed message (etcd's `snapshotSendBufferSize`).
     static let chunkSize = 32 * 1024
 
-    /// What `snapshot status` reports.
-    public struct Status: Sendable {
-        public var hash: UInt32
-        public var revision: Int64
-        public var totalKeys: Int
-        public var totalSize: Int
-    }
-
     /// Makes `dataDirectory` (which must not exist) a member data directory holding the
-    /// snapshot's store; the member started on it begins a new log.
+    /// snapshot's store; the member started on it begins a new log. The store is built in a
+    /// sibling directory and renamed into place, so a refused snapshot leaves nothing behind.
     public static func restore(from path: String, dataDirectory: String, skipHashCheck: Bool) throws {
         if FileManager.default.fileExists(atPath: dataDirectory) {
             throw SnapshotError("data-dir \"\(dataDirectory)\" exists")
         }
-        let databaseSize = try verifiedDatabaseSize(path, skipHashCheck: skipHashCheck)
-        let layout = DataDirectory(root: dataDirectory)
-        try layout.prepare()
-        try copyPrefix(of: path, length: databaseSize, to: LMDBEnvironment.dataFile(in: layout.storeDirectory))
-        // Release the store before the caller's server opens the same directory.
-        try { () throws in
-            let store = try MVCCStore(directory: layout.storeDirectory)
-            try store.resetAppliedIndex()
-            try store.sync()
-        }()
+        _ = try verifiedDatabaseSize(path, skipHashCheck: skipHashCheck)
+        let staging = dataDirectory + ".restoring-\(UUID().uuidString)"
+        do {
+            let layout = DataDirectory(root: staging)
+            try layout.prepare()
+            // Release the store before the caller's server opens the same directory.
+            try { () throws in
+                let store = try MVCCStore(directory: layout.storeDirectory)
+                try store.importEtcdBackend(from: path, appliedIndex: 0)
+                try store.sync()
+            }()
+            try FileManager.default.moveItem(atPath: staging, toPath: dataDirectory)
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
     }
 
-    /// Hash (the store's HashKV), revision, key count and size of a snapshot file.
-    public static func status(of path: String) throws -> Status {
-        let databaseSize = try verifiedDatabaseSize(path, skipHashCheck: true)
-        let scratch = NSTemporaryDirectory() + "swift-etcd-snapshot-status-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        try copyPrefix(of: path, length: databaseSize, to: LMDBEnvironment.dataFile(in: scratch))
-        let store = try MVCCStore(directory: scratch)
-        let hash = try store.hashKV(revision: 0)
-        return Status(
-            hash: hash.hash, revision: try store.currentRevision(), totalKeys: try store.keyCount(),
-            totalSize: databaseSize)
+    /// What `snapshot status` reports, computed as etcdctl does.
+    public static func status(of path: String) throws -> EtcdBackendStatus {
+        _ = try verifiedDatabaseSize(path, skipHashCheck: true)
+        return try EtcdBackendStatus(path: path)
     }
 
     /// The length of the database part; checks the SHA-256 trailer when there is one (etcd: a
@@ -80,23 +70,6 @@ public enum SnapshotFile {
         return databaseSize
     }
 
-    private static func copyPrefix(of path: String, length: Int, to destination: String) throws {
-        guard let input = FileHandle(forReadingAtPath: path) else { throw SnapshotError("cannot open \(path)") }
-        defer { try? input.close() }
-        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let output = FileHandle(forWritingAtPath: destination)
-        else { throw SnapshotError("cannot create \(destination)") }
-        defer { try? output.close() }
-        var left = length
-        while left > 0 {
-            guard let chunk = try input.read(upToCount: min(left, 1 << 20)), !chunk.isEmpty else {
-                throw SnapshotError("\(path) ended early")
-            }
-            try output.write(contentsOf: chunk)
-            left -= chunk.count
-        }
-        try output.synchronize()
-    }
 }
 
 public struct SnapshotError: Error, CustomStringConvertible {

@@ -4,13 +4,14 @@ import GRPCTransport
 import Logging
 import MVCC
 import NIOCore
-import Storage
 
-/// Streams one `Maintenance.Snapshot`: copies the store (a consistent read, so writes go on),
-/// then sends the copy in 32 KiB messages and the SHA-256 trailer, on its own thread, pacing
-/// itself by the stream's writability. A client that goes away stops it; the copy is removed.
+/// Streams one `Maintenance.Snapshot`: writes the store as etcd's bbolt backend (one
+/// consistent read, so writes go on), then sends that file in 32 KiB messages and the SHA-256
+/// trailer, on its own thread, pacing itself by the stream's writability. A client that goes
+/// away stops it; the file is removed.
 struct SnapshotSender: Sendable {
     let store: MVCCStore
+    let cluster: EtcdBackendCluster
     let scratchDirectory: String
     let writer: GRPCResponseWriter
     let context: GRPCCallContext
@@ -27,8 +28,9 @@ struct SnapshotSender: Sendable {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try store.copy(toDirectory: directory)
-            try send(file: LMDBEnvironment.dataFile(in: directory))
+            let file = directory + "/db"
+            _ = try store.writeEtcdBackend(to: file, cluster: cluster)
+            try send(file: file)
         } catch let status as GRPCStatus {
             writer.finish(status)
         } catch {

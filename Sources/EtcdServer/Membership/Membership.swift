@@ -44,6 +44,9 @@ final class Membership: Sendable {
         state.withLockedValue { $0.members[id] }
     }
 
+    /// The IDs of removed members, in order.
+    var removedIDs: [UInt64] { state.withLockedValue { $0.removed.sorted() } }
+
     func isRemoved(_ id: UInt64) -> Bool {
         state.withLockedValue { $0.removed.contains(id) }
     }

@@ -47,8 +47,11 @@ struct MaintenanceService: Sendable {
                 writer.finish(error)
                 return
             }
+            let cluster = EtcdBackendCluster(
+                members: server.membership.list, removedMemberIDs: server.membership.removedIDs,
+                clusterVersion: "\(clusterVersion)")
             SnapshotSender(
-                store: server.store, scratchDirectory: DataDirectory(root: server.configuration.dataDirectory).memberDirectory,
+                store: server.store, cluster: cluster, scratchDirectory: DataDirectory(root: server.configuration.dataDirectory).memberDirectory,
                 writer: writer, context: context, logger: logger
             ).start()
         })
