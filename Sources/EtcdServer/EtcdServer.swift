@@ -70,19 +70,42 @@ public final class EtcdServer: Sendable {
             replay = nil
         }
 
+        let snapshotter = try Snapshotter(directory: layout.snapshotDirectory)
+        let snapshotSettings = SnapshotSettings(count: UInt64(configuration.snapshotCount), directory: layout.snapshotDirectory)
+        let snapshot = try replay?.snapshot.map { marker in try snapshotter.load(index: marker.index, term: marker.term) }
+        let snapshotMembership = try snapshot.map { try MembershipSnapshot(serializedBytes: $0.membership) }
         let store = try MVCCStore(directory: layout.storeDirectory)
+        if let snapshot, try store.appliedIndex() < snapshot.index {
+            // A leader's snapshot whose install a crash interrupted: its store copy is complete.
+            let received = snapshotSettings.receivedStoreFile(index: snapshot.index)
+            guard FileManager.default.fileExists(atPath: received) else {
+                throw ConfigurationError.invalid(
+                    "the store in \(layout.storeDirectory) is at index \(try store.appliedIndex()), behind the snapshot at index \(snapshot.index), and \(received) is missing")
+            }
+            try store.installSnapshot(dataFile: received)
+            logger.info("installed the snapshot's store after a restart", metadata: ["snapshot-index": "\(snapshot.index)"])
+        }
         let startMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
         let waiters = ProposalWaiters(memberID: identity.memberID, startMilliseconds: startMilliseconds)
         let log = try RaftReplicatedLog(
-            wal: wal, entries: replay?.entries ?? [], hardState: replay?.hardState, memberID: identity.memberID,
-            configuration: identity.raftConfiguration, heartbeatMilliseconds: configuration.heartbeatIntervalMilliseconds,
+            wal: wal, snapshot: snapshot, entries: replay?.entries ?? [], hardState: replay?.hardState,
+            memberID: identity.memberID, configuration: identity.raftConfiguration, snapshotter: snapshotter,
+            snapshots: snapshotSettings, catchUpEntries: UInt64(configuration.snapshotCatchUpEntries),
+            heartbeatMilliseconds: configuration.heartbeatIntervalMilliseconds,
             electionMilliseconds: configuration.electionTimeoutMilliseconds, logger: logger)
+        if let snapshot {
+            logger.info("recovered from snapshot", metadata: [
+                "snapshot-index": "\(snapshot.index)", "snapshot-term": "\(snapshot.term)",
+                "entries-after": "\(replay?.entries.count ?? 0)",
+            ])
+        }
         let watchHub = try WatchHub(store: store, encoder: WatchResponseEncoder(
             clusterID: identity.clusterID, memberID: identity.memberID, consensus: log.status,
             fragmentThreshold: configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes))
         let lessor = Lessor(records: try store.leases(), minTTL: configuration.minimumLeaseTTL)
         let membership = Membership(
-            bootstrap: identity.members, published: try store.publishedMembers(), localID: identity.memberID)
+            bootstrap: snapshotMembership?.members ?? identity.members, removedIDs: snapshotMembership?.removedIDs ?? [],
+            published: try store.publishedMembers(), localID: identity.memberID)
         // This member knows its own attributes before it has published them.
         membership.published(ownAttributes(configuration: configuration, identity: identity))
         let peerTransport = NIOLockedValueBox<PeerTransport?>(nil)
@@ -99,7 +122,21 @@ public final class EtcdServer: Sendable {
         }
         let applyLoop = try ApplyLoop(
             store: store, waiters: waiters, watchHub: watchHub, lessor: lessor, membership: membership, auth: auth,
-            logger: logger,
+            logger: logger, snapshots: snapshotSettings,
+            hooks: SnapshotHooks(
+                taken: { [weak log] snapshot in log?.snapshotTaken(snapshot) },
+                send: { message, directory in
+                    if let transport = peerTransport.withLockedValue({ $0 }) {
+                        transport.sendSnapshot(message, storeDirectory: directory)
+                    } else {
+                        try? FileManager.default.removeItem(atPath: directory)
+                    }
+                },
+                installed: { snapshot in
+                    if snapshot.removedIDs.contains(identity.memberID) { removal.removed() }
+                    peerTransport.withLockedValue { $0 }?.follow(snapshot)
+                }),
+            lastSnapshotIndex: snapshot?.index ?? 0, appliedTerm: log.restoredTerm(at: try store.appliedIndex()),
             // Weak: the log's handlers hold the apply loop, and a cycle would keep the store's
             // LMDB environment open after shutdown.
             configurationChangeApplied: { [weak log] change, membershipChange in
@@ -174,7 +211,10 @@ public final class EtcdServer: Sendable {
                 promote: { [weak core] request, eventLoop in
                     core?.promoteMember(request.id, on: eventLoop) ?? eventLoop.makeFailedFuture(EtcdErrors.stopped)
                 },
-                removedFromCluster: { removal.removed() }))
+                removedFromCluster: { removal.removed() }),
+            snapshots: SnapshotSettings(
+                count: UInt64(core.configuration.snapshotCount),
+                directory: DataDirectory(root: core.configuration.dataDirectory).snapshotDirectory))
         log.attach(sender: peerTransport)
         let peerAddresses = try peerTransport.start()
         logger.info("listening for peers", metadata: ["addresses": "\(peerAddresses.map(\.description).joined(separator: ","))"])
@@ -197,7 +237,8 @@ public final class EtcdServer: Sendable {
                 // etcd lets these wait out the request timeout and then answers this error; the
                 // outcome is as unknown now, and the client hears it at once.
                 waiters.failAll(with: EtcdErrors.timeoutDueToLeaderFail)
-            }))
+            },
+            snapshotRequested: { [applyLoop] message in applyLoop.prepareSnapshot(for: message) }))
         // etcd checks only a member that has data already (not one starting a new cluster).
         if core.configuration.initialCorruptCheck && restarted {
             do throws(InitialCorruptCheckError) {

@@ -9,6 +9,13 @@ extension MVCCStore {
         do throws(LMDBError) { try self.environment.copy(toDirectory: directory, compact: true) } catch { throw .storage(error) }
     }
 
+    /// Goes on with the store copy in `dataFile` (a Raft snapshot's, received from the leader)
+    /// instead of the current state, which is gone once this returns; the file is moved, not
+    /// copied. Readers inside the old state finish there; writes wait.
+    public func installSnapshot(dataFile: String) throws(MVCCError) {
+        do throws(LMDBError) { try self.environment.replaceData(withFile: dataFile) } catch { throw .storage(error) }
+    }
+
     /// Rewrites the store's file without free pages (etcd's defragmentation): reads and writes
     /// wait until it is done.
     public func defragment() throws(MVCCError) {

@@ -335,7 +335,9 @@ public final class RaftNode {
         reset(term: term)
         leader = id
         role = .leader
-        for member in progress.keys where member != id { progress[member]!.becomeProbe() }
+        // `reset` left every follower probing from just past the leader's log (etcd's
+        // becomeLeader): probing from its match (0) would reach below a compacted log, and
+        // cost a snapshot where one append does.
         // Etcd appends an empty entry: committing it commits everything before it (§5.4.2)
         // and tells the leader which index its term starts at (needed by ReadIndex).
         pendingConfigurationIndex = log.lastIndex

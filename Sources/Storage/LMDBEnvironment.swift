@@ -277,6 +277,28 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// over it; a crash before the rename leaves the old file (the copy is removed at the next
     /// open), a crash after it leaves the complete new one.
     public func compactInPlace() throws(LMDBError) {
+        try self.replacingDataFile { (old) throws(LMDBError) -> String in
+            let copyDirectory = "\(self.directory)/\(Self.compactionDirectoryName)"
+            let copiedFile = Self.dataFile(in: copyDirectory)
+            Self.removeCompactionDirectory(in: self.directory)
+            do throws(FileIOError) { try FileIO.createDirectories(copyDirectory) } catch { throw LMDBError(error) }
+            try Self.copy(old, toDirectory: copyDirectory, flags: UInt32(MDB_CP_COMPACT))
+            do throws(FileIOError) { try FileIO.syncFile(copiedFile) } catch { throw LMDBError(error) }
+            return copiedFile
+        }
+    }
+
+    /// Goes on with the data file at `path` (a synced copy of an environment with the same named
+    /// databases, such as a Raft snapshot received from the leader) in place of the current one:
+    /// it is renamed over the data file, so nothing of the current state survives. Writers wait
+    /// until the new file is open; readers inside the old file finish there, as in `compactInPlace`.
+    public func replaceData(withFile path: String) throws(LMDBError) {
+        try self.replacingDataFile { _ in path }
+    }
+
+    /// Holds writers back, lets `prepare` make the replacement file (given the current
+    /// generation), renames it over the data file and swaps generations.
+    private func replacingDataFile(_ prepare: (LMDBGeneration) throws(LMDBError) -> String) throws(LMDBError) {
         while !self.gate.withLock({ gate in
             if gate.compacting { return false }
             gate.compacting = true
@@ -299,18 +321,13 @@ public final class LMDBEnvironment: @unchecked Sendable {
         // The previous replacement closed it before returning.
         precondition(!new.isOpen, "LMDB generation \(new.index) still open")
 
-        let copyDirectory = "\(self.directory)/\(Self.compactionDirectoryName)"
-        let copiedFile = Self.dataFile(in: copyDirectory)
-        Self.removeCompactionDirectory(in: self.directory)
-        do throws(FileIOError) { try FileIO.createDirectories(copyDirectory) } catch { throw LMDBError(error) }
         defer { Self.removeCompactionDirectory(in: self.directory) }
-        try Self.copy(old, toDirectory: copyDirectory, flags: UInt32(MDB_CP_COMPACT))
-        do throws(FileIOError) { try FileIO.syncFile(copiedFile) } catch { throw LMDBError(error) }
+        let replacement = try prepare(old)
 
         // The old environment keeps its descriptor on the old file: if the rename fails it simply
         // goes on, and once it succeeds readers inside still read the (unlinked) old file.
         do throws(FileIOError) {
-            try FileIO.rename(copiedFile, to: Self.dataFile(in: self.directory))
+            try FileIO.rename(replacement, to: Self.dataFile(in: self.directory))
         } catch {
             throw LMDBError(error)
         }

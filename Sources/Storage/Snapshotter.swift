@@ -108,6 +108,11 @@ public struct Snapshotter: Sendable {
         return SnapshotLoadResult(snapshot: nil, skipped: skipped)
     }
 
+    /// The snapshot at `index` of `term` (the one a WAL snapshot marker names).
+    public func load(index: UInt64, term: UInt64) throws -> RaftSnapshot {
+        try load(fileName: Self.fileName(index: index, term: term))
+    }
+
     /// Reads one snapshot file, verifying its checksum and that its contents match its name.
     public func load(fileName: String) throws -> RaftSnapshot {
         let bytes = try FileIO.readWholeFile(FileIO.join(directory, fileName))

@@ -28,7 +28,8 @@ struct WALSegmentName: Equatable {
     }
 }
 
-func hex16(_ value: UInt64) -> String {
+/// `value` as 16 lowercase hexadecimal digits, the form etcd names its WAL segments and snapshots by.
+public func hex16(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: 16 - digits.count) + digits
 }

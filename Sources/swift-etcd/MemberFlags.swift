@@ -53,7 +53,10 @@ struct MemberFlags: ParsableArguments {
     var electionTimeout = 1000
 
     @Option(name: .customLong("snapshot-count"), help: "Number of committed transactions to trigger a snapshot to disk.")
-    var snapshotCount = 100_000
+    var snapshotCount: UInt64 = 100_000
+
+    @Option(name: .customLong("experimental-snapshot-catchup-entries"), help: "Number of entries for a slow follower to catch up after compacting the raft storage entries.")
+    var snapshotCatchUpEntries: UInt64 = 5_000
 
     @Option(name: .customLong("quota-backend-bytes"), help: "Raise alarms when backend size exceeds the given quota (0 defaults to low space quota).")
     var quotaBackendBytes: Int64 = 0
@@ -143,7 +146,7 @@ struct MemberFlags: ParsableArguments {
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
         "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-token", "initial-cluster-state",
         "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "heartbeat-interval",
-        "election-timeout", "snapshot-count", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
+        "election-timeout", "snapshot-count", "experimental-snapshot-catchup-entries", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
         "experimental-lease-checkpoint-interval", "auto-compaction-mode", "auto-compaction-retention",
         "cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "client-crl-file", "auto-tls",
         "experimental-initial-corrupt-check", "peer-cert-file", "peer-key-file", "peer-trusted-ca-file",
@@ -192,7 +195,9 @@ struct MemberFlags: ParsableArguments {
         }
         settings.heartbeatIntervalMilliseconds = heartbeatInterval
         settings.electionTimeoutMilliseconds = electionTimeout
-        settings.snapshotCount = snapshotCount
+        // etcd takes 0 for its default.
+        settings.snapshotCount = snapshotCount == 0 ? 100_000 : Int(clamping: snapshotCount)
+        settings.snapshotCatchUpEntries = Int(clamping: snapshotCatchUpEntries)
         settings.quotaBackendBytes = quotaBackendBytes
         guard let progressInterval = GoDuration.milliseconds(watchProgressNotifyInterval) else {
             throw ValidationError(

@@ -266,8 +266,12 @@ final class SimMember: @unchecked Sendable {
         options.mapSize = 64 << 20
         let store = try MVCCStore(directory: storeDirectory, options: options)
         let waiters = ProposalWaiters(memberID: id, startMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+        // Snapshots stay off (the apply loop is given no settings): the log is never compacted.
+        let snapshotDirectory = walDirectory + "/../snap"
         let log = try RaftReplicatedLog(
-            wal: wal, entries: replay?.entries ?? [], hardState: replay?.hardState, memberID: id, configuration: ConfState(voters: voters),
+            wal: wal, snapshot: nil, entries: replay?.entries ?? [], hardState: replay?.hardState, memberID: id,
+            configuration: ConfState(voters: voters), snapshotter: try Snapshotter(directory: snapshotDirectory),
+            snapshots: SnapshotSettings(count: .max, directory: snapshotDirectory), catchUpEntries: 5_000,
             heartbeatMilliseconds: heartbeatMilliseconds, electionMilliseconds: electionMilliseconds, logger: logger)
         let watchHub = try WatchHub(store: store, encoder: WatchResponseEncoder(
             clusterID: 1, memberID: id, consensus: log.status, fragmentThreshold: 1 << 20))

@@ -48,7 +48,8 @@ final class PeerTransportTLSTests: XCTestCase {
             }
         }
         // A snapshot goes over a TLS connection of its own.
-        transports[1]!.send([Support.snapshot(from: 1, to: 2, dataBytes: 3 << 20)])
+        transports[1]!.sendSnapshot(
+            Support.snapshot(from: 1, to: 2, dataBytes: 100), storeDirectory: try Support.storeCopy(bytes: 3 << 20).directory)
         XCTAssertTrue(Support.waitUntil { recorders[1]!.snapshotReports.withLockedValue { !$0.isEmpty } })
         XCTAssertEqual(recorders[1]!.snapshotReports.withLockedValue { $0.map(\.1) }, [true])
     }
@@ -203,7 +204,7 @@ final class PeerTransportTLSTests: XCTestCase {
         _ = try member2.start()
         defer { member2.stop() }
         sendHeartbeats(for: 1, from: 2, to: 1, via: member2)
-        member2.send([Support.snapshot(from: 2, to: 1, dataBytes: 1000)])
+        member2.sendSnapshot(Support.snapshot(from: 2, to: 1, dataBytes: 10), storeDirectory: try Support.storeCopy(bytes: 1000).directory)
         XCTAssertTrue(Support.waitUntil { recorder2.snapshotReports.withLockedValue { !$0.isEmpty } })
         XCTAssertEqual(recorder2.snapshotReports.withLockedValue { $0.map(\.1) }, [false])
         XCTAssertFalse(member2.isConnected(to: 1))

@@ -56,7 +56,22 @@ enum PeerTestSupport {
         for (id, port) in ports where id != memberID { peers[id] = [url(port, scheme: scheme)] }
         return try PeerTransport(
             memberID: memberID, clusterID: clusterID, peers: peers, listen: [url(ports[memberID]!, scheme: scheme)],
-            tls: tls, group: group, logger: logger, handlers: recorder.handlers)
+            tls: tls, group: group, logger: logger, handlers: recorder.handlers, snapshots: snapshotSettings(memberID))
+    }
+
+    /// Where member `memberID`'s transport keeps the store copies it receives.
+    static func snapshotSettings(_ memberID: UInt64) -> SnapshotSettings {
+        SnapshotSettings(count: .max, directory: NSTemporaryDirectory() + "swift-etcd-peer-test-\(ProcessInfo.processInfo.processIdentifier)/snap-\(memberID)")
+    }
+
+    /// A store copy of `bytes` bytes (a counting pattern) in a directory of its own, as the
+    /// apply loop makes one for a MsgSnap; returns the directory and the bytes.
+    static func storeCopy(bytes: Int) throws -> (directory: String, contents: [UInt8]) {
+        let directory = NSTemporaryDirectory() + "swift-etcd-peer-test-copy-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let contents = (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 / 7) }
+        FileManager.default.createFile(atPath: directory + "/data.mdb", contents: Data(contents))
+        return (directory, contents)
     }
 
     /// Polls `condition` every 10 ms until it holds or `timeout` passes.

@@ -112,7 +112,7 @@ final class PeerTransportTests: XCTestCase {
             unknownMember.send([Support.heartbeat(from: 7, to: 1, commit: 1)])
             Thread.sleep(forTimeInterval: 0.05)
         }
-        unknownMember.send([Support.snapshot(from: 7, to: 1, dataBytes: 1000)])
+        unknownMember.sendSnapshot(Support.snapshot(from: 7, to: 1, dataBytes: 10), storeDirectory: try Support.storeCopy(bytes: 1000).directory)
         XCTAssertTrue(Support.waitUntil { unknown.snapshotReports.withLockedValue { !$0.isEmpty } })
         XCTAssertEqual(unknown.snapshotReports.withLockedValue { $0.map(\.1) }, [false])
         XCTAssertFalse(fromOtherCluster.isConnected(to: 1))
@@ -128,7 +128,8 @@ final class PeerTransportTests: XCTestCase {
         _ = try member1.start()
         defer { member1.stop() }
 
-        member1.send([Support.heartbeat(from: 1, to: 2, commit: 1), Support.snapshot(from: 1, to: 2, dataBytes: 10)])
+        member1.send([Support.heartbeat(from: 1, to: 2, commit: 1)])
+        member1.sendSnapshot(Support.snapshot(from: 1, to: 2, dataBytes: 10), storeDirectory: try Support.storeCopy(bytes: 10).directory)
         XCTAssertTrue(Support.waitUntil { recorder1.unreachable.withLockedValue { $0.contains(2) } })
         XCTAssertTrue(Support.waitUntil { recorder1.snapshotReports.withLockedValue { !$0.isEmpty } })
         XCTAssertEqual(recorder1.snapshotReports.withLockedValue { $0.map(\.0) }, [2])
@@ -168,8 +169,10 @@ final class PeerTransportTests: XCTestCase {
     func testLargeSnapshotTravelsBesideTheStreamAndIsReported() throws {
         let (transports, recorders) = try startCluster([1, 2])
         defer { for transport in transports.values { transport.stop() } }
-        let snapshot = Support.snapshot(from: 1, to: 2, dataBytes: 8 << 20)
-        transports[1]!.send([Support.heartbeat(from: 1, to: 2, commit: 0), snapshot])
+        let snapshot = Support.snapshot(from: 1, to: 2, dataBytes: 1000)
+        let copy = try Support.storeCopy(bytes: 24 << 20)
+        transports[1]!.send([Support.heartbeat(from: 1, to: 2, commit: 0)])
+        transports[1]!.sendSnapshot(snapshot, storeDirectory: copy.directory)
         var heartbeats = 1
         let delivered = Support.waitUntil(timeout: 8) {
             transports[1]!.send([Support.heartbeat(from: 1, to: 2, commit: UInt64(heartbeats))])
@@ -182,6 +185,12 @@ final class PeerTransportTests: XCTestCase {
         XCTAssertTrue(Support.waitUntil { recorders[2]!.delivered(from: 1).filter { $0.type == .heartbeat }.count == heartbeats })
         let received = recorders[2]!.delivered(from: 1)
         XCTAssertEqual(received.filter { $0.type == .snapshot }, [snapshot])
+        // The copy arrived whole, under the name the apply loop installs it from, and the
+        // sender's copy is gone.
+        let received2 = Support.snapshotSettings(2).receivedStoreFile(index: 100)
+        XCTAssertEqual(FileManager.default.contents(atPath: received2).map { [UInt8]($0) }, copy.contents)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: copy.directory))
+        try? FileManager.default.removeItem(atPath: received2)
         // The stream kept its order while the snapshot was under way.
         XCTAssertEqual(received.filter { $0.type == .heartbeat }.map(\.commit), (0..<UInt64(heartbeats)).map { $0 })
     }

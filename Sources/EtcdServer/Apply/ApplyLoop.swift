@@ -2,6 +2,7 @@ import EtcdProto
 import Foundation
 import Logging
 import MVCC
+import NIOConcurrencyHelpers
 import NIOCore
 import Raft
 
@@ -19,12 +20,32 @@ final class ApplyLoop: Sendable {
     private let auth: ServerAuth
     let appliedIndex: AppliedIndex
     private let logger: Logger
-    private let queue = BlockingBatchQueue<[CommittedEntry]>()
+    private let queue = BlockingBatchQueue<Work>()
     private let configurationChangeApplied: @Sendable (ConfChange, MembershipChange) -> Void
+    private let snapshotSettings: SnapshotSettings?
+    private let snapshotHooks: SnapshotHooks?
+    /// Touched by the apply thread only (and by `replay` before it starts).
+    private let progress: NIOLockedValueBox<Progress>
 
+    private enum Work: Sendable {
+        case entries([CommittedEntry])
+        /// Raft wants a snapshot sent with this MsgSnap: copy the store as it is now.
+        case snapshot(for: Raft.Message)
+    }
+
+    private struct Progress {
+        /// The term of the last entry applied (0 until one is).
+        var appliedTerm: UInt64 = 0
+        var lastSnapshotIndex: UInt64
+    }
+
+    /// `snapshots` (with `hooks`) turns on Raft snapshots every `count` applied entries;
+    /// `lastSnapshotIndex` is where the log's latest one is, `appliedTerm` the term of the entry
+    /// the store has applied last.
     init(
         store: MVCCStore, waiters: ProposalWaiters, watchHub: WatchHub, lessor: Lessor, membership: Membership,
-        auth: ServerAuth, logger: Logger,
+        auth: ServerAuth, logger: Logger, snapshots: SnapshotSettings? = nil, hooks: SnapshotHooks? = nil,
+        lastSnapshotIndex: UInt64 = 0, appliedTerm: UInt64 = 0,
         configurationChangeApplied: @escaping @Sendable (ConfChange, MembershipChange) -> Void
     ) throws {
         self.store = store
@@ -36,6 +57,9 @@ final class ApplyLoop: Sendable {
         self.logger = logger
         self.configurationChangeApplied = configurationChangeApplied
         self.appliedIndex = AppliedIndex(try store.appliedIndex())
+        self.snapshotSettings = snapshots
+        self.snapshotHooks = hooks
+        self.progress = NIOLockedValueBox(Progress(appliedTerm: appliedTerm, lastSnapshotIndex: lastSnapshotIndex))
     }
 
     func start() {
@@ -46,7 +70,14 @@ final class ApplyLoop: Sendable {
 
     /// Called by the log's thread; never blocks.
     func enqueue(_ entries: [CommittedEntry]) {
-        queue.push(entries)
+        queue.push(.entries(entries))
+    }
+
+    /// Called by the log's thread for a MsgSnap Raft wants sent; never blocks. The store is
+    /// copied between two batches, so the copy is exactly the state at the applied index, and
+    /// `message` leaves with that index, its term and its membership (etcd's merged snapshot).
+    func prepareSnapshot(for message: Raft.Message) {
+        queue.push(.snapshot(for: message))
     }
 
     /// Applies everything queued so far, then ends the thread.
@@ -78,12 +109,18 @@ final class ApplyLoop: Sendable {
                 if batches.isEmpty {
                     compactionPending = try !store.runCompaction(maxEntries: store.options.compactionBatchLimit)
                 } else {
-                    let entries = batches.count == 1 ? batches[0] : Array(batches.joined())
-                    // Raft redelivers entries a restart already replayed: skip what is applied.
-                    let applied = appliedIndex.value
-                    if let first = entries.firstIndex(where: { $0.index > applied }) {
-                        physicalCompactions += try apply(entries[first...])
+                    var entries: [CommittedEntry] = []
+                    for work in batches {
+                        switch work {
+                        case .entries(let more): entries += more
+                        case .snapshot(let message):
+                            physicalCompactions += try applyInOrder(entries)
+                            entries = []
+                            sendSnapshot(message)
+                        }
                     }
+                    physicalCompactions += try applyInOrder(entries)
+                    try takeSnapshotIfDue()
                     compactionPending = try store.finishedCompactionRevision() < store.compactedRevision()
                 }
                 if !physicalCompactions.isEmpty {
@@ -103,6 +140,90 @@ final class ApplyLoop: Sendable {
             queue.markDrained()
         }
         for waiting in physicalCompactions { waiting.promise.fail(EtcdErrors.stopped) }
+    }
+
+    /// Applies what is not applied yet (Raft redelivers entries a restart already replayed),
+    /// installing a leader's snapshot where one comes.
+    private func applyInOrder(_ entries: [CommittedEntry]) throws -> [PhysicalCompaction] {
+        var held: [PhysicalCompaction] = []
+        var start = entries.startIndex
+        while start < entries.endIndex {
+            let applied = appliedIndex.value
+            let end = entries[start...].firstIndex { if case .snapshot = $0.kind { true } else { false } } ?? entries.endIndex
+            if let first = entries[start..<end].firstIndex(where: { $0.index > applied }) {
+                held += try apply(entries[first..<end])
+            }
+            if end < entries.endIndex { try installSnapshot(entries[end]) }
+            start = end + 1
+        }
+        return held
+    }
+
+    /// Every `--snapshot-count` applied entries: syncs the store (LMDB runs without syncing
+    /// each commit) and tells the log, which records the snapshot and compacts before it.
+    private func takeSnapshotIfDue() throws {
+        guard let settings = snapshotSettings, let hooks = snapshotHooks else { return }
+        let applied = appliedIndex.value
+        let state = progress.withLockedValue { $0 }
+        guard applied > state.lastSnapshotIndex, applied - state.lastSnapshotIndex >= settings.count, state.appliedTerm > 0 else {
+            return
+        }
+        try store.sync()
+        progress.withLockedValue { $0.lastSnapshotIndex = applied }
+        hooks.taken(AppliedSnapshot(index: applied, term: state.appliedTerm, membership: membership.snapshot))
+    }
+
+    /// Copies the store for a MsgSnap and hands the copy to the transport (the leader).
+    private func sendSnapshot(_ message: Raft.Message) {
+        guard let settings = snapshotSettings, let hooks = snapshotHooks else { return }
+        let term = progress.withLockedValue { $0.appliedTerm }
+        let index = appliedIndex.value
+        let directory = settings.outgoingStoreDirectory(to: message.to)
+        do {
+            try? FileManager.default.removeItem(atPath: directory)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try store.copy(toDirectory: directory)
+        } catch {
+            logger.warning("copying the store for a snapshot failed", metadata: ["to": "\(message.to.hex)", "error": "\(error)"])
+            try? FileManager.default.removeItem(atPath: directory)
+            hooks.send(message, "")
+            return
+        }
+        let membership = membership.snapshot
+        var merged = message
+        merged.snapshot = Raft.Snapshot(
+            data: membership.serializedBytes(),
+            metadata: SnapshotMetadata(confState: membership.configuration, index: index, term: term))
+        hooks.send(merged, directory)
+    }
+
+    /// Makes the store the leader's copy and everything held in memory follow it.
+    private func installSnapshot(_ entry: CommittedEntry) throws {
+        guard case .snapshot(let snapshot, let storeFile) = entry.kind else { return }
+        guard entry.index > appliedIndex.value else {
+            try? FileManager.default.removeItem(atPath: storeFile)
+            return
+        }
+        try store.installSnapshot(dataFile: storeFile)
+        let installedIndex = try store.appliedIndex()
+        guard installedIndex == entry.index else {
+            // The copy is not of the snapshot's state: going on would diverge from the log.
+            throw InternalRequestError(reason: "the snapshot's store is at index \(installedIndex), the snapshot at \(entry.index)")
+        }
+        appliedIndex.advance(to: installedIndex)
+        progress.withLockedValue {
+            $0.appliedTerm = entry.term
+            $0.lastSnapshotIndex = entry.index
+        }
+        membership.restore(snapshot, published: try store.publishedMembers())
+        lessor.restore(records: try store.leases())
+        auth.restored(state: try store.authState())
+        let revision = try store.currentRevision()
+        watchHub.storeReplaced(revision: revision)
+        snapshotHooks?.installed(snapshot)
+        logger.info("applied incoming snapshot", metadata: [
+            "snapshot-index": "\(entry.index)", "snapshot-term": "\(entry.term)", "revision": "\(revision)",
+        ])
     }
 
     /// A `physical` compaction's reply, held until the store has removed what it compacted.
@@ -130,6 +251,8 @@ final class ApplyLoop: Sendable {
             case .configurationChange(let change):
                 configurationChanges.append(change)
                 continue
+            case .snapshot:
+                throw InternalRequestError(reason: "a snapshot among the entries of one batch")
             }
             let (proposalID, request) = try InternalRequest.decode(entry.data)
             proposalIDs.append(proposalID)
@@ -160,6 +283,7 @@ final class ApplyLoop: Sendable {
         }
         let lastIndex = entries[entries.endIndex - 1].index
         let results = try store.apply(writes, lastIndex: lastIndex)
+        progress.withLockedValue { $0.appliedTerm = entries[entries.endIndex - 1].term }
         appliedIndex.advance(to: lastIndex)
         for change in configurationChanges {
             let membershipChange = try MembershipChange(change)

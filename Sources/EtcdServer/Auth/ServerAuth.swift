@@ -75,6 +75,12 @@ final class ServerAuth: Sendable {
         SimpleTokens.newToken(sequence: tokenSequence.add(1, ordering: .relaxed).newValue)
     }
 
+    /// The store became a leader's snapshot (the apply loop): its auth state is published as is.
+    func restored(state: AuthState) {
+        let compiled = AuthView(state)
+        view.update { $0 = compiled }
+    }
+
     /// Publishes the store's auth state after an apply batch, and applies what an applied
     /// change means for tokens (etcd's token provider hooks).
     func applied(_ entry: AuthLogEntry, state: AuthState) {

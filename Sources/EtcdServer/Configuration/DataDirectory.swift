@@ -8,6 +8,8 @@ struct DataDirectory {
     var walDirectory: String { memberDirectory + "/wal" }
     /// The LMDB environment (etcd keeps its bbolt file in `member/snap/db`).
     var storeDirectory: String { memberDirectory + "/db" }
+    /// Raft snapshot files and the store copies that travel with them (etcd's `member/snap`).
+    var snapshotDirectory: String { memberDirectory + "/snap" }
 
     /// Creates the directories with etcd's permissions (0700).
     func prepare() throws {

@@ -52,7 +52,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logLevel = "info"
     public var heartbeatIntervalMilliseconds = 100
     public var electionTimeoutMilliseconds = 1000
+    /// Applied entries between two Raft snapshots (etcd: `--snapshot-count`; 0 means etcd's default).
     public var snapshotCount = 100_000
+    /// Entries a compaction keeps before a snapshot for slow followers (etcd 3.6:
+    /// `--experimental-snapshot-catchup-entries`).
+    public var snapshotCatchUpEntries = 5_000
     /// 0 means etcd's default quota (2 GiB).
     public var quotaBackendBytes: Int64 = 0
     /// How often watchers with `progress_notify` hear the current revision

@@ -35,6 +35,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         case replicationProgress(@Sendable ([UInt64: UInt64]?) -> Void)
         /// This member's own removal, applied once its hand-over ended.
         case removalAfterHandOver(ConfChange)
+        case snapshotTaken(AppliedSnapshot)
     }
 
     /// The loop's own bookkeeping, touched by the raft thread only.
@@ -56,6 +57,11 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     private let node: RaftNode
     private let storage: MemoryStorage
     private let wal: WAL
+    private let snapshotter: Snapshotter
+    private let snapshotSettings: SnapshotSettings
+    /// Entries kept before a snapshot when the log is compacted, so a follower a little behind
+    /// catches up from the log rather than by a whole snapshot (etcd's catch-up entries).
+    private let catchUpEntries: UInt64
     /// Voters in the applied configuration; read by `stop` on another thread.
     private let voterCount: Synchronization.Atomic<Int>
     private let inputs = BlockingBatchQueue<Input>()
@@ -71,13 +77,18 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let logger: Logger
 
-    /// Restores Raft from what the WAL replayed: `entries` and `hardState`, with `configuration`
-    /// as the membership before the log's configuration changes.
+    /// Restores Raft from what the WAL replayed: `entries` and `hardState` after `snapshot` (the
+    /// one the WAL's latest snapshot marker names, if any), with `configuration` as the
+    /// membership before the log's configuration changes when there is no snapshot.
     init(
-        wal: WAL, entries: [WALEntry], hardState: WALHardState?, memberID: UInt64, configuration confState: ConfState,
-        heartbeatMilliseconds: Int, electionMilliseconds: Int, logger: Logger
+        wal: WAL, snapshot: RaftSnapshot?, entries: [WALEntry], hardState: WALHardState?, memberID: UInt64,
+        configuration bootstrapConfiguration: ConfState, snapshotter: Snapshotter, snapshots: SnapshotSettings,
+        catchUpEntries: UInt64, heartbeatMilliseconds: Int, electionMilliseconds: Int, logger: Logger
     ) throws {
         self.wal = wal
+        self.snapshotter = snapshotter
+        self.snapshotSettings = snapshots
+        self.catchUpEntries = catchUpEntries
         self.logger = logger
         self.status = ConsensusStatus(memberID: memberID)
         tickInterval = TimeInterval(heartbeatMilliseconds) / 1000
@@ -89,7 +100,18 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
             Entry(term: $0.term, index: $0.index, type: EntryType(rawValue: Int32($0.kind)) ?? .normal, data: $0.data)
         }
         let hard = hardState ?? WALHardState(term: 1, vote: 0, commit: 0)
+        var confState = bootstrapConfiguration
         storage = MemoryStorage(confState: confState)
+        if let snapshot {
+            let membership: MembershipSnapshot
+            do { membership = try MembershipSnapshot(serializedBytes: snapshot.membership) } catch {
+                throw ConfigurationError.invalid("undecodable membership in the snapshot at index \(snapshot.index): \(error)")
+            }
+            confState = membership.configuration
+            try storage.applySnapshot(Raft.Snapshot(
+                data: snapshot.membership,
+                metadata: SnapshotMetadata(confState: confState, index: snapshot.index, term: snapshot.term)))
+        }
         storage.append(raftEntries)
         if hardState == nil {
             // A new member starts in term 1, as etcd's bootstrap entries are of term 1: the
@@ -97,7 +119,9 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
             try wal.append(entries: [], hardState: hard)
             try wal.sync()
         }
-        var state = HardState(term: hard.term, vote: hard.vote, commit: hard.commit)
+        // A snapshot is of applied, hence committed, entries: the commit index written with the
+        // last entries may be older than it.
+        var state = HardState(term: hard.term, vote: hard.vote, commit: max(hard.commit, snapshot?.index ?? 0))
         if state.commit > storage.lastIndex() {
             logger.warning("the WAL's commit index is past its last entry; using the last entry",
                            metadata: ["commit": "\(state.commit)", "last-index": "\(storage.lastIndex())"])
@@ -135,6 +159,12 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         let commit = storage.hardState.commit
         guard commit >= storage.firstIndex() else { return [] }
         return try storage.entries(in: storage.firstIndex()..<(commit + 1), maxBytes: .max).map(committedEntry)
+    }
+
+    /// The term of the entry at `index` in the restored log (the snapshot's included), for the
+    /// apply loop's start; called before `start`.
+    func restoredTerm(at index: UInt64) -> UInt64 {
+        (try? storage.term(at: index)) ?? 0
     }
 
     /// Gives the log its peer transport; called once, before `start`.
@@ -181,6 +211,10 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
 
     func configurationChangeApplied(_ change: ConfChange) {
         inputs.push(.configurationChangeApplied(change))
+    }
+
+    func snapshotTaken(_ snapshot: AppliedSnapshot) {
+        inputs.push(.snapshotTaken(snapshot))
     }
 
     func start(handlers: ReplicatedLogHandlers) {
@@ -231,13 +265,6 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                     proposals.append(data)
                     proposalIDs.append(id)
                 case .message(let message):
-                    if message.type == .snapshot {
-                        // Installing a leader's snapshot is not built yet: stepping it would move
-                        // Raft's log past what this member's store holds.
-                        logger.warning("dropped a raft snapshot: installing snapshots is not supported yet",
-                                       metadata: ["from": "\(message.from.hex)", "index": "\(message.snapshot?.metadata.index ?? 0)"])
-                        continue
-                    }
                     do { try node.step(message) } catch {
                         logger.debug("dropped a raft message", metadata: ["from": "\(message.from.hex)", "error": "\(error)"])
                     }
@@ -269,6 +296,11 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                     }
                 case .removalAfterHandOver(let change):
                     applyConfigurationChange(change)
+                case .snapshotTaken(let snapshot):
+                    do { try recordSnapshot(snapshot) } catch {
+                        logger.critical("saving a snapshot failed; stopping", metadata: ["error": "\(error)"])
+                        fatalError("saving a snapshot failed: \(error)")
+                    }
                 }
             }
             if Date() >= nextTick {
@@ -312,6 +344,10 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
             // the commit index is not written on its own: the commit index is learnt again from
             // the leader (or re-established by an election) after a restart, and it rides along
             // with the next entries.
+            var received: CommittedEntry?
+            if let snapshot = ready.snapshot {
+                received = try persistReceivedSnapshot(snapshot)
+            }
             if !ready.entries.isEmpty || termOrVoteChanged {
                 let walEntries = ready.entries.map {
                     WALEntry(index: $0.index, term: $0.term, kind: UInt8($0.type.rawValue), data: $0.data)
@@ -325,7 +361,8 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                 storage.append(ready.entries)
             }
             if let state = ready.hardState { storage.setHardState(state) }
-            if !ready.messages.isEmpty { sender?.send(ready.messages) }
+            if !ready.messages.isEmpty { send(ready.messages) }
+            if let received { handlers?.deliver([received]) }
             if !ready.committedEntries.isEmpty {
                 handlers?.deliver(ready.committedEntries.map(committedEntry))
             }
@@ -333,6 +370,76 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
             node.advance(ready)
         }
         publishStatus()
+    }
+
+    /// MsgSnaps go to the apply loop, which copies the store and sends them with the copy;
+    /// everything else to the transport.
+    private func send(_ messages: [Raft.Message]) {
+        guard let snapshotRequested = handlers?.snapshotRequested, messages.contains(where: { $0.type == .snapshot }) else {
+            sender?.send(messages)
+            return
+        }
+        for message in messages where message.type == .snapshot {
+            logger.info("sending a snapshot", metadata: ["to": "\(message.to.hex)", "raft-snapshot-index": "\(message.snapshot?.metadata.index ?? 0)"])
+            snapshotRequested(message)
+        }
+        sender?.send(messages.filter { $0.type != .snapshot })
+    }
+
+    /// Makes a leader's snapshot durable before anything after it (etcd's SaveSnap: the
+    /// snapshot file, then the WAL's marker), and returns the entry that has the apply loop
+    /// install it. The store copy it names was synced before the message was delivered.
+    private func persistReceivedSnapshot(_ snapshot: Raft.Snapshot) throws -> CommittedEntry {
+        let metadata = snapshot.metadata
+        let membership: MembershipSnapshot
+        do { membership = try MembershipSnapshot(serializedBytes: snapshot.data) } catch {
+            // Raft has already moved past its log: there is no way back but a restart.
+            logger.critical("undecodable membership in a leader's snapshot", metadata: ["index": "\(metadata.index)"])
+            fatalError("undecodable membership in the snapshot at index \(metadata.index): \(error)")
+        }
+        try snapshotter.save(RaftSnapshot(index: metadata.index, term: metadata.term, membership: snapshot.data, data: []))
+        try wal.saveSnapshotMarker(index: metadata.index, term: metadata.term)
+        try storage.applySnapshot(snapshot)
+        voterCount.store(metadata.confState.voters.count, ordering: .relaxed)
+        return CommittedEntry(
+            index: metadata.index, term: metadata.term,
+            kind: .snapshot(membership, storeFile: snapshotSettings.receivedStoreFile(index: metadata.index)), data: [])
+    }
+
+    /// The apply loop synced the store at `snapshot.index`: record a Raft snapshot there (file,
+    /// then WAL marker), compact the in-memory log up to the catch-up margin, and release the
+    /// WAL segments and older snapshot files the next start no longer needs.
+    private func recordSnapshot(_ snapshot: AppliedSnapshot) throws {
+        guard snapshot.index > storage.snapshotValue.metadata.index, snapshot.index <= storage.lastIndex() else { return }
+        let data = snapshot.membership.serializedBytes()
+        let recorded = try storage.createSnapshot(at: snapshot.index, confState: snapshot.membership.configuration, data: data)
+        try snapshotter.save(RaftSnapshot(index: recorded.metadata.index, term: recorded.metadata.term, membership: data, data: []))
+        try wal.saveSnapshotMarker(index: recorded.metadata.index, term: recorded.metadata.term)
+        logger.info("saved snapshot", metadata: ["snapshot-index": "\(recorded.metadata.index)", "term": "\(recorded.metadata.term)"])
+        if snapshot.index > catchUpEntries, snapshot.index - catchUpEntries >= storage.firstIndex() {
+            let compactIndex = snapshot.index - catchUpEntries
+            try storage.compact(upTo: compactIndex)
+            logger.info("compacted Raft logs", metadata: ["compact-index": "\(compactIndex)"])
+        }
+        let segmentsBefore = wal.segmentFileNames.count
+        try wal.releaseSegments(before: snapshot.index)
+        if wal.segmentFileNames.count < segmentsBefore {
+            logger.info("released WAL segments", metadata: [
+                "released": "\(segmentsBefore - wal.segmentFileNames.count)", "kept": "\(wal.segmentFileNames.count)",
+            ])
+        }
+        // etcd keeps five snapshot files (--max-snapshots); store copies older than this
+        // snapshot were installed or are stale.
+        try snapshotter.removeAll(keepingNewest: 5)
+        removeStaleStoreFiles(before: snapshot.index)
+    }
+
+    private func removeStaleStoreFiles(before index: UInt64) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: snapshotSettings.directory) else { return }
+        for name in names where name.hasSuffix(".snap.db") {
+            guard let fileIndex = UInt64(name.prefix(16), radix: 16), fileIndex < index else { continue }
+            try? FileManager.default.removeItem(atPath: snapshotSettings.directory + "/" + name)
+        }
     }
 
     private func committedEntry(_ entry: Entry) -> CommittedEntry {

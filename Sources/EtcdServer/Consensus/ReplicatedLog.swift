@@ -2,22 +2,25 @@ import Raft
 import Synchronization
 
 /// One entry the log has committed, as the apply loop receives it.
-public struct CommittedEntry: Sendable {
-    public enum Kind: Sendable {
+struct CommittedEntry: Sendable {
+    enum Kind: Sendable {
         /// A client or server write: `data` is an `InternalRequest` entry.
         case request
         /// Nothing to apply (a new leader's first entry): only the applied index moves.
         case empty
         /// A membership change; the apply loop hands it back to the log once applied.
         case configurationChange(ConfChange)
+        /// A leader's Raft snapshot at `index`: the store becomes the copy in `storeFile`, the
+        /// membership the snapshot's.
+        case snapshot(MembershipSnapshot, storeFile: String)
     }
 
-    public var index: UInt64
-    public var term: UInt64
-    public var kind: Kind
-    public var data: [UInt8]
+    var index: UInt64
+    var term: UInt64
+    var kind: Kind
+    var data: [UInt8]
 
-    public init(index: UInt64, term: UInt64, kind: Kind = .request, data: [UInt8]) {
+    init(index: UInt64, term: UInt64, kind: Kind = .request, data: [UInt8]) {
         self.index = index
         self.term = term
         self.kind = kind
@@ -45,6 +48,9 @@ struct ReplicatedLogHandlers: Sendable {
     /// The leader this member knew is no longer the leader: proposals in flight may have been
     /// lost with it (forwarded to it, or appended only by it), so their outcome is unknown.
     var leaderLost: @Sendable () -> Void
+    /// Raft wants this MsgSnap sent: the store must be copied to go with it. Without it, the
+    /// message goes to the transport as it is.
+    var snapshotRequested: (@Sendable (Raft.Message) -> Void)? = nil
 }
 
 /// The seam between the server and consensus: proposals go in, committed entries come out in

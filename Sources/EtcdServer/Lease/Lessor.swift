@@ -43,6 +43,19 @@ final class Lessor: Sendable {
         self.state = NIOLockedValueBox(state)
     }
 
+    /// The store became a leader's snapshot (the apply loop): its leases replace every lease
+    /// known, each running as a restart's do.
+    func restore(records: [LeaseRecord], now: NIODeadline = .now()) {
+        state.withLockedValue { state in
+            state.leases = [:]
+            for record in records {
+                let runFor = record.remainingTTL > 0 ? record.remainingTTL : record.ttl
+                state.leases[record.id] = Lease(
+                    ttl: record.ttl, expiry: now + .seconds(runFor), checkpointedRemaining: record.remainingTTL)
+            }
+        }
+    }
+
     // MARK: Applied writes (apply loop)
 
     func granted(_ record: LeaseRecord, now: NIODeadline = .now()) {

@@ -19,9 +19,12 @@ final class Membership: Sendable {
     /// Whether this member is a learner: read by every client call, so not behind the lock.
     private let localIsLearner = Atomic(false)
 
-    init(bootstrap: [Member], published: [Member], localID: UInt64 = 0) {
+    /// `bootstrap` is the membership the log starts from: the `--initial-cluster` one, or that
+    /// of the Raft snapshot the log resumes after (with the members it had removed).
+    init(bootstrap: [Member], removedIDs: [UInt64] = [], published: [Member], localID: UInt64 = 0) {
         var initial = State()
         for member in bootstrap { initial.members[member.id] = member }
+        initial.removed = Set(removedIDs)
         state = NIOLockedValueBox(initial)
         self.localID = localID
         localIsLearner.store(initial.members[localID]?.isLearner ?? false, ordering: .relaxed)
@@ -42,6 +45,25 @@ final class Membership: Sendable {
 
     func member(_ id: UInt64) -> Member? {
         state.withLockedValue { $0.members[id] }
+    }
+
+    /// The whole membership, for a Raft snapshot (the apply loop, between batches).
+    var snapshot: MembershipSnapshot {
+        state.withLockedValue { state in
+            MembershipSnapshot(members: state.members.values.sorted { $0.id < $1.id }, removedIDs: state.removed.sorted())
+        }
+    }
+
+    /// Replaces the whole membership with a Raft snapshot's, installed from the leader; the
+    /// published attributes come with the store the snapshot installed.
+    func restore(_ snapshot: MembershipSnapshot, published: [Member]) {
+        state.withLockedValue { state in
+            state.members = [:]
+            for member in snapshot.members { state.members[member.id] = member }
+            state.removed = Set(snapshot.removedIDs)
+            localIsLearner.store(state.members[localID]?.isLearner ?? false, ordering: .relaxed)
+        }
+        for member in published { self.published(member) }
     }
 
     /// The IDs of removed members, in order.

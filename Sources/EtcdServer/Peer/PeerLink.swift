@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Raft
+import Storage
 
 /// Everything this member sends to one peer: the long-lived message stream (with its bounded
 /// queue and reconnection), and a connection of its own for each snapshot.
@@ -313,23 +314,17 @@ final class PeerLink: Sendable {
 
     // MARK: Event loop: snapshots
 
-    /// Sends a MsgSnap on a connection of its own, so it never delays the stream; reports the
-    /// outcome with `reportSnapshot`.
-    func sendSnapshot(_ message: Raft.Message) {
-        eventLoop.execute { self.startSnapshot(message) }
+    /// Sends a MsgSnap with the store copy `file` on a connection of its own, so it never
+    /// delays the stream (nor heartbeats); the copy is read as the peer's flow control allows
+    /// and removed afterwards. Reports the outcome with `reportSnapshot`.
+    func sendSnapshot(_ message: Raft.Message, file: PeerSnapshotFile) {
+        eventLoop.execute { self.startSnapshot(message, file: file) }
     }
 
-    private func startSnapshot(_ message: Raft.Message) {
+    private func startSnapshot(_ message: Raft.Message, file: PeerSnapshotFile) {
         guard !connection.value.stopped else {
+            file.remove()
             handlers.reportSnapshot(peerID, false)
-            return
-        }
-        let encoded = message.encoded()
-        guard encoded.count <= PeerWire.maxSnapshotMessageBytes else {
-            logger.error(
-                "snapshot message larger than the snapshot path's limit",
-                metadata: ["peer": "\(PeerWire.hex(peerID))", "bytes": "\(encoded.count)"])
-            snapshotFinished(success: false)
             return
         }
         let endpoint = endpoint
@@ -338,23 +333,46 @@ final class PeerLink: Sendable {
             case .failure(let error):
                 self.logger.warning(
                     "sending a snapshot failed", metadata: ["peer": "\(PeerWire.hex(self.peerID))", "error": "\(error)"])
+                file.remove()
                 self.snapshotFinished(success: false)
             case .success(let channel):
-                self.sendSnapshot(encoded, on: channel, endpoint: endpoint)
+                self.sendSnapshot(message.encoded(), file: file, on: channel, endpoint: endpoint)
             }
         }
     }
 
-    private func sendSnapshot(_ encoded: [UInt8], on channel: any Channel, endpoint: URLEndpoint) {
+    private func sendSnapshot(_ encoded: [UInt8], file: PeerSnapshotFile, on channel: any Channel, endpoint: URLEndpoint) {
         let id = ObjectIdentifier(channel)
-        guard !connection.value.stopped else {
+        guard !connection.value.stopped, let descriptor = try? FileIO.openFile(file.path, flags: O_RDONLY) else {
             channel.close(promise: nil)
+            file.remove()
             snapshotFinished(success: false)
             return
         }
         connection.value.snapshotChannels[id] = channel
+        let started = NIODeadline.now()
         let timeout = eventLoop.scheduleTask(in: Self.snapshotTimeout) { channel.close(promise: nil) }
         let status = NIOLoopBoundBox<String?>(nil, eventLoop: eventLoop)
+        let upload = NIOLoopBoundBox<(stream: HTTP2ClientStream?, offset: Int, failed: Bool)>((nil, 0, false), eventLoop: eventLoop)
+        let peer = PeerWire.hex(peerID)
+        /// Writes chunks while the stream takes them, then ends the request.
+        func pump() {
+            guard let stream = upload.value.stream, !upload.value.failed else { return }
+            while stream.isWritable && upload.value.offset < file.size {
+                let count = min(PeerWire.snapshotChunkBytes, file.size - upload.value.offset)
+                guard let chunk = try? FileIO.read(descriptor, count: count, at: upload.value.offset, path: file.path) else {
+                    upload.value.failed = true
+                    stream.cancel()
+                    return
+                }
+                var frame = ByteBuffer()
+                frame.reserveCapacity(PeerWire.frameHeaderBytes + count)
+                PeerWire.appendFrame(chunk, to: &frame)
+                stream.write(frame)
+                upload.value.offset += count
+                if upload.value.offset == file.size { stream.end() }
+            }
+        }
         let observer = HTTP2ClientStreamObserver(
             onHeaders: { headers in
                 if let value = headers.first(where: { $0.name == "grpc-status" })?.value { status.value = value }
@@ -364,16 +382,24 @@ final class PeerLink: Sendable {
             },
             onEnd: { _ in
                 timeout.cancel()
+                _ = try? FileIO.close(descriptor, path: file.path)
+                file.remove()
                 self.connection.value.snapshotChannels.removeValue(forKey: id)
                 channel.close(promise: nil)
-                let success = status.value == "0"
-                if !success {
+                let success = status.value == "0" && !upload.value.failed
+                if success {
+                    let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+                    self.logger.info(
+                        "sent database snapshot to peer",
+                        metadata: ["peer": "\(peer)", "bytes": "\(file.size)", "seconds": "\(seconds)"])
+                } else {
                     self.logger.warning(
                         "peer did not accept a snapshot",
-                        metadata: ["peer": "\(PeerWire.hex(self.peerID))", "grpc-status": "\(status.value ?? "none")"])
+                        metadata: ["peer": "\(peer)", "grpc-status": "\(status.value ?? "none")"])
                 }
                 self.snapshotFinished(success: success)
-            })
+            },
+            onWritable: { pump() })
         let headers = PeerWire.requestHeaders(
             path: PeerWire.snapshotPath, endpoint: endpoint, clusterID: clusterID,
             from: memberID, to: peerID)
@@ -381,16 +407,20 @@ final class PeerLink: Sendable {
             let stream = handler.openStream(headers: headers, observer: observer)
         else {
             timeout.cancel()
+            _ = try? FileIO.close(descriptor, path: file.path)
+            file.remove()
             connection.value.snapshotChannels.removeValue(forKey: id)
             channel.close(promise: nil)
             snapshotFinished(success: false)
             return
         }
-        var body = ByteBuffer()
-        body.reserveCapacity(PeerWire.frameHeaderBytes + encoded.count)
-        PeerWire.appendFrame(encoded, to: &body)
-        stream.write(body)
-        stream.end()
+        var head = ByteBuffer()
+        PeerWire.appendFrame(encoded, to: &head)
+        PeerWire.appendFrame(PeerWire.snapshotStoreHeader(size: file.size, checksum: file.checksum), to: &head)
+        stream.write(head)
+        upload.value.stream = stream
+        if file.size == 0 { stream.end() }
+        pump()
     }
 
     private func snapshotFinished(success: Bool) {

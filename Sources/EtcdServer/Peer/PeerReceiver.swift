@@ -21,13 +21,16 @@ final class PeerReceiver: Sendable {
     private let hashKV: PeerHashKVProvider?
     private let members: PeerMembersProvider?
     private let promote: PeerPromoteProvider?
+    /// Where received store copies go; without it the snapshot path refuses every MsgSnap.
+    private let snapshots: SnapshotSettings?
     private let running = NIOLockedValueBox(true)
 
     init(
         memberID: UInt64, clusterID: UInt64, peerIDs: Set<UInt64>, logger: Logger,
         deliver: @escaping @Sendable (Raft.Message) -> Void, hashKV: PeerHashKVProvider? = nil,
-        members: PeerMembersProvider? = nil, promote: PeerPromoteProvider? = nil
+        members: PeerMembersProvider? = nil, promote: PeerPromoteProvider? = nil, snapshots: SnapshotSettings? = nil
     ) {
+        self.snapshots = snapshots
         self.memberID = memberID
         self.clusterID = clusterID
         self.peerIDs = NIOLockedValueBox(peerIDs)
@@ -61,8 +64,8 @@ final class PeerReceiver: Sendable {
             acceptStream(context, writer)
         })
         router.register(
-            PeerWire.snapshotPath, maxReceiveMessageBytes: PeerWire.maxSnapshotMessageBytes,
-            .unary { [self] request, context in receiveSnapshot(request, context) })
+            PeerWire.snapshotPath, maxReceiveMessageBytes: PeerWire.maxSnapshotFrameBytes,
+            .bidirectionalStreaming { [self] context, writer in receiveSnapshot(context, writer) })
         if let hashKV { registerHashKV(in: &router, provider: hashKV) }
         if let members { registerMembers(in: &router, provider: members) }
         if let promote { registerPromote(in: &router, provider: promote) }
@@ -109,21 +112,39 @@ final class PeerReceiver: Sendable {
 
     // MARK: Snapshot path
 
-    private func receiveSnapshot(_ request: ByteBuffer, _ context: GRPCCallContext) -> EventLoopFuture<ByteBuffer> {
+    private func receiveSnapshot(_ context: GRPCCallContext, _ writer: GRPCResponseWriter) -> GRPCRequestObserver {
+        let sender: UInt64
         switch checkCaller(context) {
         case .failure(let refusal):
-            return context.eventLoop.makeFailedFuture(refusal)
-        case .success(let sender):
-            guard let message = decode(request, from: sender, path: PeerWire.snapshotPath, writer: nil) else {
-                return context.eventLoop.makeFailedFuture(GRPCStatus(code: .invalidArgument, message: "bad snapshot message"))
-            }
-            guard message.type == .snapshot else {
-                logger.warning("dropped a non-snapshot message on the snapshot path", metadata: ["from": "\(PeerWire.hex(sender))"])
-                return context.eventLoop.makeFailedFuture(GRPCStatus(code: .invalidArgument, message: "not a MsgSnap"))
-            }
-            deliverIfRunning(message)
-            return context.eventLoop.makeSucceededFuture(ByteBuffer())
+            writer.finish(refusal)
+            return GRPCRequestObserver(onMessage: { _ in })
+        case .success(let id):
+            sender = id
         }
+        guard let snapshots else {
+            writer.finish(GRPCStatus(code: .unimplemented, message: "this member takes no snapshots"))
+            return GRPCRequestObserver(onMessage: { _ in })
+        }
+        let reception = NIOLoopBound(
+            PeerSnapshotReception(sender: sender, settings: snapshots, logger: logger) { [self] frame in
+                decode(frame, from: sender, path: PeerWire.snapshotPath, writer: nil)
+            },
+            eventLoop: writer.eventLoop)
+        return GRPCRequestObserver(
+            onMessage: { frame in
+                if let refusal = reception.value.receive(frame) { writer.finish(refusal) }
+            },
+            onEnd: { [self] in
+                switch reception.value.finish() {
+                case .failure(let refusal):
+                    writer.finish(refusal)
+                case .success(let message):
+                    deliverIfRunning(message)
+                    writer.write(ByteBuffer())
+                    writer.finish()
+                }
+            },
+            onCancel: { reception.value.cancel() })
     }
 
     // MARK: Checks

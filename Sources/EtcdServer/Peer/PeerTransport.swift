@@ -1,3 +1,4 @@
+import Foundation
 import GRPCTransport
 import Logging
 import NIOConcurrencyHelpers
@@ -41,7 +42,7 @@ final class PeerTransport: Sendable {
     /// Throws when `tls` names certificate files OpenSSL cannot use.
     init(
         memberID: UInt64, clusterID: UInt64, peers: [UInt64: [URLEndpoint]], listen: [URLEndpoint], tls: PeerTLS = .none,
-        group: any EventLoopGroup, logger: Logger, handlers: Handlers
+        group: any EventLoopGroup, logger: Logger, handlers: Handlers, snapshots: SnapshotSettings? = nil
     ) throws {
         self.memberID = memberID
         self.clusterID = clusterID
@@ -64,7 +65,7 @@ final class PeerTransport: Sendable {
         self.links = NIOLockedValueBox((started: false, byPeer: links))
         self.receiver = PeerReceiver(
             memberID: memberID, clusterID: clusterID, peerIDs: Set(peers.keys), logger: logger, deliver: handlers.deliver,
-            hashKV: handlers.hashKV, members: handlers.members, promote: handlers.promote)
+            hashKV: handlers.hashKV, members: handlers.members, promote: handlers.promote, snapshots: snapshots)
     }
 
     /// Binds the peer listeners (--listen-peer-urls; port 0 picks a free one) and returns the bound addresses.
@@ -124,7 +125,9 @@ final class PeerTransport: Sendable {
                 continue
             }
             if message.type == .snapshot {
-                link.sendSnapshot(message)
+                // A MsgSnap travels with a store copy (`sendSnapshot`): without one it means nothing.
+                logger.error("dropped a MsgSnap sent without its store copy", metadata: ["to": "\(PeerWire.hex(message.to))"])
+                handlers.reportSnapshot(message.to, false)
             } else {
                 streamed[message.to, default: []].append(message)
             }
@@ -134,8 +137,41 @@ final class PeerTransport: Sendable {
         }
     }
 
-    /// Stops sending and receiving, closes the listeners and connections. Blocks until the
-    /// listeners are closed: call it from outside the event loops.
+    /// Sends a MsgSnap with the store copy the apply loop made in `storeDirectory` (removed once
+    /// sent; "" when the copy failed). Any thread; checksumming the copy runs on a thread of its own.
+    func sendSnapshot(_ message: Raft.Message, storeDirectory: String) {
+        guard !storeDirectory.isEmpty, let link = links.withLockedValue({ $0.byPeer[message.to] }) else {
+            if !storeDirectory.isEmpty { try? FileManager.default.removeItem(atPath: storeDirectory) }
+            handlers.reportSnapshot(message.to, false)
+            return
+        }
+        let handlers = handlers
+        let logger = logger
+        Thread.detachNewThread {
+            do {
+                link.sendSnapshot(message, file: try PeerSnapshotFile(directory: storeDirectory))
+            } catch {
+                logger.warning("reading the store copy for a snapshot failed", metadata: ["error": "\(error)"])
+                try? FileManager.default.removeItem(atPath: storeDirectory)
+                handlers.reportSnapshot(message.to, false)
+            }
+        }
+    }
+
+    /// Talks to exactly the members of a snapshot installed from the leader (the apply loop).
+    func follow(_ snapshot: MembershipSnapshot) {
+        for id in snapshot.removedIDs where id != memberID { removePeer(id) }
+        for member in snapshot.members where member.id != memberID {
+            setPeer(member.id, endpoints: member.peerUrls.compactMap { try? URLEndpoint(parsing: $0) })
+        }
+        let members = Set(snapshot.members.map(\.id))
+        let gone = links.withLockedValue { links in
+            let ids = links.byPeer.keys.filter { !members.contains($0) }
+            return ids.compactMap { links.byPeer.removeValue(forKey: $0) }
+        }
+        for link in gone { link.stop() }
+    }
+
     /// Starts talking to a member a configuration change added, or to the new peer URLs of one
     /// it updated (the apply loop). A link to the same URLs is kept: a joining member applies
     /// the additions of members it already talks to.
@@ -160,6 +196,8 @@ final class PeerTransport: Sendable {
         links.withLockedValue { $0.byPeer.removeValue(forKey: peerID) }?.stop()
     }
 
+    /// Stops sending and receiving, closes the listeners and connections. Blocks until the
+    /// listeners are closed: call it from outside the event loops.
     func stop() {
         receiver.stop()
         for link in links.withLockedValue({ $0.byPeer.values }) { link.stop() }

@@ -12,8 +12,11 @@ import Raft
 ///   4-byte big-endian length, then that many bytes of a raftpb `Message` encoding. The receiver
 ///   accepts the stream by answering response headers and one empty frame; it refuses it with a
 ///   trailers-only FAILED_PRECONDITION (gRPC's 412) and a reset.
-/// - `/raft/snapshot`: one request per MsgSnap, on its own connection, whose body is one such
-///   frame; the answer is one empty frame with grpc-status 0 once the snapshot was delivered.
+/// - `/raft/snapshot`: one request per MsgSnap, on its own connection. Its body is such frames:
+///   the MsgSnap, then the store header (the store copy's size and CRC-32C, each big-endian:
+///   8 and 4 bytes), then the copy itself in chunks of at most `snapshotChunkBytes`. The answer
+///   is one empty frame with grpc-status 0 once the copy is complete, checked, synced, and the
+///   message delivered; anything else is a refusal.
 ///
 /// Every request carries `x-etcd-cluster-id`, `x-server-from` and `x-raft-to`: IDs in lowercase
 /// hexadecimal, as etcd prints them.
@@ -31,8 +34,11 @@ enum PeerWire {
     /// Largest message on the stream path: etcd's 1.5 MiB default request limit leaves appends
     /// far below this; a larger frame is an error that closes the stream.
     static let maxStreamMessageBytes = 10 << 20
-    /// Largest MsgSnap on the snapshot path.
-    static let maxSnapshotMessageBytes = 64 << 20
+    /// Largest frame on the snapshot path (the MsgSnap carries only the membership).
+    static let maxSnapshotFrameBytes = 4 << 20
+    /// The store copy travels in frames of this many bytes.
+    static let snapshotChunkBytes = 1 << 20
+    static let snapshotStoreHeaderBytes = 12
     static let frameHeaderBytes = 5
 
     static func hex(_ id: UInt64) -> String {
@@ -44,6 +50,23 @@ enum PeerWire {
         buffer.writeInteger(UInt8(0))
         buffer.writeInteger(UInt32(encoded.count))
         buffer.writeBytes(encoded)
+    }
+
+    static func snapshotStoreHeader(size: Int, checksum: UInt32) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(snapshotStoreHeaderBytes)
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: UInt64(size) >> UInt64(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
+        return bytes
+    }
+
+    static func parseSnapshotStoreHeader(_ bytes: ByteBufferView) -> (size: Int, checksum: UInt32)? {
+        guard bytes.count == snapshotStoreHeaderBytes else { return nil }
+        let values = Array(bytes)
+        let size = values[0..<8].reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
+        let checksum = values[8..<12].reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
+        guard size <= UInt64(Int.max) else { return nil }
+        return (Int(size), checksum)
     }
 
     static func requestHeaders(

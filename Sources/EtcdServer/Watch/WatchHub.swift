@@ -149,6 +149,27 @@ final class WatchHub: Sendable {
         held.bytes = 0
     }
 
+    /// The store became a leader's snapshot at `revision` (the apply loop): no batch will bring
+    /// the events between the last one published and it, so every synced watcher catches up
+    /// from the new store, as an unsynced one does (from its compaction, if the leader compacted
+    /// what it lacks).
+    func storeReplaced(revision: Int64) {
+        state.withLockedValue { state in
+            var watchers: [Watcher] = []
+            for byKey in state.singleKey.values { watchers += byKey.values }
+            for byRange in state.ranges.values { watchers += byRange.values }
+            for watcher in watchers where !watcher.isHeld {
+                state.unindex(watcher)
+                watcher.nextRevision = max(watcher.nextRevision, state.notifiedRevision + 1)
+                watcher.stream.scheduleCatchUp(watcher)
+            }
+            for stream in state.streams.values where !stream.held.watchers.isEmpty {
+                unsyncHeld(on: stream, state: &state)
+            }
+            state.notifiedRevision = max(state.notifiedRevision, revision)
+        }
+    }
+
     /// Ends every stream and event wait: the member is stopping.
     func close() {
         let (streams, waits) = state.withLockedValue { state -> ([WatchStream], [EventWait]) in
