@@ -603,6 +603,7 @@ func main() {
 	maxSteps := flag.Int("max-steps", 20000000, "bound on the linearizability search per key")
 	heartbeat := flag.Int("heartbeat-interval", 100, "ms")
 	election := flag.Int("election-timeout", 1000, "ms")
+	serverFlags := flag.String("server-flags", "", "extra flags for every member, space-separated")
 	selftest := flag.Bool("selftest", false, "only check the checker on known histories")
 	flag.Parse()
 	if *selftest {
@@ -659,6 +660,7 @@ func main() {
 			"--initial-cluster", strings.Join(initial, ","), "--initial-cluster-token", "clusterfaults",
 			"--initial-cluster-state", "new",
 			"--heartbeat-interval", strconv.Itoa(*heartbeat), "--election-timeout", strconv.Itoa(*election)}
+		m.args = append(m.args, strings.Fields(*serverFlags)...)
 		if err := c.launch(i); err != nil {
 			fmt.Println("start:", err)
 			exit(2)

@@ -21,6 +21,9 @@
 #                              worker's ops), --workers-per-client N (2), --op-timeout D (2s),
 #                              --max-steps N (search bound per key), --serializable-gets (a
 #                              mutation test of the test: stale reads that it must catch)
+#   CLUSTERFAULTS_SERVER_FLAGS extra flags for every member (default: a Raft snapshot every 300
+#                              entries keeping 50 for catch-up, so members that were stopped,
+#                              cut off or replaced catch up by snapshot; "" for etcd's defaults)
 #   CLUSTERFAULTS_KEEP=1       keep the work dir (logs, histories) after a failure
 # The subject must take etcd's bootstrap flags (--name, --data-dir, --listen-client-urls,
 # --advertise-client-urls, --listen-peer-urls, --initial-advertise-peer-urls (different from the
@@ -34,6 +37,7 @@ SEED=${CLUSTERFAULTS_SEED:-$RANDOM}
 DURATION=${CLUSTERFAULTS_DURATION:-40s}
 FAULTS=${CLUSTERFAULTS_FAULTS:-5}
 KEYS=${CLUSTERFAULTS_KEYS:-5}
+SERVER_FLAGS=${CLUSTERFAULTS_SERVER_FLAGS---snapshot-count 300 --experimental-snapshot-catchup-entries 50}
 source "$here/../lib/servers.sh"
 program="$INTEROP_WORK/etcd-clusterfaults"
 CLUSTERFAULTS_PROGRAM=$program "$here/build.sh" >/dev/null
@@ -41,13 +45,13 @@ CLUSTERFAULTS_PROGRAM=$program "$here/build.sh" >/dev/null
 # Bound: the workload plus generous time for start, healing, checks.
 seconds=$(python3 -c 'import re,sys; s=sys.argv[1]; u={"ms":0.001,"s":1,"m":60,"h":3600}; print(int(sum(float(n)*u[x] for n,x in re.findall(r"([0-9.]+)(ms|s|m|h)", s))))' "$DURATION")
 limit=$((seconds + 240))
-echo "clusterfaults: seed $SEED, duration $DURATION, $FAULTS faults, $KEYS keys, binary $SERVER_BIN"
+echo "clusterfaults: seed $SEED, duration $DURATION, $FAULTS faults, $KEYS keys, binary $SERVER_BIN, flags: $SERVER_FLAGS"
 # The program writes its members' PIDs to $INTEROP_WORK/clusterfaults-m*.pid; the EXIT trap of
 # servers.sh kills any still running there (they also get SIGKILL if the program dies).
 rc=0
 # shellcheck disable=SC2086
 timeout --signal=TERM --kill-after=10 "$limit" "$program" --bin "$SERVER_BIN" --work "$INTEROP_WORK" \
-  --seed "$SEED" --duration "$DURATION" --faults "$FAULTS" --keys "$KEYS" ${CLUSTERFAULTS_ARGS:-} || rc=$?
+  --seed "$SEED" --duration "$DURATION" --faults "$FAULTS" --keys "$KEYS" --server-flags "$SERVER_FLAGS" ${CLUSTERFAULTS_ARGS:-} || rc=$?
 if [ "$rc" -ne 0 ]; then
   echo "clusterfaults: FAILED (exit $rc) with seed $SEED; replay: CLUSTERFAULTS_SEED=$SEED SERVER_BIN=$SERVER_BIN $0 (CLUSTERFAULTS_KEEP=1 keeps logs and histories)"
   for log in "$INTEROP_WORK"/m*.log; do [ -e "$log" ] && { echo "-- $(basename "$log") (tail)"; tail -8 "$log"; }; done
@@ -58,3 +62,7 @@ if [ "$rc" -ne 0 ]; then
   fi
   exit 1
 fi
+# How often members caught up by snapshot (the leader's "sent database snapshot" lines).
+sent=$(cat "$INTEROP_WORK"/m*.log 2>/dev/null | grep -c "sent database snapshot to peer" || true)
+installed=$(cat "$INTEROP_WORK"/m*.log 2>/dev/null | grep -c "applied incoming snapshot" || true)
+echo "clusterfaults: $sent snapshots sent, $installed installed"
