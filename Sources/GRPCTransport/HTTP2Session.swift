@@ -103,6 +103,10 @@ final class HTTP2Session {
         if manualWindowUpdates {
             nghttp2_option_set_no_auto_window_update(option, 1)
         }
+        // nghttp2 keeps closed streams for its priority tree, up to the concurrent-stream limit,
+        // which etcd leaves unbounded: every finished call would cost a few hundred bytes for the
+        // life of the connection. gRPC sends no priorities.
+        nghttp2_option_set_no_closed_streams(option, 1)
         if role == .server {
             // nghttp2's HTTP messaging rules reset a stream whose :authority is not an RFC 3986
             // authority, but grpc-go clients send the endpoint as given ("http://host:port",

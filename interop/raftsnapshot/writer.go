@@ -1,4 +1,5 @@
-// writer: puts --count keys (prefix + zero-padded number, --value-size bytes each) through
+// writer: makes --count puts (key: prefix + zero-padded number modulo --key-space, --value-size
+// bytes each) through
 // --clients concurrent clientv3 clients, retrying each put until it is acknowledged, so the
 // test knows every key was written. Prints "wrote N keys".
 package main
@@ -22,9 +23,11 @@ func main() {
 	count := flag.Int("count", 1000, "keys to put")
 	clients := flag.Int("clients", 16, "concurrent clients")
 	valueSize := flag.Int("value-size", 256, "bytes per value")
+	keySpace := flag.Int64("key-space", 0, "distinct keys, overwritten in turn (0: one key per put)")
 	deadline := flag.Duration("deadline", 120*time.Second, "give up after this long")
 	flag.Parse()
 
+	started := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), *deadline)
 	defer cancel()
 	client, err := clientv3.New(clientv3.Config{Endpoints: strings.Split(*endpoints, ","), DialTimeout: 5 * time.Second})
@@ -45,6 +48,9 @@ func main() {
 				i := atomic.AddInt64(&next, 1)
 				if i >= int64(*count) {
 					return
+				}
+				if *keySpace > 0 {
+					i %= *keySpace
 				}
 				key := fmt.Sprintf("%s%06d", *prefix, i)
 				for {
@@ -68,5 +74,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "deadline reached before every put was acknowledged")
 		os.Exit(1)
 	}
-	fmt.Printf("wrote %d keys\n", *count)
+	fmt.Printf("wrote %d keys in %.1f s\n", *count, time.Since(started).Seconds())
 }
