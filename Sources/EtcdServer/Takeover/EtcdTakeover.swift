@@ -1,0 +1,182 @@
+import EtcdProto
+import Foundation
+import Logging
+import MVCC
+import Raft
+import Storage
+
+/// Converts the data directory of a stopped etcd 3.4/3.5 member (or one `etcdctl snapshot
+/// restore` wrote) into swift-etcd's: the bbolt backend `member/snap/db` is imported into the
+/// store, and etcd's WAL becomes swift-etcd's WAL with the same IDs, hard state and log (each
+/// entry rewritten in swift-etcd's encoding), so the normal restart path replays the entries
+/// past the backend's consistent index.
+///
+/// etcd's files are never modified: `member/wal` and `member/snap` are moved whole to
+/// `member/etcd-wal` and `member/etcd-snap`. Crash safety: everything of swift-etcd's is built
+/// in `member/takeover.tmp`, which a rename to `member/takeover` completes; the moves after
+/// it are finished by the next start if a crash interrupts them. So a crash leaves etcd's
+/// directory as it was (and a leftover `takeover.tmp`, removed on retry) or a complete
+/// conversion.
+public enum EtcdTakeover {
+    struct Paths {
+        let member: String
+        var etcdWAL: String { member + "/wal" }
+        var etcdSnap: String { member + "/snap" }
+        var etcdBackend: String { etcdSnap + "/db" }
+        var staging: String { member + "/takeover.tmp" }
+        var converted: String { member + "/takeover" }
+        var keptWAL: String { member + "/etcd-wal" }
+        var keptSnap: String { member + "/etcd-snap" }
+        var store: String { member + "/db" }
+
+        init(dataDirectory: String) {
+            member = DataDirectory(root: dataDirectory).memberDirectory
+        }
+    }
+
+    /// What a take-over did, for the log line and `swift-etcd migrate`'s output.
+    public struct Outcome: Sendable, CustomStringConvertible {
+        public var memberID: UInt64
+        public var clusterID: UInt64
+        public var consistentIndex: UInt64
+        public var commitIndex: UInt64
+        public var lastIndex: UInt64
+        public var keptWAL: String
+        public var keptSnap: String
+
+        public var description: String {
+            "took over etcd data directory: member \(memberID.hex) of cluster \(clusterID.hex); backend applied to index "
+                + "\(consistentIndex), \(commitIndex - min(commitIndex, consistentIndex)) committed entries to apply, "
+                + "log up to index \(lastIndex); etcd's files kept unchanged in \(keptWAL) and \(keptSnap)"
+        }
+    }
+
+    /// Whether `dataDirectory` holds an etcd member's WAL (or a conversion to finish).
+    public static func isNeeded(dataDirectory: String) -> Bool {
+        let paths = Paths(dataDirectory: dataDirectory)
+        return FileIO.fileExists(paths.converted) || EtcdWALReader.holdsEtcdWAL(directory: paths.etcdWAL)
+    }
+
+    /// Converts `dataDirectory` if it is an etcd member's; nil if there is nothing to convert.
+    /// Refuses (throwing, with nothing changed) a damaged WAL or a backend that does not match it.
+    @discardableResult
+    public static func convertIfNeeded(dataDirectory: String, bcryptCost: Int, logger: Logger) throws -> Outcome? {
+        let paths = Paths(dataDirectory: dataDirectory)
+        if FileIO.fileExists(paths.converted) {
+            logger.warning("finishing an interrupted take-over of an etcd data directory", metadata: ["path": "\(paths.converted)"])
+            try finishMoves(paths)
+            return nil
+        }
+        guard EtcdWALReader.holdsEtcdWAL(directory: paths.etcdWAL) else { return nil }
+        let outcome = try convert(paths, bcryptCost: bcryptCost, logger: logger)
+        logger.info("took over etcd data directory", metadata: [
+            "data-dir": "\(dataDirectory)", "etcd-wal": "\(paths.etcdWAL) -> \(paths.keptWAL)",
+            "etcd-snap": "\(paths.etcdSnap) -> \(paths.keptSnap)", "member-id": "\(outcome.memberID.hex)",
+            "cluster-id": "\(outcome.clusterID.hex)", "consistent-index": "\(outcome.consistentIndex)",
+            "commit-index": "\(outcome.commitIndex)", "last-index": "\(outcome.lastIndex)",
+        ])
+        return outcome
+    }
+
+    private static func convert(_ paths: Paths, bcryptCost: Int, logger: Logger) throws -> Outcome {
+        for path in [paths.keptWAL, paths.keptSnap] where FileIO.fileExists(path) {
+            throw TakeoverError("\(path) exists: an earlier take-over left it; move it away to take over \(paths.etcdWAL)")
+        }
+        if FileIO.fileExists(paths.store) && !((try? FileIO.listDirectory(paths.store))?.isEmpty ?? false) {
+            throw TakeoverError("\(paths.store) holds a swift-etcd store beside etcd's WAL in \(paths.etcdWAL): not taking over")
+        }
+        guard FileIO.fileExists(paths.etcdBackend) else {
+            throw TakeoverError("\(paths.etcdWAL) holds etcd's WAL but \(paths.etcdBackend) is missing")
+        }
+        let log = try EtcdMemberLog(directory: paths.etcdWAL)
+        if let torn = log.tornTail {
+            logger.warning("etcd's WAL ends in a partly written record; it is left out, as etcd would discard it",
+                           metadata: ["file": "\(paths.etcdWAL)/\(torn.file)", "offset": "\(torn.offset)"])
+        }
+        let consistentIndex = try MVCCStore.etcdBackendConsistentIndex(path: paths.etcdBackend)
+        let commit = log.hardState?.commit ?? 0
+        let lastIndex = UInt64(log.entries.count)
+        if consistentIndex < log.snapshot.index {
+            throw TakeoverError(
+                "\(paths.etcdBackend): consistent index \(consistentIndex) is behind the WAL's snapshot at index "
+                    + "\(log.snapshot.index) (\(log.snapshotLocation.file) at offset \(log.snapshotLocation.offset)): "
+                    + "the entries between are in neither")
+        }
+        if consistentIndex > commit || consistentIndex > lastIndex {
+            throw TakeoverError(
+                "\(paths.etcdBackend): consistent index \(consistentIndex) is past the WAL's commit index \(commit) "
+                    + "(last entry \(lastIndex)): the backend belongs to another log")
+        }
+        let members = try log.members()
+        guard members.contains(where: { $0.id == log.memberID }) else {
+            throw TakeoverError("member \(log.memberID.hex) of the WAL's metadata is not among the log's members")
+        }
+        let identity = ClusterIdentity(clusterID: log.clusterID, memberID: log.memberID, members: members)
+        let entries = try log.entries.map { entry in
+            try EtcdEntryTranslation.translate(entry) { password in
+                guard let hash = Bcrypt.hash(password, cost: bcryptCost) else {
+                    throw TakeoverError("bcrypt failed for a password in log entry \(entry.index)")
+                }
+                return hash
+            }
+        }
+
+        try build(paths, identity: identity, entries: entries, hardState: log.hardState, consistentIndex: consistentIndex)
+        try FileIO.rename(paths.staging, to: paths.converted)
+        try FileIO.syncDirectory(paths.member)
+        try finishMoves(paths)
+        return Outcome(
+            memberID: log.memberID, clusterID: log.clusterID, consistentIndex: consistentIndex, commitIndex: commit,
+            lastIndex: lastIndex, keptWAL: paths.keptWAL, keptSnap: paths.keptSnap)
+    }
+
+    /// swift-etcd's store and WAL, in the staging directory.
+    private static func build(
+        _ paths: Paths, identity: ClusterIdentity, entries: [WALEntry], hardState: WALHardState?, consistentIndex: UInt64
+    ) throws {
+        if FileIO.fileExists(paths.staging) { try FileManager.default.removeItem(atPath: paths.staging) }
+        try FileIO.createDirectories(paths.staging)
+        do {
+            // Released before the server opens the same environment.
+            try { () throws in
+                let store = try MVCCStore(directory: paths.staging + "/db")
+                try store.importEtcdBackend(from: paths.etcdBackend, appliedIndex: consistentIndex, memberAttributes: true)
+                try store.sync()
+            }()
+            let wal = try WAL.create(directory: paths.staging + "/wal", metadata: identity.walMetadata)
+            // The metadata record opens the first segment; the rest follows in batches.
+            var batches = entries[...]
+            while !batches.isEmpty {
+                let batch = batches.prefix(4096)
+                try wal.append(entries: Array(batch), hardState: nil)
+                batches = batches.dropFirst(batch.count)
+            }
+            try wal.append(entries: [], hardState: hardState ?? WALHardState(term: 1, vote: 0, commit: 0))
+            try wal.close()
+            try FileIO.syncDirectory(paths.staging)
+        } catch {
+            try? FileManager.default.removeItem(atPath: paths.staging)
+            throw error
+        }
+    }
+
+    /// Moves etcd's directories aside and swift-etcd's into place; each step is a rename that
+    /// is skipped when already done, so an interrupted run is finished by the next.
+    private static func finishMoves(_ paths: Paths) throws {
+        if FileIO.fileExists(paths.etcdWAL) && !FileIO.fileExists(paths.keptWAL) {
+            try FileIO.rename(paths.etcdWAL, to: paths.keptWAL)
+        }
+        if FileIO.fileExists(paths.etcdSnap) && !FileIO.fileExists(paths.keptSnap) {
+            try FileIO.rename(paths.etcdSnap, to: paths.keptSnap)
+        }
+        if FileIO.fileExists(paths.store), try FileIO.listDirectory(paths.store).isEmpty {
+            try FileManager.default.removeItem(atPath: paths.store)
+        }
+        for name in ["db", "wal"] {
+            let built = paths.converted + "/" + name
+            if FileIO.fileExists(built) { try FileIO.rename(built, to: paths.member + "/" + name) }
+        }
+        try FileManager.default.removeItem(atPath: paths.converted)
+        try FileIO.syncDirectory(paths.member)
+    }
+}
