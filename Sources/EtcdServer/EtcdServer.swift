@@ -77,7 +77,7 @@ public final class EtcdServer: Sendable {
         let startMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
         let waiters = ProposalWaiters(memberID: identity.memberID, startMilliseconds: startMilliseconds)
         let log = try RaftReplicatedLog(
-            wal: wal, entries: replay?.entries ?? [], hardState: replay?.hardState, memberID: identity.memberID,
+            wal: wal, snapshot: replay?.snapshot, entries: replay?.entries ?? [], hardState: replay?.hardState, memberID: identity.memberID,
             configuration: identity.raftConfiguration, heartbeatMilliseconds: configuration.heartbeatIntervalMilliseconds,
             electionMilliseconds: configuration.electionTimeoutMilliseconds, logger: logger)
         let watchHub = try WatchHub(store: store, encoder: WatchResponseEncoder(

@@ -102,10 +102,13 @@ enum EtcdBackendFormat {
         return Array(("{" + fields.joined(separator: ",") + "}").utf8)
     }
 
-    /// The published part of etcd's member JSON (name, client URLs); nil if it is not JSON.
+    /// etcd's member JSON; nil if it is not JSON. The ID is the bucket key's (JSON numbers
+    /// above 2^53 do not survive every parser).
     static func parseMemberJSON(_ bytes: [UInt8], id: UInt64) -> Member? {
         guard let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return nil }
-        return Member(id: id, name: json["name"] as? String ?? "", clientUrls: json["clientURLs"] as? [String] ?? [])
+        return Member(
+            id: id, name: json["name"] as? String ?? "", peerUrls: json["peerURLs"] as? [String] ?? [],
+            clientUrls: json["clientURLs"] as? [String] ?? [], isLearner: json["isLearner"] as? Bool ?? false)
     }
 
     private static func jsonArray(_ values: [String]) -> String {

@@ -68,6 +68,22 @@ extension MVCCStore {
         }
         return index ?? 0
     }
+
+    /// The members etcd's `members` bucket holds (etcd 3.4 keeps them there beside its v2 store).
+    public static func etcdBackendMembers(path: String) throws(EtcdBackendError) -> [Member] {
+        var members: [Member] = []
+        do throws(BoltError) {
+            try BoltReader(path: path).forEach(inBucket: EtcdBackendFormat.membersBucket) { (key, value) throws(BoltError) in
+                guard let id = UInt64(String(decoding: key, as: UTF8.self), radix: 16),
+                    let member = EtcdBackendFormat.parseMemberJSON(value, id: id)
+                else { throw BoltError("corrupt member record \(String(decoding: key, as: UTF8.self))") }
+                members.append(member)
+            }
+        } catch {
+            throw .bolt(error)
+        }
+        return members
+    }
 }
 
 /// One import, bucket by bucket, inside the caller's write transaction.

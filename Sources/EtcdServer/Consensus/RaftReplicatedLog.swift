@@ -72,10 +72,12 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     private let logger: Logger
 
     /// Restores Raft from what the WAL replayed: `entries` and `hardState`, with `configuration`
-    /// as the membership before the log's configuration changes.
+    /// as the membership before the log's configuration changes. With a `snapshot` marker the
+    /// log starts after it (the store holds everything up to it, as after a take-over of an
+    /// etcd member's directory).
     init(
-        wal: WAL, entries: [WALEntry], hardState: WALHardState?, memberID: UInt64, configuration confState: ConfState,
-        heartbeatMilliseconds: Int, electionMilliseconds: Int, logger: Logger
+        wal: WAL, snapshot: WALSnapshotMarker? = nil, entries: [WALEntry], hardState: WALHardState?, memberID: UInt64,
+        configuration confState: ConfState, heartbeatMilliseconds: Int, electionMilliseconds: Int, logger: Logger
     ) throws {
         self.wal = wal
         self.logger = logger
@@ -90,6 +92,9 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
         }
         let hard = hardState ?? WALHardState(term: 1, vote: 0, commit: 0)
         storage = MemoryStorage(confState: confState)
+        if let snapshot {
+            try storage.applySnapshot(Snapshot(metadata: SnapshotMetadata(confState: confState, index: snapshot.index, term: snapshot.term)))
+        }
         storage.append(raftEntries)
         if hardState == nil {
             // A new member starts in term 1, as etcd's bootstrap entries are of term 1: the

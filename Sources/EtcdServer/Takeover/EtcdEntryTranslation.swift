@@ -6,7 +6,7 @@ import Raft
 import Storage
 
 /// Rewrites an etcd log entry into the entry swift-etcd would have written for the same
-/// request, so the log a take-over writes applies (and replicates) as swift-etcd's own.
+/// request, so the entries a take-over keeps apply (and replicate) as swift-etcd's own.
 ///
 /// etcd's normal entries hold an `etcdserverpb.InternalRaftRequest` (fields below), or a bare
 /// v2 `etcdserverpb.Request` (etcd 3.4 publishes member attributes and the cluster version

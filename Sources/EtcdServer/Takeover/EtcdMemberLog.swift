@@ -14,7 +14,7 @@ struct EtcdMemberLog {
     var snapshot: WALSnapshotMarker
     /// Where the latest snapshot marker is, for the refusal of a backend behind it.
     var snapshotLocation: (file: String, offset: Int)
-    /// Contiguous from index 1.
+    /// Contiguous; from index 1 unless etcd released the segments before a snapshot of its own.
     var entries: [Entry]
     var tornTail: WALTailRepair?
 
@@ -45,14 +45,15 @@ struct EtcdMemberLog {
                 snapshotLocation = (FileIO.join(directory, record.file), record.offset)
             case .entry:
                 let index = fields.varint(3)
-                guard index >= 1, index <= UInt64(entries.count) + 1 else {
-                    throw refuse("entry \(index) does not follow the log before it (last index \(entries.count)): the log does "
-                        + "not start at index 1, as when etcd released WAL segments after a snapshot; a take-over needs the whole log")
-                }
                 guard let type = EntryType(rawValue: Int32(truncatingIfNeeded: fields.varint(1))) else {
                     throw refuse("entry \(index) is of raft entry type \(fields.varint(1)), which etcd 3.4 does not write")
                 }
-                entries.removeSubrange(Int(index - 1)...)
+                // A later entry at or below the last one replaces it and what follows (etcd's ReadAll).
+                if let first = entries.first?.index, index <= entries[entries.count - 1].index {
+                    entries.removeSubrange(Int(index < first ? 0 : index - first)...)
+                } else if let last = entries.last?.index, index != last + 1 {
+                    throw refuse("entry \(index) leaves a gap after entry \(last)")
+                }
                 entries.append(Entry(term: fields.varint(2), index: index, type: type, data: fields.bytes(4) ?? []))
             case .crc:
                 continue
@@ -75,12 +76,19 @@ struct EtcdMemberLog {
         tornTail = contents.tornTail
     }
 
-    /// The members once every committed configuration change is applied, from the members in
-    /// the changes' contexts (etcd's member JSON).
-    func members() throws -> [Member] {
+    var firstIndex: UInt64? { entries.first?.index }
+
+    func term(at index: UInt64) -> UInt64? {
+        if index == snapshot.index { return snapshot.term }
+        guard let first = firstIndex, index >= first, index < first + UInt64(entries.count) else { return nil }
+        return entries[Int(index - first)].term
+    }
+
+    /// The members once the configuration changes up to `index` are applied, from the members
+    /// in the changes' contexts (etcd's member JSON); only for a log that starts at index 1.
+    func members(upTo index: UInt64) throws -> [Member] {
         var members: [UInt64: Member] = [:]
-        let commit = hardState?.commit ?? 0
-        for entry in entries where entry.type == .confChange && entry.index <= commit {
+        for entry in entries where entry.type == .confChange && entry.index <= index {
             let change = try EtcdEntryTranslation.configurationChange(entry)
             switch try MembershipChange(change) {
             case .add(let member):

@@ -7,9 +7,10 @@ import Storage
 
 /// Converts the data directory of a stopped etcd 3.4/3.5 member (or one `etcdctl snapshot
 /// restore` wrote) into swift-etcd's: the bbolt backend `member/snap/db` is imported into the
-/// store, and etcd's WAL becomes swift-etcd's WAL with the same IDs, hard state and log (each
-/// entry rewritten in swift-etcd's encoding), so the normal restart path replays the entries
-/// past the backend's consistent index.
+/// store, and etcd's WAL becomes swift-etcd's WAL with the same IDs and hard state: a snapshot
+/// marker at the backend's consistent index (the store holds everything up to it, and the
+/// members then are the WAL metadata's), then etcd's entries after it, each rewritten in
+/// swift-etcd's encoding, which the normal restart path replays.
 ///
 /// etcd's files are never modified: `member/wal` and `member/snap` are moved whole to
 /// `member/etcd-wal` and `member/etcd-snap`. Crash safety: everything of swift-etcd's is built
@@ -95,7 +96,7 @@ public enum EtcdTakeover {
         }
         let consistentIndex = try MVCCStore.etcdBackendConsistentIndex(path: paths.etcdBackend)
         let commit = log.hardState?.commit ?? 0
-        let lastIndex = UInt64(log.entries.count)
+        let lastIndex = log.entries.last?.index ?? log.snapshot.index
         if consistentIndex < log.snapshot.index {
             throw TakeoverError(
                 "\(paths.etcdBackend): consistent index \(consistentIndex) is behind the WAL's snapshot at index "
@@ -107,12 +108,20 @@ public enum EtcdTakeover {
                 "\(paths.etcdBackend): consistent index \(consistentIndex) is past the WAL's commit index \(commit) "
                     + "(last entry \(lastIndex)): the backend belongs to another log")
         }
-        let members = try log.members()
+        // The store holds everything up to the consistent index: our log starts after it.
+        guard let consistentTerm = log.term(at: consistentIndex) else {
+            throw TakeoverError(
+                "\(paths.etcdWAL) does not hold entry \(consistentIndex), the backend's consistent index (its log starts at "
+                    + "\(log.firstIndex.map(String.init) ?? "none")): the entries after the backend are not all in the WAL")
+        }
+        // Without the log's beginning, the membership at the consistent index is the backend's.
+        let members = log.firstIndex == 1
+            ? try log.members(upTo: consistentIndex) : try MVCCStore.etcdBackendMembers(path: paths.etcdBackend)
         guard members.contains(where: { $0.id == log.memberID }) else {
-            throw TakeoverError("member \(log.memberID.hex) of the WAL's metadata is not among the log's members")
+            throw TakeoverError("member \(log.memberID.hex) of the WAL's metadata is not among the members at index \(consistentIndex)")
         }
         let identity = ClusterIdentity(clusterID: log.clusterID, memberID: log.memberID, members: members)
-        let entries = try log.entries.map { entry in
+        let entries = try log.entries.filter { $0.index > consistentIndex }.map { entry in
             try EtcdEntryTranslation.translate(entry) { password in
                 guard let hash = Bcrypt.hash(password, cost: bcryptCost) else {
                     throw TakeoverError("bcrypt failed for a password in log entry \(entry.index)")
@@ -121,7 +130,9 @@ public enum EtcdTakeover {
             }
         }
 
-        try build(paths, identity: identity, entries: entries, hardState: log.hardState, consistentIndex: consistentIndex)
+        try build(
+            paths, identity: identity, snapshot: WALSnapshotMarker(index: consistentIndex, term: consistentTerm), entries: entries,
+            hardState: log.hardState)
         try FileIO.rename(paths.staging, to: paths.converted)
         try FileIO.syncDirectory(paths.member)
         try finishMoves(paths)
@@ -130,9 +141,10 @@ public enum EtcdTakeover {
             lastIndex: lastIndex, keptWAL: paths.keptWAL, keptSnap: paths.keptSnap)
     }
 
-    /// swift-etcd's store and WAL, in the staging directory.
+    /// swift-etcd's store and WAL, in the staging directory: the store applied up to the
+    /// snapshot marker, the log after it.
     private static func build(
-        _ paths: Paths, identity: ClusterIdentity, entries: [WALEntry], hardState: WALHardState?, consistentIndex: UInt64
+        _ paths: Paths, identity: ClusterIdentity, snapshot: WALSnapshotMarker, entries: [WALEntry], hardState: WALHardState?
     ) throws {
         if FileIO.fileExists(paths.staging) { try FileManager.default.removeItem(atPath: paths.staging) }
         try FileIO.createDirectories(paths.staging)
@@ -140,11 +152,11 @@ public enum EtcdTakeover {
             // Released before the server opens the same environment.
             try { () throws in
                 let store = try MVCCStore(directory: paths.staging + "/db")
-                try store.importEtcdBackend(from: paths.etcdBackend, appliedIndex: consistentIndex, memberAttributes: true)
+                try store.importEtcdBackend(from: paths.etcdBackend, appliedIndex: snapshot.index, memberAttributes: true)
                 try store.sync()
             }()
             let wal = try WAL.create(directory: paths.staging + "/wal", metadata: identity.walMetadata)
-            // The metadata record opens the first segment; the rest follows in batches.
+            try wal.saveSnapshotMarker(index: snapshot.index, term: snapshot.term)
             var batches = entries[...]
             while !batches.isEmpty {
                 let batch = batches.prefix(4096)
