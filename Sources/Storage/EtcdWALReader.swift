@@ -11,6 +11,12 @@
 // previous segment ended with. Segments are preallocated with zeros, so a zero length word
 // ends a segment's records.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// One record of an etcd WAL. `file` and `offset` say where its frame starts.
 public struct EtcdWALRecord: Sendable, Equatable {
     public enum Kind: UInt64, Sendable {
@@ -58,8 +64,7 @@ public enum EtcdWALReader {
     /// Whether `directory` holds an etcd WAL: its first segment starts with etcd's crc record
     /// (swift-etcd's segments start with a metadata record in its own framing).
     public static func holdsEtcdWAL(directory: String) -> Bool {
-        guard let first = try? segmentNames(in: directory).first,
-            let bytes = try? FileIO.readWholeFile(FileIO.join(directory, first.fileName))
+        guard let first = try? segmentNames(in: directory).first, let bytes = try? firstFrameBytes(FileIO.join(directory, first.fileName))
         else { return false }
         return bytes.withUnsafeBytes { raw in
             guard case .record(let record, _) = frame(in: raw, at: 0) else { return false }
@@ -222,6 +227,30 @@ public enum EtcdWALReader {
         }
         guard let kind = EtcdWALRecord.Kind(rawValue: type) else { return nil }
         return DecodedRecord(kind: kind, crc: UInt32(crc), data: data)
+    }
+
+    /// Whether another process holds the lock etcd takes on the WAL segments it has open (a
+    /// write lock on the whole file, an open file description lock): etcd runs on this WAL.
+    public static func isInUse(directory: String) -> Bool {
+        guard let last = try? segmentNames(in: directory).last,
+            let descriptor = try? FileIO.openFile(FileIO.join(directory, last.fileName), flags: O_RDONLY)
+        else { return false }
+        defer { _ = Glibc.close(descriptor) }
+        var query = flock()
+        query.l_type = Int16(F_WRLCK)
+        query.l_whence = Int16(SEEK_SET)
+        // F_OFD_GETLK (Linux 3.15+): also sees classic POSIX locks, which etcd falls back to.
+        let openFileDescriptionGetLock: Int32 = 36
+        guard fcntl(descriptor, openFileDescriptionGetLock, &query) == 0 else { return false }
+        return query.l_type != Int16(F_UNLCK)
+    }
+
+    /// Enough of a segment for its first record (a crc record is at most 8 + 12 bytes): start-up
+    /// asks this of every WAL, so it reads no more.
+    private static func firstFrameBytes(_ path: String) throws -> [UInt8] {
+        let descriptor = try FileIO.openFile(path, flags: O_RDONLY)
+        defer { try? FileIO.close(descriptor, path: path) }
+        return try FileIO.read(descriptor, count: min(32, try FileIO.size(descriptor, path: path)), at: 0, path: path)
     }
 
     private static func segmentNames(in directory: String) throws -> [WALSegmentName] {

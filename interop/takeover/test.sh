@@ -35,6 +35,8 @@ for kv in d.get("kvs", []):
   root "$port" endpoint hashkv --rev 10 -w json | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]["HashKV"]; print("hashkv@10", d["hash"], d["compact_revision"])'
   root "$port" user list; root "$port" role list; root "$port" role get reader; root "$port" user get alice
   root "$port" lease list
+  # Member IDs, names and peer URLs (each member publishes its own client URLs when it starts).
+  root "$port" member list | cut -d, -f1-4
   echo "alice get: $(ctl "$port" --user alice:alicepw get foo1 --print-value-only 2>&1)"
   echo "alice put outside her range: $(ctl "$port" --user alice:alicepw put bar x 2>&1 | tail -1)"
   echo "wrong password: $(ctl "$port" --user alice:wrong get foo1 2>&1 | tail -1)"
@@ -116,6 +118,7 @@ refused() { # description, data dir, expected message
     "echo \"\$out\" | grep -q '$3' && [ \"\$before\" = \"\$after\" ]"
 }
 segment=$(ls "$INTEROP_WORK/etcd-src/member/wal/"*.wal | head -1)
+cp -a "$INTEROP_WORK/etcd-src" "$INTEROP_WORK/running"
 cp -a "$INTEROP_WORK/etcd-src" "$INTEROP_WORK/flipped"
 # A byte in the middle of the data of the WAL's fifth record.
 offset=$(python3 - "$segment" <<'PY'
@@ -141,6 +144,9 @@ etcdctl snapshot restore "$INTEROP_WORK/etcd.snapshot" --data-dir "$INTEROP_WORK
   --initial-advertise-peer-urls "http://127.0.0.1:$peer" >/dev/null 2>&1
 cp "$INTEROP_WORK/restored/member/snap/db" "$INTEROP_WORK/behind/member/snap/db"
 refused "a backend behind the WAL's snapshot" "$INTEROP_WORK/behind" "consistent index 1 is behind the WAL.s snapshot at index 3 (.*\.wal at offset [0-9]*)"
+start_existing running "$ETCD_BIN" >/dev/null
+refused "a directory etcd is running on" "$INTEROP_WORK/running" "etcd is running on"
+stop_pid "$(pid_of running)"
 cport=$(free_port)
 out=$("$SERVER_BIN" --name interop --data-dir "$INTEROP_WORK/flipped" --listen-client-urls "http://127.0.0.1:$cport" --advertise-client-urls "http://127.0.0.1:$cport" \
   --listen-peer-urls "http://127.0.0.1:$(free_port)" 2>&1) && status=0 || status=$?

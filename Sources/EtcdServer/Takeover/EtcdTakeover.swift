@@ -86,6 +86,9 @@ public enum EtcdTakeover {
         if FileIO.fileExists(paths.store) && !((try? FileIO.listDirectory(paths.store))?.isEmpty ?? false) {
             throw TakeoverError("\(paths.store) holds a swift-etcd store beside etcd's WAL in \(paths.etcdWAL): not taking over")
         }
+        if EtcdWALReader.isInUse(directory: paths.etcdWAL) {
+            throw TakeoverError("etcd is running on \(paths.etcdWAL) (it holds the lock on its WAL): stop it before taking over")
+        }
         guard FileIO.fileExists(paths.etcdBackend) else {
             throw TakeoverError("\(paths.etcdWAL) holds etcd's WAL but \(paths.etcdBackend) is missing")
         }
