@@ -82,19 +82,23 @@ public enum EtcdWALReader {
         for (previous, next) in zip(names, names.dropFirst()) where next.sequence != previous.sequence + 1 {
             throw WALError.missingSegment(after: previous.fileName, expectedSequence: previous.sequence + 1)
         }
-        var segments: [(name: String, bytes: [UInt8])] = []
-        for name in names {
-            segments.append((name.fileName, try FileIO.readWholeFile(FileIO.join(directory, name.fileName))))
+        // One segment in memory at a time: etcd preallocates each to 64 MB.
+        return try read(segmentCount: names.count) { position in
+            (names[position].fileName, try FileIO.readWholeFile(FileIO.join(directory, names[position].fileName)))
         }
-        return try read(segments: segments)
     }
 
     /// Reads segments given in order, as `read(directory:)` does.
     static func read(segments: [(name: String, bytes: [UInt8])]) throws -> EtcdWALContents {
+        try read(segmentCount: segments.count) { segments[$0] }
+    }
+
+    private static func read(segmentCount: Int, segment load: (Int) throws -> (name: String, bytes: [UInt8])) throws -> EtcdWALContents {
         var records: [EtcdWALRecord] = []
         var runningCRC: UInt32 = 0
-        for (position, segment) in segments.enumerated() {
-            let isLast = position == segments.count - 1
+        for position in 0..<segmentCount {
+            let segment = try load(position)
+            let isLast = position == segmentCount - 1
             let torn = try segment.bytes.withUnsafeBytes { (raw) throws -> WALTailRepair? in
                 var offset = 0
                 while true {

@@ -158,6 +158,7 @@ public enum EtcdTakeover {
                 try store.importEtcdBackend(from: paths.etcdBackend, appliedIndex: snapshot.index, memberAttributes: true)
                 try store.sync()
             }()
+            try FileIO.syncDirectory(paths.staging + "/db")
             let wal = try WAL.create(directory: paths.staging + "/wal", metadata: identity.walMetadata)
             try wal.saveSnapshotMarker(index: snapshot.index, term: snapshot.term)
             var batches = entries[...]
