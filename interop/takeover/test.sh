@@ -40,13 +40,15 @@ for kv in d.get("kvs", []):
   echo "alice get: $(ctl "$port" --user alice:alicepw get foo1 --print-value-only 2>&1)"
   echo "alice put outside her range: $(ctl "$port" --user alice:alicepw put bar x 2>&1 | tail -1)"
   echo "wrong password: $(ctl "$port" --user alice:wrong get foo1 2>&1 | tail -1)"
+  echo "bob (no role) get: $(ctl "$port" --user bob:bobpw get foo1 2>&1 | tail -1)"
 }
 pid_of() { cat "$INTEROP_WORK/$1.pid"; }
 # With auth enabled, start_member's health check needs credentials (etcdctl reads ETCDCTL_USER).
 start_existing() { ETCDCTL_USER=root:rootpw start_member "$@"; }
 
 # The history, on real etcd.
-src=$(start_member etcd-src "$ETCD_BIN")
+# The backend commits rarely, so writes after the snapshot (which commits it) are in the WAL only.
+src=$(start_member etcd-src "$ETCD_BIN" --backend-batch-interval 10s)
 for i in $(seq 1 12); do ctl "$src" put "foo$((i % 5))" "value-$i" >/dev/null; done
 lease=$(ctl "$src" lease grant 600 | awk '{print $2}')
 ctl "$src" put leased v --lease="$lease" >/dev/null
@@ -60,9 +62,10 @@ ctl "$src" user grant-role root root >/dev/null
 ctl "$src" auth enable >/dev/null
 root "$src" compact 6 >/dev/null
 root "$src" snapshot save "$INTEROP_WORK/etcd.snapshot" >/dev/null 2>&1
-# Writes past the snapshot; the member is killed at once, before its backend commits them
-# (etcd commits the backend every 100 ms), so its WAL holds entries the backend lacks.
+# Writes past the snapshot, then a kill: the WAL holds entries the backend lacks, a user added
+# with etcd 3.4's clear-text password among them.
 for i in 1 2 3; do root "$src" put "after$i" "late-$i" >/dev/null; done
+root "$src" user add bob:bobpw >/dev/null
 root "$src" put last "written just before the kill" >/dev/null && kill -9 "$(pid_of etcd-src)"
 sleep 0.2
 

@@ -112,7 +112,7 @@ public enum EtcdTakeover {
                     + "(last entry \(lastIndex)): the backend belongs to another log")
         }
         // The store holds everything up to the consistent index: our log starts after it.
-        guard let consistentTerm = log.term(at: consistentIndex) else {
+        guard let consistentTerm = log.term(at: consistentIndex), (log.firstIndex ?? 0) <= consistentIndex + 1 else {
             throw TakeoverError(
                 "\(paths.etcdWAL) does not hold entry \(consistentIndex), the backend's consistent index (its log starts at "
                     + "\(log.firstIndex.map(String.init) ?? "none")): the entries after the backend are not all in the WAL")
