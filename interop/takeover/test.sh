@@ -5,6 +5,7 @@
 #      directory and serves what real etcd serves on a copy of it;
 #  (b) `swift-etcd migrate` on the killed member's own directory, whose WAL holds writes past
 #      the backend's last commit: the server serves what real etcd serves after its own restart;
+#  (c) a 3-member cluster restored from the snapshot, etcd's and the server's;
 # in both, etcd's files are kept unchanged beside ours; and damaged input (a flipped byte in the
 # WAL, a truncated WAL, a backend behind the WAL's snapshot) is refused, naming the file and
 # offset, with nothing changed.
@@ -110,6 +111,42 @@ check "(b) migrated: the server serves what etcd serves after its own restart" '
 check "(b) migrated: the late writes are there" "echo \"\$actual\" | grep -q \"^$(printf last | base64) \""
 check "(b) migrated: the next write takes the next revision ($next)" \
   "[ '$next' -eq \$(( \$(echo \"\$expected\" | sed -n 's/^revision //p') + 1 )) ]"
+
+# (c) a 3-member cluster restored from the snapshot: etcd's on the restored directories, then
+# the server's on copies of them (the same peer URLs, so the same member IDs).
+cluster_peers=() cluster_ports=() initial=""
+for i in 0 1 2; do
+  cluster_peers+=("$(free_port)"); cluster_ports+=("$(free_port)")
+  initial+="${initial:+,}m$i=http://127.0.0.1:${cluster_peers[$i]}"
+done
+cluster_endpoints=$(printf '127.0.0.1:%s,' "${cluster_ports[@]}"); cluster_endpoints=${cluster_endpoints%,}
+for i in 0 1 2; do
+  etcdctl snapshot restore "$INTEROP_WORK/etcd.snapshot" --data-dir "$INTEROP_WORK/trio-etcd-$i" --name "m$i" \
+    --initial-cluster "$initial" --initial-advertise-peer-urls "http://127.0.0.1:${cluster_peers[$i]}" >/dev/null 2>&1
+  cp -a "$INTEROP_WORK/trio-etcd-$i" "$INTEROP_WORK/trio-server-$i"
+done
+start_trio() { # name binary
+  for i in 0 1 2; do
+    printf '%s\0' "$2" --name "m$i" --data-dir "$INTEROP_WORK/$1-$i" \
+      --listen-client-urls "http://127.0.0.1:${cluster_ports[$i]}" --advertise-client-urls "http://127.0.0.1:${cluster_ports[$i]}" \
+      --listen-peer-urls "http://127.0.0.1:${cluster_peers[$i]}" --initial-advertise-peer-urls "http://127.0.0.1:${cluster_peers[$i]}" \
+      --initial-cluster "$initial" >"$INTEROP_WORK/$1-$i.args"
+    launch_cluster_member "$1" "$i"
+  done
+  ETCDCTL_USER=root:rootpw wait_cluster_healthy "$cluster_endpoints" 60
+}
+observe_trio() {
+  observe "${cluster_ports[0]}"
+  for i in 1 2; do root "${cluster_ports[$i]}" endpoint hashkv -w json | python3 -c 'import json,sys; print("hashkv", json.load(sys.stdin)[0]["HashKV"]["hash"])'; done
+}
+start_trio trio-etcd "$ETCD_BIN"; expected=$(observe_trio); stop_cluster trio-etcd 3
+start_trio trio-server "$SERVER_BIN"; actual=$(observe_trio)
+root "${cluster_ports[1]}" put from-m1 yes >/dev/null
+from_m2=$(root "${cluster_ports[2]}" get from-m1 --print-value-only)
+stop_cluster trio-server 3
+check "(c) restored 3-member cluster: the server's serves what etcd's serves, the same HashKV on every member" '[ "$expected" = "$actual" ]'
+[ "$expected" = "$actual" ] || diff <(echo "$expected") <(echo "$actual") || true
+check "(c) restored 3-member cluster: a write on one member is read on another" '[ "$from_m2" = yes ]'
 
 # Bad input: refused before anything changes, naming the file and the offset.
 refused() { # description, data dir, expected message
