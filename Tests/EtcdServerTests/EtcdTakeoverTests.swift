@@ -28,8 +28,40 @@ private enum Wire {
 }
 
 final class EtcdTakeoverTests: XCTestCase {
-    private func translate(_ data: [UInt8], type: EntryType = .normal) throws -> [UInt8] {
-        try EtcdEntryTranslation.translate(Entry(term: 2, index: 9, type: type, data: data)) { "hashed(\($0))" }.data
+    private func translate(_ data: [UInt8], type: EntryType = .normal, auth: AuthState = AuthState()) throws -> [UInt8] {
+        var translation = EtcdEntryTranslation(auth: auth) { "hashed(\($0))" }
+        return try translation.translate(Entry(term: 2, index: 9, type: type, data: data)).data
+    }
+
+    /// Auth on: root, and alice who may write keys under "foo" only.
+    private var authEnabled: AuthState {
+        var auth = AuthState()
+        try! auth.apply(AuthLogEntry(requester: "", operation: .userAdd(name: "root", hashedPassword: "x", noPassword: false)))
+        try! auth.apply(AuthLogEntry(requester: "", operation: .userGrantRole(user: "root", role: "root")))
+        try! auth.apply(AuthLogEntry(requester: "", operation: .userAdd(name: "alice", hashedPassword: "x", noPassword: false)))
+        try! auth.apply(AuthLogEntry(requester: "", operation: .roleAdd(name: "writer")))
+        try! auth.apply(AuthLogEntry(requester: "", operation: .roleGrantPermission(
+            role: "writer", permission: Permission(permType: .write, key: Array("foo".utf8), rangeEnd: Array("fop".utf8)))))
+        try! auth.apply(AuthLogEntry(requester: "", operation: .userGrantRole(user: "alice", role: "writer")))
+        try! auth.apply(AuthLogEntry(requester: "", operation: .enable))
+        return auth
+    }
+
+    /// etcd 3.4 checks permissions when it applies a write: a refused one changes nothing.
+    func testAWriteEtcdsApplyWouldRefuseBecomesAnEmptyEntry() throws {
+        let put = { (key: String) in Wire.field(4, Wire.field(1, key) + Wire.field(2, "v")) }
+        XCTAssertEqual(try translate(put("bar") + header(id: 1, username: "alice", authRevision: 8), auth: authEnabled), [])
+        XCTAssertEqual(try translate(put("foo1") + header(id: 1), auth: authEnabled), [], "no user while auth is on")
+        XCTAssertNotEqual(try translate(put("foo1") + header(id: 1, username: "alice", authRevision: 8), auth: authEnabled), [])
+        XCTAssertNotEqual(try translate(put("bar") + header(id: 1, username: "root", authRevision: 8), auth: authEnabled), [])
+    }
+
+    func testAuthChangesInTheLogAreFollowed() throws {
+        var translation = EtcdEntryTranslation(auth: authEnabled) { $0 }
+        let grant = Wire.field(1, "writer") + Wire.field(2, Wire.field(1, 1) + Wire.field(2, "bar"))
+        _ = try translation.translate(Entry(term: 2, index: 1, data: Wire.field(1203, grant) + header(id: 1, username: "root", authRevision: 8)))
+        let put = Wire.field(4, Wire.field(1, "bar") + Wire.field(2, "v")) + header(id: 2, username: "alice", authRevision: 9)
+        XCTAssertNotEqual(try translation.translate(Entry(term: 2, index: 2, data: put)).data, [])
     }
 
     private func header(id: UInt64, username: String = "", authRevision: UInt64 = 0) -> [UInt8] {

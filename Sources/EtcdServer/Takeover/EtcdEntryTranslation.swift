@@ -1,5 +1,6 @@
 import EtcdProto
 import Foundation
+import GRPCTransport
 import MVCC
 import ProtoWire
 import Raft
@@ -12,7 +13,12 @@ import Storage
 /// v2 `etcdserverpb.Request` (etcd 3.4 publishes member attributes and the cluster version
 /// that way). Requests that change nothing swift-etcd keeps (reads, authentication, the v2
 /// store, the cluster version) become empty entries; their index and term stay.
-enum EtcdEntryTranslation {
+///
+/// etcd checks a write's permissions only when it applies it, so the log may hold writes that
+/// etcd refused; swift-etcd checks them before proposing. The translation follows the auth
+/// store through the entries (from the backend's, as etcd's own restart does) and turns a write
+/// etcd's apply would refuse into an empty entry.
+struct EtcdEntryTranslation {
     /// InternalRaftRequest field numbers (etcdserver/etcdserverpb/raft_internal.proto; 13xx are etcd 3.5's).
     private enum Field {
         static let id = 1, v2 = 2, range = 3, put = 4, deleteRange = 5, txn = 6, compaction = 7
@@ -37,22 +43,34 @@ enum EtcdEntryTranslation {
     ]
     private static let v2Methods: Set<String> = ["PUT", "POST", "DELETE", "QGET", "GET", "HEAD", "SYNC"]
 
-    /// `hashPassword` hashes a clear-text password of etcd 3.4's user-add and change-password
-    /// requests (etcd 3.5 logs the hash, as swift-etcd does).
-    static func translate(_ entry: Entry, hashPassword: (String) throws -> String) throws -> WALEntry {
+    private var auth: AuthState
+    /// The permissions of `auth`, compiled when first needed after each change.
+    private var authView: AuthView?
+    /// Hashes a clear-text password of etcd 3.4's user-add and change-password requests (etcd
+    /// 3.5 logs the hash, as swift-etcd does).
+    private let hashPassword: (String) throws -> String
+
+    /// `auth`: the auth store before the first entry to translate.
+    init(auth: AuthState, hashPassword: @escaping (String) throws -> String) {
+        self.auth = auth
+        self.hashPassword = hashPassword
+    }
+
+    /// Entries must come in log order.
+    mutating func translate(_ entry: Entry) throws -> WALEntry {
         let data: [UInt8]
         switch entry.type {
         case .confChange:
-            data = try configurationChange(entry).encoded()
+            data = try Self.configurationChange(entry).encoded()
         case .normal where entry.data.isEmpty:
             data = []
         case .normal:
             let fields: ProtoFields
-            do { fields = try ProtoFields(entry.data) } catch { throw untranslatable(entry, "undecodable request: \(error)") }
-            if isBareV2Request(fields) {
-                data = try v2Request(fields, entry: entry)
+            do { fields = try ProtoFields(entry.data) } catch { throw Self.untranslatable(entry, "undecodable request: \(error)") }
+            if Self.isBareV2Request(fields) {
+                data = try Self.v2Request(fields, entry: entry)
             } else {
-                data = try request(fields, entry: entry, hashPassword: hashPassword)
+                data = try request(fields, entry: entry)
             }
         }
         return WALEntry(index: entry.index, term: entry.term, kind: UInt8(entry.type.rawValue), data: data)
@@ -100,37 +118,60 @@ enum EtcdEntryTranslation {
         return entryData(.memberAttributes, id: fields.varint(1), member.serializedBytes())
     }
 
-    private static func request(_ fields: ProtoFields, entry: Entry, hashPassword: (String) throws -> String) throws -> [UInt8] {
+    private mutating func request(_ fields: ProtoFields, entry: Entry) throws -> [UInt8] {
         let header = try fields.bytes(Field.header).map { try ProtoFields($0) }
         let id = header?.varint(1) ?? fields.varint(Field.id)
         let username = header?.string(2) ?? ""
         let authRevision = header?.varint(3) ?? 0
-        for (field, kind) in keyWrites {
+        for (field, kind) in Self.keyWrites {
             guard let request = fields.bytes(field) else { continue }
+            if auth.enabled, try !isPermitted(kind, request, user: username, authRevision: authRevision) { return [] }
             // etcd's auth applier refuses a write checked against an older auth store; ours too.
             if authRevision > 0 {
-                return entryData(.authChecked, id: id, InternalRequest.authCheckedPrefix(authRevision: authRevision, kind: kind) + request)
+                return Self.entryData(.authChecked, id: id, InternalRequest.authCheckedPrefix(authRevision: authRevision, kind: kind) + request)
             }
-            return entryData(kind, id: id, request)
+            return Self.entryData(kind, id: id, request)
         }
-        for (field, kind) in passThrough {
-            if let request = fields.bytes(field) { return entryData(kind, id: id, request) }
+        for (field, kind) in Self.passThrough {
+            if let request = fields.bytes(field) { return Self.entryData(kind, id: id, request) }
         }
-        if let nested = fields.bytes(Field.v2) { return try v2Request(try ProtoFields(nested), entry: entry) }
+        if let nested = fields.bytes(Field.v2) { return try Self.v2Request(try ProtoFields(nested), entry: entry) }
         if let attributes = fields.bytes(Field.memberAttributesSet) {
             let request = try ProtoFields(attributes)
             let published = try ProtoFields(request.bytes(2) ?? [])
             let member = Member(id: request.varint(1), name: published.string(1), clientUrls: published.strings(2))
-            return entryData(.memberAttributes, id: id, member.serializedBytes())
+            return Self.entryData(.memberAttributes, id: id, member.serializedBytes())
         }
-        if let operation = try authOperation(fields, hashPassword: hashPassword) {
-            return entryData(.auth, id: id, AuthLogEntry(requester: username, operation: operation).serializedBytes())
+        if let operation = try authOperation(fields) {
+            let change = AuthLogEntry(requester: username, operation: operation)
+            // A change the store refuses when applied changes nothing here either.
+            if (try? auth.apply(change)) != nil { authView = nil }
+            return Self.entryData(.auth, id: id, change.serializedBytes())
         }
-        if changingNothingKept.contains(where: { fields.bytes($0) != nil }) { return [] }
-        throw untranslatable(entry, "no request swift-etcd knows (fields \(fields.numbers.sorted()))")
+        if Self.changingNothingKept.contains(where: { fields.bytes($0) != nil }) { return [] }
+        throw Self.untranslatable(entry, "no request swift-etcd knows (fields \(fields.numbers.sorted()))")
     }
 
-    private static func authOperation(_ fields: ProtoFields, hashPassword: (String) throws -> String) throws -> AuthOperation? {
+    /// etcd's `isOpPermitted` as its auth applier asks it: a write without a user (auth
+    /// revision 0) is refused, root may do anything, others what their roles grant.
+    private mutating func isPermitted(_ kind: InternalRequest.Kind, _ request: [UInt8], user: String, authRevision: UInt64) throws -> Bool {
+        guard authRevision > 0 else { return false }
+        let view = authView ?? AuthView(auth)
+        authView = view
+        let requester = Requester(view: view, user: user)
+        do {
+            switch kind {
+            case .put: try requester.check(try PutRequest(serializedBytes: request))
+            case .deleteRange: try requester.check(try DeleteRangeRequest(serializedBytes: request))
+            default: try requester.check(try TxnRequest(serializedBytes: request))
+            }
+            return true
+        } catch is GRPCStatus {
+            return false
+        }
+    }
+
+    private func authOperation(_ fields: ProtoFields) throws -> AuthOperation? {
         func request(_ field: Int) throws -> ProtoFields? { try fields.bytes(field).map { try ProtoFields($0) } }
         if try request(Field.authEnable) != nil { return .enable }
         if try request(Field.authDisable) != nil { return .disable }

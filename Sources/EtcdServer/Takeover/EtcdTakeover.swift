@@ -124,18 +124,17 @@ public enum EtcdTakeover {
             throw TakeoverError("member \(log.memberID.hex) of the WAL's metadata is not among the members at index \(consistentIndex)")
         }
         let identity = ClusterIdentity(clusterID: log.clusterID, memberID: log.memberID, members: members)
-        let entries = try log.entries.filter { $0.index > consistentIndex }.map { entry in
-            try EtcdEntryTranslation.translate(entry) { password in
-                guard let hash = Bcrypt.hash(password, cost: bcryptCost) else {
-                    throw TakeoverError("bcrypt failed for a password in log entry \(entry.index)")
-                }
+        let toTranslate = log.entries.filter { $0.index > consistentIndex }
+        try build(
+            paths, identity: identity, snapshot: WALSnapshotMarker(index: consistentIndex, term: consistentTerm),
+            hardState: log.hardState
+        ) { auth in
+            var translation = EtcdEntryTranslation(auth: auth) { password in
+                guard let hash = Bcrypt.hash(password, cost: bcryptCost) else { throw TakeoverError("bcrypt failed for a logged password") }
                 return hash
             }
+            return try toTranslate.map { try translation.translate($0) }
         }
-
-        try build(
-            paths, identity: identity, snapshot: WALSnapshotMarker(index: consistentIndex, term: consistentTerm), entries: entries,
-            hardState: log.hardState)
         try FileIO.rename(paths.staging, to: paths.converted)
         try FileIO.syncDirectory(paths.member)
         try finishMoves(paths)
@@ -145,23 +144,26 @@ public enum EtcdTakeover {
     }
 
     /// swift-etcd's store and WAL, in the staging directory: the store applied up to the
-    /// snapshot marker, the log after it.
+    /// snapshot marker, the log after it, made by `entries` from the imported auth store.
     private static func build(
-        _ paths: Paths, identity: ClusterIdentity, snapshot: WALSnapshotMarker, entries: [WALEntry], hardState: WALHardState?
+        _ paths: Paths, identity: ClusterIdentity, snapshot: WALSnapshotMarker, hardState: WALHardState?,
+        entries: (AuthState) throws -> [WALEntry]
     ) throws {
         if FileIO.fileExists(paths.staging) { try FileManager.default.removeItem(atPath: paths.staging) }
         try FileIO.createDirectories(paths.staging)
         do {
             // Released before the server opens the same environment.
-            try { () throws in
+            let auth = try { () throws -> AuthState in
                 let store = try MVCCStore(directory: paths.staging + "/db")
                 try store.importEtcdBackend(from: paths.etcdBackend, appliedIndex: snapshot.index, memberAttributes: true)
                 try store.sync()
+                return try store.authState()
             }()
             try FileIO.syncDirectory(paths.staging + "/db")
+            let translated = try entries(auth)
             let wal = try WAL.create(directory: paths.staging + "/wal", metadata: identity.walMetadata)
             try wal.saveSnapshotMarker(index: snapshot.index, term: snapshot.term)
-            var batches = entries[...]
+            var batches = translated[...]
             while !batches.isEmpty {
                 let batch = batches.prefix(4096)
                 try wal.append(entries: Array(batch), hardState: nil)
