@@ -166,7 +166,8 @@ private struct BackendImport {
             guard let id = UInt64(String(decoding: key, as: UTF8.self), radix: 16),
                 let member = EtcdBackendFormat.parseMemberJSON(value, id: id)
             else { throw EtcdBackendError("corrupt member record \(String(decoding: key, as: UTF8.self))") }
-            try storage { () throws(LMDBError) in try view.applyMemberAttributes(member) }
+            let published = Member(id: id, name: member.name, clientUrls: member.clientUrls)
+            try storage { () throws(LMDBError) in try view.applyMemberAttributes(published) }
         }
     }
 
