@@ -34,6 +34,9 @@ public final class EtcdServer: Sendable {
     /// Opens (or creates) the data directory, replays the WAL into the store, and starts serving.
     public static func start(configuration: ServerConfiguration, logger: Logger) throws -> EtcdServer {
         try configuration.validate()
+        // An etcd member's directory (or etcdctl snapshot restore's output) becomes swift-etcd's first.
+        try EtcdTakeover.convertIfNeeded(
+            dataDirectory: configuration.dataDirectory, bcryptCost: configuration.bcryptCost, logger: logger)
         let layout = DataDirectory(root: configuration.dataDirectory)
         try layout.prepare()
 

@@ -9,6 +9,7 @@
 //   auth:    authRevision → u64 BE (authEnabled once auth was ever switched)
 
 import EtcdProto
+import Foundation
 import ProtoWire
 
 enum EtcdBackendFormat {
@@ -28,6 +29,7 @@ enum EtcdBackendFormat {
     static let scheduledCompactKey = Array("scheduledCompactRev".utf8)
     static let clusterVersionKey = Array("clusterVersion".utf8)
     static let authRevisionKey = Array("authRevision".utf8)
+    static let authEnabledKey = Array("authEnabled".utf8)
 
     static let revisionKeySize = 17
     private static let tombstoneMark = UInt8(ascii: "t")
@@ -98,6 +100,15 @@ enum EtcdBackendFormat {
         if !member.name.isEmpty { fields.append(#""name":"# + jsonString(member.name)) }
         if !member.clientUrls.isEmpty { fields.append(#""clientURLs":"# + jsonArray(member.clientUrls)) }
         return Array(("{" + fields.joined(separator: ",") + "}").utf8)
+    }
+
+    /// etcd's member JSON; nil if it is not JSON. The ID is the bucket key's (JSON numbers
+    /// above 2^53 do not survive every parser).
+    static func parseMemberJSON(_ bytes: [UInt8], id: UInt64) -> Member? {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return nil }
+        return Member(
+            id: id, name: json["name"] as? String ?? "", peerUrls: json["peerURLs"] as? [String] ?? [],
+            clientUrls: json["clientURLs"] as? [String] ?? [], isLearner: json["isLearner"] as? Bool ?? false)
     }
 
     private static func jsonArray(_ values: [String]) -> String {

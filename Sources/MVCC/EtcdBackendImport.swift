@@ -1,8 +1,9 @@
 // An etcd backend (from `etcdctl snapshot save`, or a member's `member/snap/db`) read into a new
 // store: the `key` bucket's history in revision order becomes `history`, `keyRevs` and `latest`
-// as the apply loop would have written them, with leases, alarms and compaction progress. The
-// cluster's members are not imported: a restored member gets its membership from its flags
-// (as etcdctl's restore drops the `members` buckets).
+// as the apply loop would have written them, with leases, alarms, the auth store and
+// compaction progress. The cluster's members are imported only on request (a take-over of a
+// member's directory): a restored member gets its membership from its flags (as etcdctl's
+// restore does), and the attributes members published belong to the old cluster.
 
 import Backend
 import EtcdProto
@@ -13,7 +14,8 @@ extension MVCCStore {
     /// transaction: on any error nothing is written. The file is checked whole first (page
     /// accounting, cycles), so a damaged file is refused before any work. The store claims
     /// `appliedIndex` (0 for a restored snapshot: its member starts a new log).
-    public func importEtcdBackend(from path: String, appliedIndex: UInt64) throws(EtcdBackendError) {
+    /// `memberAttributes`: also import the names and client URLs the members published.
+    public func importEtcdBackend(from path: String, appliedIndex: UInt64, memberAttributes: Bool = false) throws(EtcdBackendError) {
         let reader: BoltReader
         do throws(BoltError) {
             reader = try BoltReader(path: path)
@@ -38,7 +40,7 @@ extension MVCCStore {
                 }
                 var importer = BackendImport(reader: reader, view: StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize))
                 do throws(EtcdBackendError) {
-                    try importer.run(appliedIndex: appliedIndex)
+                    try importer.run(appliedIndex: appliedIndex, memberAttributes: memberAttributes)
                 } catch {
                     // Abort the transaction; the failure is reported below.
                     failure = error
@@ -48,6 +50,39 @@ extension MVCCStore {
         } catch {
             throw failure ?? .storage(error)
         }
+    }
+}
+
+extension MVCCStore {
+    /// etcd's `consistent_index` of the backend at `path`: the last log index applied to it.
+    public static func etcdBackendConsistentIndex(path: String) throws(EtcdBackendError) -> UInt64 {
+        var index: UInt64?
+        do throws(BoltError) {
+            try BoltReader(path: path).forEach(inBucket: EtcdBackendFormat.metaBucket) { (key, value) throws(BoltError) in
+                guard key == EtcdBackendFormat.consistentIndexKey else { return }
+                guard value.count == 8 else { throw BoltError("consistent index of \(value.count) bytes") }
+                index = value.reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
+            }
+        } catch {
+            throw .bolt(error)
+        }
+        return index ?? 0
+    }
+
+    /// The members etcd's `members` bucket holds (etcd 3.4 keeps them there beside its v2 store).
+    public static func etcdBackendMembers(path: String) throws(EtcdBackendError) -> [Member] {
+        var members: [Member] = []
+        do throws(BoltError) {
+            try BoltReader(path: path).forEach(inBucket: EtcdBackendFormat.membersBucket) { (key, value) throws(BoltError) in
+                guard let id = UInt64(String(decoding: key, as: UTF8.self), radix: 16),
+                    let member = EtcdBackendFormat.parseMemberJSON(value, id: id)
+                else { throw BoltError("corrupt member record \(String(decoding: key, as: UTF8.self))") }
+                members.append(member)
+            }
+        } catch {
+            throw .bolt(error)
+        }
+        return members
     }
 }
 
@@ -61,7 +96,7 @@ private struct BackendImport {
         self.view = view
     }
 
-    mutating func run(appliedIndex: UInt64) throws(EtcdBackendError) {
+    mutating func run(appliedIndex: UInt64, memberAttributes: Bool) throws(EtcdBackendError) {
         let lastRevision = try importRevisions()
         var meta: [[UInt8]: [UInt8]] = [:]
         try forEach(EtcdBackendFormat.metaBucket) { (key, value) throws(EtcdBackendError) in meta[key] = value }
@@ -93,6 +128,46 @@ private struct BackendImport {
                     try view.transaction.put(view.tables.alarms, key: bytes, value: UnsafeRawBufferPointer(start: nil, count: 0))
                 }
             }
+        }
+        let auth = try importAuth()
+        try storage { () throws(LMDBError) in try view.saveAuthState(auth) }
+        if memberAttributes { try importMemberAttributes() }
+    }
+
+    /// etcd's auth store: `auth` (authEnabled → [1], authRevision → u64 BE), `authUsers` and
+    /// `authRoles` (name → authpb.User / authpb.Role, the messages swift-etcd keeps).
+    private func importAuth() throws(EtcdBackendError) -> AuthState {
+        var state = AuthState()
+        try forEach(EtcdBackendFormat.authBucket) { (key, value) throws(EtcdBackendError) in
+            if key == EtcdBackendFormat.authEnabledKey {
+                state.enabled = value == [1]
+            } else if key == EtcdBackendFormat.authRevisionKey {
+                guard value.count == 8 else { throw EtcdBackendError("corrupt auth revision of \(value.count) bytes") }
+                state.revision = value.reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
+            }
+        }
+        try forEach(EtcdBackendFormat.authUsersBucket) { (key, value) throws(EtcdBackendError) in
+            do { state.users[String(decoding: key, as: UTF8.self)] = try User(serializedBytes: value) } catch {
+                throw EtcdBackendError("corrupt user record: \(error)")
+            }
+        }
+        try forEach(EtcdBackendFormat.authRolesBucket) { (key, value) throws(EtcdBackendError) in
+            do { state.roles[String(decoding: key, as: UTF8.self)] = try Role(serializedBytes: value) } catch {
+                throw EtcdBackendError("corrupt role record: \(error)")
+            }
+        }
+        return state
+    }
+
+    /// `members`: ID in hex → etcd's member JSON; what swift-etcd's store keeps is the
+    /// published part (name, client URLs).
+    private func importMemberAttributes() throws(EtcdBackendError) {
+        try forEach(EtcdBackendFormat.membersBucket) { (key, value) throws(EtcdBackendError) in
+            guard let id = UInt64(String(decoding: key, as: UTF8.self), radix: 16),
+                let member = EtcdBackendFormat.parseMemberJSON(value, id: id)
+            else { throw EtcdBackendError("corrupt member record \(String(decoding: key, as: UTF8.self))") }
+            let published = Member(id: id, name: member.name, clientUrls: member.clientUrls)
+            try storage { () throws(LMDBError) in try view.applyMemberAttributes(published) }
         }
     }
 
@@ -152,6 +227,7 @@ private struct BackendImport {
         return parsed.main
     }
 
+    /// A missing bucket is an empty one (older backends lack some).
     private func forEach(_ bucket: [UInt8], _ body: ([UInt8], [UInt8]) throws(EtcdBackendError) -> Void) throws(EtcdBackendError) {
         var failure: EtcdBackendError?
         do throws(BoltError) {

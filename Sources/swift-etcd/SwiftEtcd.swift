@@ -8,7 +8,7 @@ struct SwiftEtcd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swift-etcd",
         abstract: "An etcd v3 server: etcd's API, flags and guarantees.",
-        discussion: "`swift-etcd snapshot restore|status` works on snapshot files offline. Every flag can also be set by an ETCD_* environment variable (--data-dir: ETCD_DATA_DIR); a flag on the command line wins."
+        discussion: "`swift-etcd snapshot restore|status` works on snapshot files offline; `swift-etcd migrate --data-dir DIR` converts a stopped etcd member's data directory. Every flag can also be set by an ETCD_* environment variable (--data-dir: ETCD_DATA_DIR); a flag on the command line wins."
     )
 
     @OptionGroup var member: MemberFlags
@@ -20,6 +20,10 @@ struct SwiftEtcd: ParsableCommand {
         if CommandLine.arguments.dropFirst().first == "snapshot" {
             // Offline subcommands take their own flags; ETCD_* variables configure only the server.
             SnapshotCommand.main(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
+        if CommandLine.arguments.dropFirst().first == "migrate" {
+            MigrateCommand.main(Array(CommandLine.arguments.dropFirst(2)))
             return
         }
         let arguments = EnvironmentFlags.merge(
