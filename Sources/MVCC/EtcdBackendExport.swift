@@ -79,13 +79,24 @@ private struct BackendExport {
         try bucket(EtcdBackendFormat.clusterBucket) { () throws(EtcdBackendError) in
             try put(EtcdBackendFormat.clusterVersionKey, Array(cluster.clusterVersion.utf8))
         }
-        // No auth store here yet: the buckets of a cluster whose auth was never enabled.
-        try bucket(EtcdBackendFormat.authBucket) { () throws(EtcdBackendError) in
-            try put(EtcdBackendFormat.authRevisionKey, EtcdBackendFormat.bigEndian(1))
-        }
-        try bucket(EtcdBackendFormat.authUsersBucket) {}
-        try bucket(EtcdBackendFormat.authRolesBucket) {}
+        try writeAuth(try storage { () throws(LMDBError) in try view.authState() })
         do throws(BoltError) { return try writer.finish() } catch { throw .bolt(error) }
+    }
+
+    /// etcd's auth store: `authEnabled` (written by etcd's enable and disable; kept here only
+    /// while auth is on, the one state swift-etcd tells apart from never enabled), the revision,
+    /// then users and roles by name as the authpb messages the store already keeps.
+    private func writeAuth(_ auth: AuthState) throws(EtcdBackendError) {
+        try bucket(EtcdBackendFormat.authBucket) { () throws(EtcdBackendError) in
+            if auth.enabled { try put(EtcdBackendFormat.authEnabledKey, [1]) }
+            try put(EtcdBackendFormat.authRevisionKey, EtcdBackendFormat.bigEndian(auth.revision))
+        }
+        try bucket(EtcdBackendFormat.authUsersBucket) { () throws(EtcdBackendError) in
+            for name in auth.userNames { try put(Array(name.utf8), auth.users[name]!.serializedBytes()) }
+        }
+        try bucket(EtcdBackendFormat.authRolesBucket) { () throws(EtcdBackendError) in
+            for name in auth.roleNames { try put(Array(name.utf8), auth.roles[name]!.serializedBytes()) }
+        }
     }
 
     private func bucket(_ name: [UInt8], _ body: () throws(EtcdBackendError) -> Void) throws(EtcdBackendError) {

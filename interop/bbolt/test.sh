@@ -30,6 +30,22 @@ history() { # port: puts, overwrites, a range delete, a lease with a key, a comp
   ctl "$port" compact 20 >/dev/null
   ctl "$port" put after-compaction yes >/dev/null
   ctl "$port" del key3 >/dev/null
+  # Auth users and roles (auth stays off: the restored side switches it on to log in).
+  ctl "$port" user add root:rootpw >/dev/null
+  ctl "$port" user grant-role root root >/dev/null
+  ctl "$port" user add alice:alicepw >/dev/null
+  ctl "$port" role add reader >/dev/null
+  ctl "$port" role grant-permission reader read key --prefix >/dev/null
+  ctl "$port" user grant-role alice reader >/dev/null
+}
+
+# auth_view PORT: the users, roles and alice's permissions as etcdctl lists them.
+auth_view() { ctl "$1" user list; ctl "$1" role list; ctl "$1" user get alice; ctl "$1" role get reader; }
+# logs_in PORT: after auth enable, alice's password works and her role lets her read key4 only.
+logs_in() {
+  ctl "$1" --user root:rootpw auth enable >/dev/null 2>&1 || ctl "$1" auth enable >/dev/null 2>&1
+  [ "$(ctl "$1" --user alice:alicepw get key4 --print-value-only)" = value-34 ] &&
+    ! ctl "$1" --user alice:alicepw put key4 no >/dev/null 2>&1 && ! ctl "$1" --user alice:wrong get key4 >/dev/null 2>&1
 }
 
 etcd_port=$(start_member etcd "$ETCD_BIN")
@@ -64,6 +80,8 @@ port=$(start_member etcd-from-server "$ETCD_BIN")
 check "real etcd on the server's restored snapshot: HashKV equal ($server_hash = $(hashkv "$port"))" "[ '$server_hash' = \"\$(hashkv $port)\" ]"
 check "real etcd on the server's restored snapshot: same keys and values" "[ \"\$server_get\" = \"\$(ctl $port get '' --prefix -w simple)\" ]"
 check "real etcd on the server's restored snapshot: the lease is there" "[ \"\$(ctl $port lease list | tail -n +2)\" = \"\$(ctl $server_port lease list | tail -n +2)\" ]"
+check "real etcd on the server's restored snapshot: the same users and roles" "[ \"\$(auth_view $port)\" = \"\$(auth_view $server_port)\" ]"
+check "real etcd on the server's restored snapshot: the server's password hashes log in" "logs_in $port"
 
 # etcd's snapshot, restored by swift-etcd, served by the server.
 peer=$(free_port)
@@ -75,9 +93,11 @@ port=$(start_member server-from-etcd "$SERVER_BIN")
 check "the server on etcd's restored snapshot: HashKV equal ($etcd_hash = $(hashkv "$port"))" "[ '$etcd_hash' = \"\$(hashkv $port)\" ]"
 check "the server on etcd's restored snapshot: same keys and values" "[ \"\$etcd_get\" = \"\$(ctl $port get '' --prefix -w simple)\" ]"
 check "the server on etcd's restored snapshot: the lease is there" "[ \"\$(ctl $port lease list | tail -n +2)\" = \"\$(ctl $etcd_port lease list | tail -n +2)\" ]"
+check "the server on etcd's restored snapshot: the same users and roles" "[ \"\$(auth_view $port)\" = \"\$(auth_view $etcd_port)\" ]"
 ctl "$port" put new yes >/dev/null
 check "the server on etcd's restored snapshot takes writes at the next revision" \
   "[ \$(ctl $port get new -w json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"header\"][\"revision\"])') -eq \$(( \$(status_field '$INTEROP_WORK/etcd.db' revision) + 1 )) ]"
+check "the server on etcd's restored snapshot: etcd's password hashes log in" "logs_in $port"
 
 # Bad input: each refused with a message, and no data dir left behind.
 bad() { # description, file, expected message, extra flags
