@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): put-64c and range-s-100c beside real etcd, first with auth off, then on
+# the same members with auth on and a user whose one role may read and write the keys
+# (interop/bench/authload: clientv3 with a user, which etcd's loadgen lacks). Both members fresh,
+# fsync on; A B A B alternation; prints QPS, the ratio, p99 and server CPU per request.
+# Env: PAIRS (3), DUR (4s), SERVER_BIN.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+SERVER_BIN=${SERVER_BIN:-$root/.build/release/swift-etcd}
+PAIRS=${PAIRS:-3}
+DUR=${DUR:-4s}
+source "$here/../lib/servers.sh"
+load="$INTEROP_WORK/authload"
+bash "$here/../lib/gobuild.sh" main "$here/authload" "$load" >/dev/null
+export ETCDCTL_API=3
+ours=$(start_member ours "$SERVER_BIN")
+etcd=$(start_member etcd /usr/bin/etcd)
+declare -A pid=([ours]=$(cat "$INTEROP_WORK/ours.pid") [etcd]=$(cat "$INTEROP_WORK/etcd.pid"))
+declare -A port=([ours]=$ours [etcd]=$etcd)
+hz=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+results="$INTEROP_WORK/results.txt"
+
+measure() { # MODE (off|on) USER
+  local mode=$1 user=$2 workload args side
+  for workload in "put-64c|--workload put --clients 64 --conns 8" "range-s-100c|--workload range --clients 100 --conns 10"; do
+    for _ in $(seq 1 "$PAIRS"); do
+      for side in ours etcd; do
+        local before after line
+        before=$(ticks "${pid[$side]}")
+        # shellcheck disable=SC2086
+        line=$("$load" ${workload#*|} --endpoints "127.0.0.1:${port[$side]}" --duration "$DUR" ${user:+--user "$user"})
+        after=$(ticks "${pid[$side]}")
+        echo "${workload%%|*} $mode $side $line cpu_s=$(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN{print t/hz}')" >>"$results"
+      done
+    done
+  done
+}
+
+measure off ""
+for side in ours etcd; do
+  ctl=(etcdctl --endpoints "127.0.0.1:${port[$side]}" --command-timeout=10s)
+  "${ctl[@]}" user add root:rootpw >/dev/null
+  "${ctl[@]}" user grant-role root root >/dev/null
+  "${ctl[@]}" user add bench:benchpw >/dev/null
+  "${ctl[@]}" role add rw >/dev/null
+  "${ctl[@]}" role grant-permission rw readwrite bench/ --prefix >/dev/null
+  "${ctl[@]}" user grant-role bench rw >/dev/null
+  "${ctl[@]}" auth enable >/dev/null
+done
+measure on bench:benchpw
+
+python3 - "$results" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    parts = line.split()
+    fields = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
+    rows.setdefault((parts[0], parts[1], parts[2]), []).append(fields)
+print("| workload | auth | swift-etcd QPS | etcd QPS | ratio | p99 ms (ours / etcd) | server CPU µs/op (ours / etcd) |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for workload in ("put-64c", "range-s-100c"):
+    for mode in ("off", "on"):
+        def med(side, key): return statistics.median(float(r[key]) for r in rows[(workload, mode, side)])
+        def cpu(side): return statistics.median(float(r["cpu_s"]) * 1e6 / max(1, int(r["ops"])) for r in rows[(workload, mode, side)])
+        q_ours, q_etcd = med("ours", "qps"), med("etcd", "qps")
+        print(f"| {workload} | {mode} | {q_ours:.0f} | {q_etcd:.0f} | **{q_ours / q_etcd:.2f}** | {med('ours', 'p99_ms'):.2f} / {med('etcd', 'p99_ms'):.2f} | {cpu('ours'):.0f} / {cpu('etcd'):.0f} |")
+PY
