@@ -248,8 +248,11 @@ public final class EtcdServer: Sendable {
         grpcConfiguration.maxReceiveMessageBytes = configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes
         let clientTLS = try ClientTLS.resolve(configuration, logger: logger)
         if listen.scheme == .https { grpcConfiguration.tls = clientTLS }
+        // etcd's gateway dials its own gRPC server; this one calls the router in process.
+        let gatewayChannel = GRPCLocalChannel(router: router, configuration: grpcConfiguration)
         grpcServer = GRPCServer(
-            configuration: grpcConfiguration, router: router, http1Handler: ClientHTTPEndpoints(core: core).handler,
+            configuration: grpcConfiguration, router: router,
+            http1Handler: ClientHTTPEndpoints(core: core, gatewayChannel: gatewayChannel).handler,
             group: group, logger: logger)
         clientAddress = try grpcServer.start()
         autoCompactor =

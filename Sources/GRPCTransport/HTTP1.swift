@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -6,24 +7,65 @@ public struct HTTP1Request: Sendable {
     public var head: HTTPRequestHead
     public var body: ByteBuffer
     public var remoteAddress: SocketAddress?
+    /// Completes when the client's connection closes, so work on its behalf can stop.
+    public var connectionClosed: EventLoopFuture<Void>
 }
 
 public struct HTTP1Response: Sendable {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
     public var body: ByteBuffer
+    /// A body written over time instead of `body`, in chunks: called once the head is sent.
+    public var bodyStream: (@Sendable (HTTP1BodyWriter) -> Void)?
 
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer = ByteBuffer()) {
         self.status = status
         self.headers = headers
         self.body = body
     }
+
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders, bodyStream: @escaping @Sendable (HTTP1BodyWriter) -> Void) {
+        self.init(status: status, headers: headers)
+        self.bodyStream = bodyStream
+    }
+}
+
+/// Writes a streamed response body. Usable from any thread; writes after `finish` are dropped.
+public final class HTTP1BodyWriter: Sendable {
+    private let channel: any Channel
+    private let finished = NIOLockedValueBox(false)
+    private let keepAlive: Bool
+
+    fileprivate init(channel: any Channel, keepAlive: Bool) {
+        self.channel = channel
+        self.keepAlive = keepAlive
+    }
+
+    public func write(_ chunk: ByteBuffer) {
+        guard !finished.withLockedValue({ $0 }) else { return }
+        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk)), promise: nil)
+    }
+
+    /// Ends the body, with `trailers` after the last chunk.
+    public func finish(trailers: HTTPHeaders? = nil) {
+        let wasFinished = finished.withLockedValue { finished in
+            defer { finished = true }
+            return finished
+        }
+        guard !wasFinished else { return }
+        let channel = channel
+        let keepAlive = keepAlive
+        channel.writeAndFlush(HTTPServerResponsePart.end(trailers)).whenComplete { _ in
+            if !keepAlive { channel.close(promise: nil) }
+        }
+    }
 }
 
 /// Answers HTTP/1.1 requests on the gRPC port. The future may complete on any event loop.
 public typealias HTTP1Handler = @Sendable (HTTP1Request, any EventLoop) -> EventLoopFuture<HTTP1Response>
 
-/// Collects one request at a time and writes the handler's response with a content-length.
+/// Collects one request at a time and writes the handler's response: with a content-length,
+/// or chunked when it streams its body.
 final class HTTP1RequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -59,7 +101,9 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
                 respond(context, keepAlive: keepAlive, HTTP1Response(status: .notFound))
                 return
             }
-            let request = HTTP1Request(head: head, body: body, remoteAddress: context.channel.remoteAddress)
+            let request = HTTP1Request(
+                head: head, body: body, remoteAddress: context.channel.remoteAddress,
+                connectionClosed: context.channel.closeFuture)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             handler(request, context.eventLoop).hop(to: context.eventLoop).whenComplete { result in
                 let (handler, context) = bound.value
@@ -75,8 +119,15 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
 
     private func respond(_ context: ChannelHandlerContext, keepAlive: Bool, _ response: HTTP1Response) {
         var headers = response.headers
-        headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        if let bodyStream = response.bodyStream {
+            headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
+            let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            bodyStream(HTTP1BodyWriter(channel: context.channel, keepAlive: keepAlive))
+            return
+        }
+        headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if response.body.readableBytes > 0 {

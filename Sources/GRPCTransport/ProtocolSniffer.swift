@@ -60,7 +60,7 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
             } else {
                 try context.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                 try context.pipeline.syncOperations.addHandler(
-                    HTTP1RequestHandler(handler: http1Handler, maxBodyBytes: configuration.maxReceiveMessageBytes))
+                    HTTP1RequestHandler(handler: http1Handler, maxBodyBytes: configuration.maxHTTP1RequestBodyBytes))
             }
         } catch {
             logger.error("configuring connection failed", metadata: ["error": "\(error)"])

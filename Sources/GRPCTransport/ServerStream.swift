@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One HTTP/2 stream carrying one gRPC call. Lives on the connection's event loop only.
-final class ServerStream {
+final class ServerStream: GRPCResponseSink {
     enum Phase {
         /// Request headers still arriving.
         case receivingHeaders
