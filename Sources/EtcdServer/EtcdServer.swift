@@ -246,6 +246,7 @@ public final class EtcdServer: Sendable {
         let listen = configuration.listenClientURLs[0]
         var grpcConfiguration = GRPCServerConfiguration(host: listen.host, port: listen.port)
         grpcConfiguration.maxReceiveMessageBytes = configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes
+        grpcConfiguration.maxConcurrentStreams = configuration.maxConcurrentStreams
         let clientTLS = try ClientTLS.resolve(configuration, logger: logger)
         if listen.scheme == .https { grpcConfiguration.tls = clientTLS }
         // etcd's gateway dials its own gRPC server; this one calls the router in process.

@@ -32,18 +32,16 @@ public struct HTTP1Response: Sendable {
 
 /// Writes a streamed response body. Usable from any thread; writes after `finish` are dropped.
 public final class HTTP1BodyWriter: Sendable {
-    private let channel: any Channel
+    private let sink: any HTTP1BodySink
     private let finished = NIOLockedValueBox(false)
-    private let keepAlive: Bool
 
-    fileprivate init(channel: any Channel, keepAlive: Bool) {
-        self.channel = channel
-        self.keepAlive = keepAlive
+    init(sink: any HTTP1BodySink) {
+        self.sink = sink
     }
 
     public func write(_ chunk: ByteBuffer) {
         guard !finished.withLockedValue({ $0 }) else { return }
-        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk)), promise: nil)
+        sink.write(chunk)
     }
 
     /// Ends the body, with `trailers` after the last chunk.
@@ -53,6 +51,25 @@ public final class HTTP1BodyWriter: Sendable {
             return finished
         }
         guard !wasFinished else { return }
+        sink.end(trailers: trailers)
+    }
+}
+
+/// Where a streamed body goes: an HTTP/1.1 connection, or an HTTP/2 stream.
+protocol HTTP1BodySink: Sendable {
+    func write(_ chunk: ByteBuffer)
+    func end(trailers: HTTPHeaders?)
+}
+
+private struct HTTP1ChannelBodySink: HTTP1BodySink {
+    let channel: any Channel
+    let keepAlive: Bool
+
+    func write(_ chunk: ByteBuffer) {
+        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk)), promise: nil)
+    }
+
+    func end(trailers: HTTPHeaders?) {
         let channel = channel
         let keepAlive = keepAlive
         channel.writeAndFlush(HTTPServerResponsePart.end(trailers)).whenComplete { _ in
@@ -124,7 +141,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
             let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
             context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
-            bodyStream(HTTP1BodyWriter(channel: context.channel, keepAlive: keepAlive))
+            bodyStream(HTTP1BodyWriter(sink: HTTP1ChannelBodySink(channel: context.channel, keepAlive: keepAlive)))
             return
         }
         headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))

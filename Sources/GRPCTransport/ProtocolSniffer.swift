@@ -56,7 +56,8 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
         do {
             if isHTTP2 {
                 try context.pipeline.syncOperations.addHandler(
-                    HTTP2ServerHandler(router: router, configuration: configuration, logger: logger))
+                    HTTP2ServerHandler(
+                        router: router, configuration: configuration, http1Handler: http1Handler, logger: logger))
             } else {
                 try context.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                 try context.pipeline.syncOperations.addHandler(
