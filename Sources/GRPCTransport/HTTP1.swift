@@ -102,6 +102,11 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         case .head(let head):
             self.head = head
             body.clear()
+            // curl asks before sending a large body; Go's server agrees at once.
+            if head.version == .http1_1, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                let interim = HTTPResponseHead(version: .http1_1, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+            }
         case .body(var chunk):
             guard head != nil else { return }
             if body.readableBytes + chunk.readableBytes > maxBodyBytes {

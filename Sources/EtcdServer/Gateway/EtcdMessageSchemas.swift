@@ -81,18 +81,18 @@ extension ProtoMessageSchema {
     static let requestOp: ProtoMessageSchema = ProtoMessageSchema(
         "etcdserverpb.RequestOp",
         [
-            ProtoFieldSchema("request_range", 1, .message({ .rangeRequest }), oneof: "Request"),
-            ProtoFieldSchema("request_put", 2, .message({ .putRequest }), oneof: "Request"),
-            ProtoFieldSchema("request_delete_range", 3, .message({ .deleteRangeRequest }), oneof: "Request"),
-            ProtoFieldSchema("request_txn", 4, .message({ .txnRequest }), oneof: "Request"),
+            ProtoFieldSchema("request_range", 1, .message({ .rangeRequest }), oneof: "request"),
+            ProtoFieldSchema("request_put", 2, .message({ .putRequest }), oneof: "request"),
+            ProtoFieldSchema("request_delete_range", 3, .message({ .deleteRangeRequest }), oneof: "request"),
+            ProtoFieldSchema("request_txn", 4, .message({ .txnRequest }), oneof: "request"),
         ])
     static let responseOp: ProtoMessageSchema = ProtoMessageSchema(
         "etcdserverpb.ResponseOp",
         [
-            ProtoFieldSchema("response_range", 1, .message({ .rangeResponse }), oneof: "Response"),
-            ProtoFieldSchema("response_put", 2, .message({ .putResponse }), oneof: "Response"),
-            ProtoFieldSchema("response_delete_range", 3, .message({ .deleteRangeResponse }), oneof: "Response"),
-            ProtoFieldSchema("response_txn", 4, .message({ .txnResponse }), oneof: "Response"),
+            ProtoFieldSchema("response_range", 1, .message({ .rangeResponse }), oneof: "response"),
+            ProtoFieldSchema("response_put", 2, .message({ .putResponse }), oneof: "response"),
+            ProtoFieldSchema("response_delete_range", 3, .message({ .deleteRangeResponse }), oneof: "response"),
+            ProtoFieldSchema("response_txn", 4, .message({ .txnResponse }), oneof: "response"),
         ])
     static let compare: ProtoMessageSchema = ProtoMessageSchema(
         "etcdserverpb.Compare",
@@ -100,11 +100,11 @@ extension ProtoMessageSchema {
             ProtoFieldSchema("result", 1, .enumeration(.compareCompareResult)),
             ProtoFieldSchema("target", 2, .enumeration(.compareCompareTarget)),
             ProtoFieldSchema("key", 3, .bytes),
-            ProtoFieldSchema("version", 4, .int64, oneof: "TargetUnion"),
-            ProtoFieldSchema("create_revision", 5, .int64, oneof: "TargetUnion"),
-            ProtoFieldSchema("mod_revision", 6, .int64, oneof: "TargetUnion"),
-            ProtoFieldSchema("value", 7, .bytes, oneof: "TargetUnion"),
-            ProtoFieldSchema("lease", 8, .int64, oneof: "TargetUnion"),
+            ProtoFieldSchema("version", 4, .int64, oneof: "target_union"),
+            ProtoFieldSchema("create_revision", 5, .int64, oneof: "target_union"),
+            ProtoFieldSchema("mod_revision", 6, .int64, oneof: "target_union"),
+            ProtoFieldSchema("value", 7, .bytes, oneof: "target_union"),
+            ProtoFieldSchema("lease", 8, .int64, oneof: "target_union"),
             ProtoFieldSchema("range_end", 64, .bytes),
         ])
     static let txnRequest: ProtoMessageSchema = ProtoMessageSchema(
@@ -162,9 +162,9 @@ extension ProtoMessageSchema {
     static let watchRequest: ProtoMessageSchema = ProtoMessageSchema(
         "etcdserverpb.WatchRequest",
         [
-            ProtoFieldSchema("create_request", 1, .message({ .watchCreateRequest }), oneof: "RequestUnion"),
-            ProtoFieldSchema("cancel_request", 2, .message({ .watchCancelRequest }), oneof: "RequestUnion"),
-            ProtoFieldSchema("progress_request", 3, .message({ .watchProgressRequest }), oneof: "RequestUnion"),
+            ProtoFieldSchema("create_request", 1, .message({ .watchCreateRequest }), oneof: "request_union"),
+            ProtoFieldSchema("cancel_request", 2, .message({ .watchCancelRequest }), oneof: "request_union"),
+            ProtoFieldSchema("progress_request", 3, .message({ .watchProgressRequest }), oneof: "request_union"),
         ])
     static let watchCreateRequest: ProtoMessageSchema = ProtoMessageSchema(
         "etcdserverpb.WatchCreateRequest",

@@ -54,8 +54,8 @@ enum ProtoJSONTranscoder {
             let byJSONName = byKey.removeValue(forKey: jsonName)
             return byJSONName ?? byName
         }
-        // Go's struct order: plain fields, each oneof as one interface field where it starts;
-        // the oneofs' members are read after all of them.
+        // Go's struct order: plain fields, each oneof as one interface field where it starts,
+        // which jsonpb matches by the oneof's own name; the oneofs' members come after all.
         var oneofsSeen: Set<String> = []
         for field in schema.fields {
             if let oneof = field.oneof {

@@ -3,23 +3,18 @@
 struct ProtoMessageSchema: Sendable {
     let goTypeName: String
     let fields: [ProtoFieldSchema]
-    /// The Go names of the message's oneofs (`Request` for `oneof request`), in declaration order.
-    let oneofs: [String]
 
     init(_ goTypeName: String, _ fields: [ProtoFieldSchema]) {
         self.goTypeName = goTypeName
         self.fields = fields
-        var oneofs: [String] = []
-        for field in fields {
-            if let oneof = field.oneof, !oneofs.contains(oneof) { oneofs.append(oneof) }
-        }
-        self.oneofs = oneofs
     }
 
-    /// The Go interface type generated for a oneof (`etcdserverpb.isRequestOp_Request`).
+    /// The Go interface type generated for a oneof (`etcdserverpb.isRequestOp_Request` for
+    /// `oneof request` in RequestOp).
     func oneofInterfaceName(_ oneof: String) -> String {
-        guard let dot = goTypeName.firstIndex(of: ".") else { return "is\(goTypeName)_\(oneof)" }
-        return "\(goTypeName[..<dot]).is\(goTypeName[goTypeName.index(after: dot)...])_\(oneof)"
+        let goName = oneof.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        guard let dot = goTypeName.firstIndex(of: ".") else { return "is\(goTypeName)_\(goName)" }
+        return "\(goTypeName[..<dot]).is\(goTypeName[goTypeName.index(after: dot)...])_\(goName)"
     }
 }
 
@@ -38,6 +33,7 @@ struct ProtoFieldSchema: Sendable {
     let number: Int
     let kind: Kind
     let repeated: Bool
+    /// The name of the oneof the field belongs to, as the .proto file gives it.
     let oneof: String?
 
     init(_ name: String, _ number: Int, _ kind: Kind, repeated: Bool = false, oneof: String? = nil) {
