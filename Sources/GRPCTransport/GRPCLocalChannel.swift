@@ -26,10 +26,11 @@ public final class GRPCLocalChannel: Sendable {
         let context = GRPCCallContext(
             path: path, eventLoop: eventLoop, deadline: deadline, remoteAddress: remoteAddress,
             peerCertificateCommonName: nil, headers: metadata, cancellation: CallCancellation())
-        let call = LocalCall(
-            context: context, receiveLimit: router.receiveLimit(path, serverLimit: serverReceiveLimit),
-            streams: streams, onMessage: onMessage, onFinish: onFinish)
-        let handle = GRPCLocalCall(call: call, eventLoop: eventLoop)
+        let handle = GRPCLocalCall(
+            call: LocalCall(
+                context: context, receiveLimit: router.receiveLimit(path, serverLimit: serverReceiveLimit),
+                streams: streams, onMessage: onMessage, onFinish: onFinish),
+            eventLoop: eventLoop)
         handle.onLoop { call in
             switch self.router.lookup(path) {
             case .notFound(let status):
@@ -48,11 +49,12 @@ public final class GRPCLocalChannel: Sendable {
 
 /// The caller's side of an in-process call. Usable from any thread.
 public final class GRPCLocalCall: Sendable {
-    private let call: NIOLoopBound<LocalCall>
+    private let call: NIOLoopBoundBox<LocalCall>
     private let eventLoop: any EventLoop
 
-    fileprivate init(call: LocalCall, eventLoop: any EventLoop) {
-        self.call = NIOLoopBound(call, eventLoop: eventLoop)
+    fileprivate init(call: sending LocalCall, eventLoop: any EventLoop) {
+        // Created on any thread, used on `eventLoop` only.
+        self.call = .makeBoxSendingValue(call, eventLoop: eventLoop)
         self.eventLoop = eventLoop
     }
 

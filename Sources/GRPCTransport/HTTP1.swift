@@ -7,8 +7,13 @@ public struct HTTP1Request: Sendable {
     public var head: HTTPRequestHead
     public var body: ByteBuffer
     public var remoteAddress: SocketAddress?
-    /// Completes when the client's connection closes, so work on its behalf can stop.
-    public var connectionClosed: EventLoopFuture<Void>
+    let cancellation: CallCancellation
+
+    /// Runs `callback` once if the client goes away before its response is complete, so work
+    /// on its behalf can stop; dropped once the response is complete.
+    public func onCancel(_ callback: @escaping @Sendable () -> Void) {
+        cancellation.register(callback)
+    }
 }
 
 public struct HTTP1Response: Sendable {
@@ -34,9 +39,12 @@ public struct HTTP1Response: Sendable {
 public final class HTTP1BodyWriter: Sendable {
     private let sink: any HTTP1BodySink
     private let finished = NIOLockedValueBox(false)
+    /// The request's: finishing the body completes it.
+    private let cancellation: CallCancellation
 
-    init(sink: any HTTP1BodySink) {
+    init(sink: any HTTP1BodySink, cancellation: CallCancellation) {
         self.sink = sink
+        self.cancellation = cancellation
     }
 
     public func write(_ chunk: ByteBuffer) {
@@ -52,6 +60,7 @@ public final class HTTP1BodyWriter: Sendable {
         }
         guard !wasFinished else { return }
         sink.end(trailers: trailers)
+        cancellation.complete()
     }
 }
 
@@ -89,6 +98,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
 
     private let handler: HTTP1Handler?
     private var head: HTTPRequestHead?
+    /// The request being answered, cancelled if the connection closes first.
+    private var inFlight: CallCancellation?
     private var body = ByteBuffer()
     private let maxBodyBytes: Int
 
@@ -123,9 +134,10 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
                 respond(context, keepAlive: keepAlive, HTTP1Response(status: .notFound))
                 return
             }
+            let cancellation = CallCancellation()
+            inFlight = cancellation
             let request = HTTP1Request(
-                head: head, body: body, remoteAddress: context.channel.remoteAddress,
-                connectionClosed: context.channel.closeFuture)
+                head: head, body: body, remoteAddress: context.channel.remoteAddress, cancellation: cancellation)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             handler(request, context.eventLoop).hop(to: context.eventLoop).whenComplete { result in
                 let (handler, context) = bound.value
@@ -139,16 +151,27 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         }
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        inFlight?.cancel()
+        inFlight = nil
+        context.fireChannelInactive()
+    }
+
     private func respond(_ context: ChannelHandlerContext, keepAlive: Bool, _ response: HTTP1Response) {
+        let cancellation = inFlight ?? CallCancellation()
         var headers = response.headers
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
         if let bodyStream = response.bodyStream {
             headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
             let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
             context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
-            bodyStream(HTTP1BodyWriter(sink: HTTP1ChannelBodySink(channel: context.channel, keepAlive: keepAlive)))
+            bodyStream(
+                HTTP1BodyWriter(
+                    sink: HTTP1ChannelBodySink(channel: context.channel, keepAlive: keepAlive), cancellation: cancellation))
             return
         }
+        cancellation.complete()
+        inFlight = nil
         headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)

@@ -482,8 +482,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         stream.writer = nil
         stream.phase = .rejected
         stream.context = nil
-        stream.plainClosed?.succeed(())
-        stream.plainClosed = nil
+        stream.plainCancellation?.cancel()
+        stream.plainCancellation = nil
     }
 
     private func cancelCall(_ stream: ServerStream) {
@@ -686,13 +686,13 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         stream.endDelivered = true
         var headers = HTTPHeaders(stream.headers)
         if let contentType = stream.contentType { headers.add(name: "content-type", value: contentType) }
-        let closed = eventLoop.makePromise(of: Void.self)
-        stream.plainClosed = closed
+        let cancellation = CallCancellation()
+        stream.plainCancellation = cancellation
         let request = HTTP1Request(
             head: HTTPRequestHead(
                 version: HTTPVersion(major: 2, minor: 0), method: HTTPMethod(rawValue: stream.method), uri: stream.path,
                 headers: headers),
-            body: stream.inbound, remoteAddress: remoteAddress, connectionClosed: closed.futureResult)
+            body: stream.inbound, remoteAddress: remoteAddress, cancellation: cancellation)
         stream.inbound = ByteBuffer()
         let bound = NIOLoopBound(stream, eventLoop: eventLoop)
         handler(request, eventLoop).hop(to: eventLoop).whenComplete { result in
@@ -715,11 +715,13 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             if Self.connectionHeaders.contains(lowercased) { continue }
             fields.append((lowercased, value))
         }
+        let cancellation = stream.plainCancellation ?? CallCancellation()
         if response.bodyStream == nil {
             fields.append(("content-length", String(response.body.readableBytes)))
             stream.pendingOutput = response.body
             stream.plainBodyComplete = true
             stream.finished = true
+            cancellation.complete()
         }
         var provider = nghttp2_data_provider(
             source: nghttp2_data_source(ptr: Unmanaged.passUnretained(stream).toOpaque()),
@@ -730,7 +732,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         }
         scheduleDrive()
         if let bodyStream = response.bodyStream {
-            bodyStream(HTTP1BodyWriter(sink: HTTP2StreamBodySink(stream: NIOLoopBound(stream, eventLoop: eventLoop), eventLoop: eventLoop)))
+            let sink = HTTP2StreamBodySink(stream: NIOLoopBound(stream, eventLoop: eventLoop), eventLoop: eventLoop)
+            bodyStream(HTTP1BodyWriter(sink: sink, cancellation: cancellation))
         }
     }
 

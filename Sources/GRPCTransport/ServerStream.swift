@@ -70,8 +70,8 @@ final class ServerStream: GRPCResponseSink {
     /// The body is complete once the pending output is sent; then `plainTrailers`, if any.
     var plainBodyComplete = false
     var plainTrailers: HTTPHeaders?
-    /// Completed when the stream closes, for the plain request's `connectionClosed`.
-    var plainClosed: EventLoopPromise<Void>?
+    /// The plain request's, cancelled if the stream closes before its response is complete.
+    var plainCancellation: CallCancellation?
 
     init(id: Int32, connection: HTTP2ServerHandler) {
         self.id = id

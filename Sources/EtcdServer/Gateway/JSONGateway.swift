@@ -55,7 +55,7 @@ struct JSONGateway: Sendable {
             path: route.grpcPath, metadata: Self.metadata(request.head.headers), deadline: deadline,
             remoteAddress: request.remoteAddress, eventLoop: eventLoop,
             onMessage: { relay.value.received($0) }, onFinish: { relay.value.finished($0) })
-        request.connectionClosed.whenComplete { _ in call.cancel() }
+        request.onCancel { call.cancel() }
         for message in messages { call.send(message) }
         call.closeSend()
         return relay.value.response
