@@ -162,6 +162,13 @@ authorised() { # DESCRIPTION PATH BODY: each server with its own token
 }
 authorised "put with the token" /v3/kv/put "{\"key\":\"$foo\",\"value\":\"$bar\"}"
 authorised "range with the token" /v3/kv/range "{\"key\":\"$foo\"}"
+checks=$((checks + 1))
+if [ "$(reply "$ours" /v3/kv/range "{\"key\":\"$foo\"}" -H "Grpc-Metadata-Token: $our_token")" == \
+  "$(reply "$ours" /v3/kv/range "{\"key\":\"$foo\"}" -H "Authorization: $our_token")" ]; then
+  echo "ok    the token in a Grpc-Metadata-Token header"
+else
+  echo "FAIL  the token in a Grpc-Metadata-Token header"; failures=$((failures + 1))
+fi
 same "put with a bad token" /v3/kv/put "{\"key\":\"$foo\",\"value\":\"$bar\"}" -H "Authorization: bogus"
 authorised "auth disable" /v3/auth/disable '{}'
 
