@@ -253,7 +253,9 @@ public final class EtcdServer: Sendable {
         let gatewayChannel = GRPCLocalChannel(router: router, configuration: grpcConfiguration)
         grpcServer = GRPCServer(
             configuration: grpcConfiguration, router: router,
-            http1Handler: ClientHTTPEndpoints(core: core, gatewayChannel: gatewayChannel).handler,
+            http1Handler: ClientHTTPEndpoints(
+                core: core, gatewayChannel: gatewayChannel, listenerIsSecure: grpcConfiguration.tls != nil
+            ).handler,
             group: group, logger: logger)
         clientAddress = try grpcServer.start()
         autoCompactor =

@@ -13,8 +13,10 @@ VARYING = {
     "cluster_id", "member_id", "raft_term", "leader", "raftIndex", "raftTerm", "raftAppliedIndex",
     "dbSize", "dbSizeInUse", "hash", "token", "peerURLs", "clientURLs", "blob", "remaining_bytes",
 }
-HEADERS = ("content-type", "grpc-metadata-content-type", "trailer", "x-content-type-options",
-           "access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers", "allow")
+HEADERS = ("content-type", "trailer", "x-content-type-options", "allow",
+           "access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers",
+           "grpc-metadata-content-type", "grpc-metadata-trailer", "grpc-metadata-access-control-allow-origin",
+           "grpc-metadata-access-control-allow-methods", "grpc-metadata-access-control-allow-headers")
 
 
 def normalise(value, key=None):

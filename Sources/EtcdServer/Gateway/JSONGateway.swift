@@ -9,6 +9,10 @@ import ProtoWire
 /// `{"result":…}`, errors as `{"error":…,"message":…,"code":…}` with its HTTP status.
 struct JSONGateway: Sendable {
     let channel: GRPCLocalChannel
+    /// Whether the client listener serves TLS. etcd then serves gRPC through Go's HTTP server,
+    /// which shows in what its gateway passes on: the response's CORS headers and its
+    /// `Trailer` declarations come back as call metadata, and errors are not trailers-only.
+    let listenerIsSecure: Bool
 
     /// Answers `request`, whose path is already under `/v3/` (etcd rewrites `/v3beta/` to it).
     func respond(to request: HTTP1Request, path: String, on eventLoop: any EventLoop) -> EventLoopFuture<HTTP1Response> {
@@ -50,7 +54,7 @@ struct JSONGateway: Sendable {
         } catch {
             return eventLoop.makeSucceededFuture(Self.errorResponse(error.status))
         }
-        let relay = GatewayCallRelay.make(route: route, eventLoop: eventLoop)
+        let relay = GatewayCallRelay.make(route: route, callHeaders: callHeaders, eventLoop: eventLoop)
         let call = channel.makeCall(
             path: route.grpcPath, metadata: Self.metadata(request.head.headers), deadline: deadline,
             remoteAddress: request.remoteAddress, eventLoop: eventLoop,
@@ -59,6 +63,21 @@ struct JSONGateway: Sendable {
         for message in messages { call.send(message) }
         call.closeSend()
         return relay.value.response
+    }
+
+    /// The server's header metadata as grpc-gateway passes it on (`Grpc-Metadata-` headers).
+    private var callHeaders: HTTPHeaders {
+        var headers: HTTPHeaders = [:]
+        if listenerIsSecure {
+            for (name, value) in HTTPHeaders.etcdCORS { headers.add(name: "grpc-metadata-" + name, value: value) }
+        }
+        headers.add(name: "grpc-metadata-content-type", value: "application/grpc")
+        if listenerIsSecure {
+            for trailer in ["Grpc-Status", "Grpc-Message", "Grpc-Status-Details-Bin"] {
+                headers.add(name: "grpc-metadata-trailer", value: trailer)
+            }
+        }
+        return headers
     }
 
     /// grpc-gateway's metadata from HTTP headers: `Authorization` as `authorization` (etcd
@@ -193,6 +212,8 @@ enum GRPCTimeoutValue {
 /// answers once the server has sent its headers.
 private final class GatewayCallRelay {
     private let route: GatewayRoute
+    /// The call's header metadata, which a result carries (and, on a TLS listener, an error).
+    private let callHeaders: HTTPHeaders
     private let promise: EventLoopPromise<HTTP1Response>
     private let eventLoop: any EventLoop
     private var unaryResult: ByteBuffer?
@@ -202,12 +223,13 @@ private final class GatewayCallRelay {
     private var pendingChunks: [[UInt8]] = []
     private var ended = false
 
-    static func make(route: GatewayRoute, eventLoop: any EventLoop) -> NIOLoopBound<GatewayCallRelay> {
-        NIOLoopBound(GatewayCallRelay(route: route, eventLoop: eventLoop), eventLoop: eventLoop)
+    static func make(route: GatewayRoute, callHeaders: HTTPHeaders, eventLoop: any EventLoop) -> NIOLoopBound<GatewayCallRelay> {
+        NIOLoopBound(GatewayCallRelay(route: route, callHeaders: callHeaders, eventLoop: eventLoop), eventLoop: eventLoop)
     }
 
-    private init(route: GatewayRoute, eventLoop: any EventLoop) {
+    private init(route: GatewayRoute, callHeaders: HTTPHeaders, eventLoop: any EventLoop) {
         self.route = route
+        self.callHeaders = callHeaders
         self.eventLoop = eventLoop
         self.promise = eventLoop.makePromise()
     }
@@ -248,7 +270,7 @@ private final class GatewayCallRelay {
         guard !responded else { return }
         responded = true
         var headers = JSONGateway.jsonHeaders
-        headers.add(name: "grpc-metadata-content-type", value: "application/grpc")
+        headers.add(contentsOf: callHeaders)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         promise.succeed(HTTP1Response(status: status, headers: headers) { writer in bound.value.attach(writer) })
     }
@@ -264,17 +286,21 @@ private final class GatewayCallRelay {
     private func respondToUnary(_ status: GRPCStatus) {
         guard !responded else { return }
         responded = true
+        var headers = JSONGateway.jsonHeaders
         if status == .ok, let result = unaryResult {
-            var headers = JSONGateway.jsonHeaders
-            headers.add(name: "grpc-metadata-content-type", value: "application/grpc")
+            headers.add(contentsOf: callHeaders)
             promise.succeed(HTTP1Response(status: .ok, headers: headers, body: ByteBuffer(bytes: json(result))))
+            return
+        }
+        let body = JSONGateway.errorBody(status)
+        if callHeaders.contains(name: "grpc-metadata-trailer") {
+            headers.add(contentsOf: callHeaders)
+            promise.succeed(HTTP1Response(status: JSONGateway.httpStatus(status.code), headers: headers, body: ByteBuffer(bytes: body)))
             return
         }
         // The server ended the call with trailers only: grpc-gateway passes their content-type
         // on as an HTTP trailer.
-        var headers = JSONGateway.jsonHeaders
         headers.add(name: "trailer", value: "Grpc-Trailer-Content-Type")
-        let body = JSONGateway.errorBody(status)
         promise.succeed(
             HTTP1Response(status: JSONGateway.httpStatus(status.code), headers: headers) { writer in
                 writer.write(ByteBuffer(bytes: body))

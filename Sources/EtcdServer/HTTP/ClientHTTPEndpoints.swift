@@ -12,10 +12,10 @@ struct ClientHTTPEndpoints: Sendable {
     let metrics: MetricsEndpoint
     let gateway: JSONGateway
 
-    init(core: ServerCore, gatewayChannel: GRPCLocalChannel) {
+    init(core: ServerCore, gatewayChannel: GRPCLocalChannel, listenerIsSecure: Bool) {
         health = HealthEndpoint(core: core)
         metrics = MetricsEndpoint(core: core)
-        gateway = JSONGateway(channel: gatewayChannel)
+        gateway = JSONGateway(channel: gatewayChannel, listenerIsSecure: listenerIsSecure)
     }
 
     var handler: HTTP1Handler {
