@@ -290,10 +290,16 @@ public final class EtcdServer: Sendable {
         let listen = configuration.listenClientURLs[0]
         var grpcConfiguration = GRPCServerConfiguration(host: listen.host, port: listen.port)
         grpcConfiguration.maxReceiveMessageBytes = configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes
+        grpcConfiguration.maxConcurrentStreams = configuration.maxConcurrentStreams
         let clientTLS = try ClientTLS.resolve(configuration, logger: logger)
         if listen.scheme == .https { grpcConfiguration.tls = clientTLS }
+        // etcd's gateway dials its own gRPC server; this one calls the router in process.
+        let gatewayChannel = GRPCLocalChannel(router: router, configuration: grpcConfiguration)
         grpcServer = GRPCServer(
-            configuration: grpcConfiguration, router: router, http1Handler: ClientHTTPEndpoints(core: core).handler,
+            configuration: grpcConfiguration, router: router,
+            http1Handler: ClientHTTPEndpoints(
+                core: core, gatewayChannel: gatewayChannel, listenerIsSecure: grpcConfiguration.tls != nil
+            ).handler,
             group: group, logger: logger)
         clientAddress = try grpcServer.start()
         autoCompactor =

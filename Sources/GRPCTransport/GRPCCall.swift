@@ -109,12 +109,19 @@ public struct GRPCRequestObserver: Sendable {
     }
 }
 
+/// Where a call's response messages go: its HTTP/2 stream, or an in-process caller
+/// (`GRPCLocalChannel`). Used on the call's event loop only.
+protocol GRPCResponseSink: AnyObject {
+    func write(_ message: ByteBuffer)
+    func finish(_ status: GRPCStatus)
+}
+
 /// Sends the response messages of a streaming call. Usable from any thread: calls made off the
 /// connection's event loop hop to it, so messages keep the order in which `write` was called
 /// from one thread. Writes after `finish`, or after the call was cancelled, are dropped.
 public final class GRPCResponseWriter: Sendable {
     public let eventLoop: any EventLoop
-    private let stream: NIOLoopBound<ServerStream>
+    private let stream: NIOLoopBound<any GRPCResponseSink>
     private let backPressure = NIOLockedValueBox(BackPressure())
 
     private struct BackPressure {
@@ -124,7 +131,7 @@ public final class GRPCResponseWriter: Sendable {
         var onClientBacklogChange: (@Sendable (Bool) -> Void)?
     }
 
-    init(stream: ServerStream, eventLoop: any EventLoop) {
+    init(stream: any GRPCResponseSink, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         self.stream = NIOLoopBound(stream, eventLoop: eventLoop)
     }

@@ -7,6 +7,9 @@ public struct GRPCServerConfiguration: Sendable {
     /// Larger request messages end the call with RESOURCE_EXHAUSTED. etcd's default is its
     /// --max-request-bytes (1.5 MiB) plus 512 KiB of gRPC overhead.
     public var maxReceiveMessageBytes: Int
+    /// Longer HTTP/1.1 request bodies are refused (413). JSON carries a request message in
+    /// base64 with escapes, so this allows several times `maxReceiveMessageBytes`.
+    public var maxHTTP1RequestBodyBytes: Int { 4 * maxReceiveMessageBytes }
     /// SETTINGS_MAX_CONCURRENT_STREAMS; etcd and grpc-go default to no practical limit.
     public var maxConcurrentStreams: UInt32
     /// SETTINGS_INITIAL_WINDOW_SIZE: request bytes a client may send on one stream ahead of us.

@@ -1,6 +1,7 @@
 import CNGHTTP2
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Asks a connection to finish gracefully: GOAWAY, let in-flight calls end, then close.
 public struct GRPCGracefulShutdownEvent: Sendable {
@@ -36,6 +37,9 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     private let router: GRPCRouter
     private let configuration: GRPCServerConfiguration
+    /// Answers the requests that are not gRPC (curl over TLS speaks HTTP/2 too), as etcd's
+    /// server hands them to its HTTP mux.
+    private let http1Handler: HTTP1Handler?
     private let logger: Logger
     private var http2: HTTP2Session?
     private var session: OpaquePointer? { http2?.session }
@@ -61,9 +65,10 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     private var keepalivePingSentAt: NIODeadline?
     private var keepaliveTask: Scheduled<Void>?
 
-    init(router: GRPCRouter, configuration: GRPCServerConfiguration, logger: Logger) {
+    init(router: GRPCRouter, configuration: GRPCServerConfiguration, http1Handler: HTTP1Handler? = nil, logger: Logger) {
         self.router = router
         self.configuration = configuration
+        self.http1Handler = http1Handler
         self.logger = logger
     }
 
@@ -243,6 +248,10 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     private func startCall(_ stream: ServerStream) {
         guard case .receivingHeaders = stream.phase else { return }
         stream.phase = .rejected
+        if let http1Handler, !Self.isGRPCContentType(stream.contentType ?? "") {
+            stream.phase = .plainRequest(http1Handler)
+            return
+        }
         guard stream.method == "POST" else {
             stream.finished = true
             if let session {
@@ -336,6 +345,10 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     /// its client is not reading responses: like grpc-go, a call whose sends are blocked does not
     /// receive, and its stream window fills up, pushing back on the client.
     private func pumpInbound(_ stream: ServerStream) {
+        if case .plainRequest(let handler) = stream.phase {
+            collectPlainRequest(stream, handler)
+            return
+        }
         if stream.finished {
             stream.inbound = ByteBuffer()
         } else {
@@ -424,7 +437,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             case .bidirectionalStreaming:
                 break
             }
-        case .receivingHeaders, .requestDelivered, .rejected:
+        case .receivingHeaders, .requestDelivered, .rejected, .plainRequest:
             break
         }
     }
@@ -440,7 +453,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             rejectCall(stream, .missingRequestMessage)
         case .streaming(let observer):
             observer.onEnd()
-        case .receivingHeaders, .requestDelivered, .rejected:
+        case .receivingHeaders, .requestDelivered, .rejected, .plainRequest:
             break
         }
     }
@@ -469,6 +482,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         stream.writer = nil
         stream.phase = .rejected
         stream.context = nil
+        stream.plainCancellation?.cancel()
+        stream.plainCancellation = nil
     }
 
     private func cancelCall(_ stream: ServerStream) {
@@ -651,6 +666,138 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         }
     }
 
+    // MARK: Plain HTTP over HTTP/2
+
+    /// Takes a plain request's body as it comes (returning the window at once) and hands the
+    /// whole request to the HTTP handler when it ends.
+    private func collectPlainRequest(_ stream: ServerStream, _ handler: @escaping HTTP1Handler) {
+        if stream.unconsumedStreamBytes > 0, let session {
+            nghttp2_session_consume_stream(session, stream.id, stream.unconsumedStreamBytes)
+            stream.unconsumedStreamBytes = 0
+            driveRequested = true
+        }
+        guard !stream.finished else { return }
+        if stream.inbound.readableBytes > configuration.maxHTTP1RequestBodyBytes {
+            stream.phase = .rejected
+            respondPlain(stream, HTTP1Response(status: .payloadTooLarge))
+            return
+        }
+        guard stream.inputEnded, !stream.endDelivered, let eventLoop = context?.eventLoop else { return }
+        stream.endDelivered = true
+        var headers = HTTPHeaders(stream.headers)
+        if let contentType = stream.contentType { headers.add(name: "content-type", value: contentType) }
+        let cancellation = CallCancellation()
+        stream.plainCancellation = cancellation
+        let request = HTTP1Request(
+            head: HTTPRequestHead(
+                version: HTTPVersion(major: 2, minor: 0), method: HTTPMethod(rawValue: stream.method), uri: stream.path,
+                headers: headers),
+            body: stream.inbound, remoteAddress: remoteAddress, cancellation: cancellation)
+        stream.inbound = ByteBuffer()
+        let bound = NIOLoopBound(stream, eventLoop: eventLoop)
+        handler(request, eventLoop).hop(to: eventLoop).whenComplete { result in
+            let stream = bound.value
+            switch result {
+            case .success(let response): stream.connection?.respondPlain(stream, response)
+            case .failure: stream.connection?.respondPlain(stream, HTTP1Response(status: .internalServerError))
+            }
+        }
+    }
+
+    /// Sends a plain response: its headers (without HTTP/1.1's connection headers), then its
+    /// body, whole or as its stream writes it.
+    func respondPlain(_ stream: ServerStream, _ response: HTTP1Response) {
+        guard !stream.finished, !stream.headersSent, let session, let eventLoop = context?.eventLoop else { return }
+        stream.headersSent = true
+        var fields: [(String, String)] = [(":status", String(response.status.code))]
+        for (name, value) in response.headers {
+            let lowercased = name.lowercased()
+            if Self.connectionHeaders.contains(lowercased) { continue }
+            fields.append((lowercased, value))
+        }
+        let cancellation = stream.plainCancellation ?? CallCancellation()
+        if response.bodyStream == nil {
+            fields.append(("content-length", String(response.body.readableBytes)))
+            stream.pendingOutput = response.body
+            stream.plainBodyComplete = true
+            stream.finished = true
+            cancellation.complete()
+        }
+        var provider = nghttp2_data_provider(
+            source: nghttp2_data_source(ptr: Unmanaged.passUnretained(stream).toOpaque()),
+            read_callback: HTTP2Session.readDataCallback)
+        Self.withFields(fields) { fields in
+            let result = nghttp2_submit_response(session, stream.id, fields.baseAddress, fields.count, &provider)
+            if result != 0 { http2?.logSubmitFailure("plain response", result) }
+        }
+        scheduleDrive()
+        if let bodyStream = response.bodyStream {
+            let sink = HTTP2StreamBodySink(stream: NIOLoopBound(stream, eventLoop: eventLoop), eventLoop: eventLoop)
+            bodyStream(HTTP1BodyWriter(sink: sink, cancellation: cancellation))
+        }
+    }
+
+    /// A chunk of a streamed plain body.
+    func writePlainChunk(_ chunk: ByteBuffer, on stream: ServerStream) {
+        guard !stream.finished, let session else { return }
+        stream.pendingOutput.writeImmutableBuffer(chunk)
+        resumeData(stream, session)
+    }
+
+    /// The end of a streamed plain body.
+    func endPlainBody(_ stream: ServerStream, trailers: HTTPHeaders?) {
+        guard !stream.finished, let session else { return }
+        stream.finished = true
+        stream.plainBodyComplete = true
+        stream.plainTrailers = trailers
+        resumeData(stream, session)
+    }
+
+    private func resumeData(_ stream: ServerStream, _ session: OpaquePointer) {
+        if stream.dataDeferred {
+            stream.dataDeferred = false
+            nghttp2_session_resume_data(session, stream.id)
+        }
+        scheduleDrive()
+    }
+
+    private func submitPlainTrailers(_ stream: ServerStream, _ trailers: HTTPHeaders) {
+        guard let session else { return }
+        Self.withFields(trailers.map { ($0.name.lowercased(), $0.value) }) { fields in
+            let result = nghttp2_submit_trailer(session, stream.id, fields.baseAddress, fields.count)
+            if result != 0 { http2?.logSubmitFailure("plain trailers", result) }
+        }
+    }
+
+    /// HTTP/1.1's hop-by-hop headers, which HTTP/2 forbids.
+    private static let connectionHeaders: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]
+
+    /// Calls `body` with header fields pointing into one buffer; valid only inside `body`
+    /// (nghttp2 copies them).
+    private static func withFields<Result>(
+        _ headers: [(String, String)], _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Result
+    ) -> Result {
+        var storage: [UInt8] = []
+        var ranges: [(name: Range<Int>, value: Range<Int>)] = []
+        for (name, value) in headers {
+            let nameStart = storage.count
+            storage.append(contentsOf: name.utf8)
+            let valueStart = storage.count
+            storage.append(contentsOf: value.utf8)
+            ranges.append((nameStart..<valueStart, valueStart..<storage.count))
+        }
+        return storage.withUnsafeMutableBufferPointer { bytes in
+            withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(1, ranges.count)) { fields in
+                for (index, range) in ranges.enumerated() {
+                    fields[index] = nghttp2_nv(
+                        name: bytes.baseAddress! + range.name.lowerBound, value: bytes.baseAddress! + range.value.lowerBound,
+                        namelen: range.name.count, valuelen: range.value.count, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+                }
+                return body(UnsafeMutableBufferPointer(rebasing: fields[0..<ranges.count]))
+            }
+        }
+    }
+
     // MARK: Callback bodies (run inside nghttp2; they only record and copy)
 
     func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) {
@@ -752,6 +899,14 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
                 flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
                 stream.trailers = nil
                 submitTrailers(stream, trailers)
+            } else if stream.plainBodyComplete {
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+                stream.plainBodyComplete = false
+                if let trailers = stream.plainTrailers {
+                    flags.pointee |= NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+                    stream.plainTrailers = nil
+                    submitPlainTrailers(stream, trailers)
+                }
             } else if length == 0 {
                 stream.dataDeferred = true
                 return Int(NGHTTP2_ERR_DEFERRED.rawValue)
@@ -797,6 +952,29 @@ private enum HeaderName {
             self = .encoding
         } else {
             self = .other
+        }
+    }
+}
+
+/// A streamed plain body on an HTTP/2 stream.
+private struct HTTP2StreamBodySink: HTTP1BodySink {
+    let stream: NIOLoopBound<ServerStream>
+    let eventLoop: any EventLoop
+
+    func write(_ chunk: ByteBuffer) {
+        onLoop { $0.connection?.writePlainChunk(chunk, on: $0) }
+    }
+
+    func end(trailers: HTTPHeaders?) {
+        onLoop { $0.connection?.endPlainBody($0, trailers: trailers) }
+    }
+
+    private func onLoop(_ body: @escaping @Sendable (ServerStream) -> Void) {
+        if eventLoop.inEventLoop {
+            body(stream.value)
+        } else {
+            let stream = stream
+            eventLoop.execute { body(stream.value) }
         }
     }
 }

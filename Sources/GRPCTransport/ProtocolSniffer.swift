@@ -56,11 +56,12 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
         do {
             if isHTTP2 {
                 try context.pipeline.syncOperations.addHandler(
-                    HTTP2ServerHandler(router: router, configuration: configuration, logger: logger))
+                    HTTP2ServerHandler(
+                        router: router, configuration: configuration, http1Handler: http1Handler, logger: logger))
             } else {
                 try context.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                 try context.pipeline.syncOperations.addHandler(
-                    HTTP1RequestHandler(handler: http1Handler, maxBodyBytes: configuration.maxReceiveMessageBytes))
+                    HTTP1RequestHandler(handler: http1Handler, maxBodyBytes: configuration.maxHTTP1RequestBodyBytes))
             }
         } catch {
             logger.error("configuring connection failed", metadata: ["error": "\(error)"])

@@ -1,7 +1,8 @@
 import NIOCore
+import NIOHTTP1
 
 /// One HTTP/2 stream carrying one gRPC call. Lives on the connection's event loop only.
-final class ServerStream {
+final class ServerStream: GRPCResponseSink {
     enum Phase {
         /// Request headers still arriving.
         case receivingHeaders
@@ -13,6 +14,8 @@ final class ServerStream {
         case requestDelivered
         /// The call was refused (bad headers, unknown method) or failed on input; inbound data is dropped.
         case rejected
+        /// A plain HTTP request (not gRPC), for the HTTP/1.1 handler: its body is collected whole.
+        case plainRequest(HTTP1Handler)
     }
 
     let id: Int32
@@ -62,6 +65,13 @@ final class ServerStream {
     var backlogTimeout: Scheduled<Void>?
     /// No window came back for too long: `clientBehind` stays false until some does.
     var backlogUntrusted = false
+
+    // A plain HTTP response: its body carries no gRPC framing and ends without gRPC trailers.
+    /// The body is complete once the pending output is sent; then `plainTrailers`, if any.
+    var plainBodyComplete = false
+    var plainTrailers: HTTPHeaders?
+    /// The plain request's, cancelled if the stream closes before its response is complete.
+    var plainCancellation: CallCancellation?
 
     init(id: Int32, connection: HTTP2ServerHandler) {
         self.id = id

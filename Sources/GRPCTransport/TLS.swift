@@ -15,11 +15,15 @@ public struct GRPCTLSConfiguration: Sendable {
     /// A CRL (PEM or DER); clients presenting a certificate whose serial it lists are
     /// disconnected after the handshake (etcd's --client-crl-file).
     public var revocationListFile: String?
+    /// OpenSSL's names of the TLS 1.2 cipher suites offered; empty keeps OpenSSL's defaults.
+    public var cipherSuites: [String]
 
     public init(
         certificateChainFile: String, privateKeyFile: String, trustedCAFile: String? = nil,
-        requireClientCertificate: Bool = false, allowedCommonName: String? = nil, revocationListFile: String? = nil
+        requireClientCertificate: Bool = false, allowedCommonName: String? = nil, revocationListFile: String? = nil,
+        cipherSuites: [String] = []
     ) {
+        self.cipherSuites = cipherSuites
         self.certificateChainFile = certificateChainFile
         self.privateKeyFile = privateKeyFile
         self.trustedCAFile = trustedCAFile
@@ -41,11 +45,14 @@ public struct GRPCClientTLSConfiguration: Sendable {
     public var verifiesServerCertificate: Bool
     /// Accept only servers whose verified certificate has this common name (etcd's --peer-cert-allowed-cn).
     public var allowedCommonName: String?
+    /// OpenSSL's names of the TLS 1.2 cipher suites offered; empty keeps OpenSSL's defaults.
+    public var cipherSuites: [String]
 
     public init(
         certificateChainFile: String? = nil, privateKeyFile: String? = nil, trustedCAFile: String? = nil,
-        verifiesServerCertificate: Bool = true, allowedCommonName: String? = nil
+        verifiesServerCertificate: Bool = true, allowedCommonName: String? = nil, cipherSuites: [String] = []
     ) {
+        self.cipherSuites = cipherSuites
         self.certificateChainFile = certificateChainFile
         self.privateKeyFile = privateKeyFile
         self.trustedCAFile = trustedCAFile
@@ -87,7 +94,7 @@ public final class TLSContext: @unchecked Sendable {
     public init(server configuration: GRPCTLSConfiguration) throws {
         context = try Self.makeContext(
             method: TLS_server_method(), certificateChainFile: configuration.certificateChainFile,
-            privateKeyFile: configuration.privateKeyFile)
+            privateKeyFile: configuration.privateKeyFile, cipherSuites: configuration.cipherSuites)
         isClient = false
         verifiesPeer = configuration.trustedCAFile != nil
         allowedCommonName = configuration.allowedCommonName
@@ -109,7 +116,7 @@ public final class TLSContext: @unchecked Sendable {
         }
         context = try Self.makeContext(
             method: TLS_client_method(), certificateChainFile: configuration.certificateChainFile,
-            privateKeyFile: configuration.privateKeyFile)
+            privateKeyFile: configuration.privateKeyFile, cipherSuites: configuration.cipherSuites)
         isClient = true
         verifiesPeer = configuration.verifiesServerCertificate
         allowedCommonName = configuration.allowedCommonName
@@ -130,13 +137,17 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     private static func makeContext(
-        method: OpaquePointer?, certificateChainFile: String?, privateKeyFile: String?
+        method: OpaquePointer?, certificateChainFile: String?, privateKeyFile: String?, cipherSuites: [String]
     ) throws -> OpaquePointer {
         guard let context = SSL_CTX_new(method) else { throw GRPCTLSError.openSSL("SSL_CTX_new") }
         // TLS 1.2 is the minimum etcd and grpc-go accept.
         guard SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, Int(TLS1_2_VERSION), nil) == 1 else {
             SSL_CTX_free(context)
             throw GRPCTLSError.openSSL("setting the minimum TLS version")
+        }
+        if !cipherSuites.isEmpty, SSL_CTX_set_cipher_list(context, cipherSuites.joined(separator: ":")) != 1 {
+            SSL_CTX_free(context)
+            throw GRPCTLSError.openSSL("setting the cipher suites \(cipherSuites.joined(separator: ":"))")
         }
         if let certificateChainFile, let privateKeyFile {
             guard SSL_CTX_use_certificate_chain_file(context, certificateChainFile) == 1 else {

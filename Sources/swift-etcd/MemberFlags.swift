@@ -132,6 +132,16 @@ struct MemberFlags: ParsableArguments {
         help: "Reject reconfiguration requests that would cause quorum loss.")
     var strictReconfigCheck = true
 
+    @Option(
+        name: .customLong("max-concurrent-streams"),
+        help: "Maximum concurrent streams that each client can open at a time.")
+    var maxConcurrentStreams = "4294967295"
+
+    @Option(
+        name: .customLong("cipher-suites"),
+        help: "Comma-separated list of supported TLS cipher suites between client/server and peers (empty will be auto-populated by Go).")
+    var cipherSuites = ""
+
     @Option(name: .customLong("auth-token"), help: "Specify auth token specific options.")
     var authToken = "simple"
 
@@ -152,7 +162,7 @@ struct MemberFlags: ParsableArguments {
         "experimental-initial-corrupt-check", "peer-cert-file", "peer-key-file", "peer-trusted-ca-file",
         "peer-client-cert-auth", "peer-cert-allowed-cn", "peer-auto-tls", "strict-reconfig-check",
         "auth-token", "auth-token-ttl", "bcrypt-cost",
-        "experimental-corrupt-check-time",
+        "experimental-corrupt-check-time", "max-concurrent-streams", "cipher-suites",
     ]
 
     /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
@@ -226,6 +236,9 @@ struct MemberFlags: ParsableArguments {
             clientCertAuth: peerClientCertAuth, allowedCN: peerCertAllowedCN)
         settings.peerAutoTLS = peerAutoTLS
         settings.authToken = authToken
+        settings.maxConcurrentStreams = try GoFlagValues.uint32(maxConcurrentStreams, flag: "max-concurrent-streams")
+        // etcd's StringsValue: comma-separated, empty entries kept (and refused as unknown suites).
+        settings.cipherSuites = cipherSuites.isEmpty ? [] : cipherSuites.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         settings.authTokenTTLSeconds = authTokenTTL
         // etcd uses the default for a cost outside bcrypt's bounds (and warns).
         settings.bcryptCost = (4...31).contains(bcryptCost) ? bcryptCost : 10

@@ -28,6 +28,7 @@ enum ClientTLS {
             certificateChainFile: files.certFile, privateKeyFile: files.keyFile,
             trustedCAFile: files.trustedCAFile.isEmpty ? nil : files.trustedCAFile,
             requireClientCertificate: files.clientCertAuth,
-            revocationListFile: files.crlFile.isEmpty ? nil : files.crlFile)
+            revocationListFile: files.crlFile.isEmpty ? nil : files.crlFile,
+            cipherSuites: try CipherSuites.openSSLCipherList(configuration.cipherSuites))
     }
 }

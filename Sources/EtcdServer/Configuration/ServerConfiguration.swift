@@ -99,6 +99,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// etcd's `--bcrypt-cost` for hashing passwords (Go's bcrypt bounds, 4…31).
     public var bcryptCost = 10
 
+    /// `--cipher-suites`: Go's names; empty leaves TLS 1.2's suites to OpenSSL's defaults.
+    public var cipherSuites: [String] = []
+    /// `--max-concurrent-streams`: SETTINGS_MAX_CONCURRENT_STREAMS on the client port, and
+    /// the JSON gateway's limit of open calls (etcd's gateway is one client connection).
+    public var maxConcurrentStreams = UInt32.max
+
     /// etcd's `ReqTimeout`: 5 s for queueing, computation and disk, plus two election timeouts.
     public var requestTimeoutMilliseconds: Int {
         Self.requestTimeoutMilliseconds(heartbeat: heartbeatIntervalMilliseconds, election: electionTimeoutMilliseconds)
@@ -216,6 +222,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         if authTokenTTLSeconds <= 0 {
             throw .invalid("--auth-token-ttl must be greater than 0")
         }
+        _ = try CipherSuites.openSSLCipherList(cipherSuites)
         if listenClientURLs.contains(where: { $0.scheme == .unix || $0.scheme == .unixs }) {
             throw .invalid("unix socket client URLs are not supported yet (--listen-client-urls)")
         }

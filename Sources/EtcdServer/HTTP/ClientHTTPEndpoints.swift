@@ -3,16 +3,19 @@ import NIOCore
 import NIOHTTP1
 
 /// The plain HTTP/1.1 endpoints etcd serves beside gRPC on the client port: `/health`,
-/// `/version` and `/metrics`. Anything else is answered as etcd's Go mux answers it.
+/// `/version`, `/metrics` and the JSON gateway under `/v3/`. Anything else is answered as
+/// etcd's Go mux answers it.
 ///
 /// etcd 3.4 serves no `/livez` or `/readyz`; neither does this.
 struct ClientHTTPEndpoints: Sendable {
     let health: HealthEndpoint
     let metrics: MetricsEndpoint
+    let gateway: JSONGateway
 
-    init(core: ServerCore) {
+    init(core: ServerCore, gatewayChannel: GRPCLocalChannel, listenerIsSecure: Bool) {
         health = HealthEndpoint(core: core)
         metrics = MetricsEndpoint(core: core)
+        gateway = JSONGateway(channel: gatewayChannel, listenerIsSecure: listenerIsSecure)
     }
 
     var handler: HTTP1Handler {
@@ -21,10 +24,21 @@ struct ClientHTTPEndpoints: Sendable {
 
     func respond(to request: HTTP1Request, on eventLoop: any EventLoop) -> EventLoopFuture<HTTP1Response> {
         let target = HTTPRequestTarget(request.head.uri)
+        // etcd's access controller answers every OPTIONS request itself (CORS preflight).
+        if request.head.method == .OPTIONS {
+            return eventLoop.makeSucceededFuture(HTTP1Response(status: .ok, headers: .etcdCORS))
+        }
+        // etcd 3.4 still serves the gateway's old prefix, by rewriting it.
+        if target.path.hasPrefix("/v3beta/") {
+            return gateway.respond(to: request, path: "/v3/" + target.path.dropFirst("/v3beta/".count), on: eventLoop)
+        }
+        if target.path.hasPrefix("/v3/") {
+            return gateway.respond(to: request, path: String(target.path), on: eventLoop)
+        }
         switch target.path {
         case "/health":
             guard request.head.method == .GET else { return eventLoop.makeSucceededFuture(.etcdMethodNotAllowed) }
-            return health.check(target, on: eventLoop).map(\.response)
+            return health.check(target, on: eventLoop).map(HealthEndpoint.response(healthy:))
         case "/version":
             guard request.head.method == .GET else { return eventLoop.makeSucceededFuture(.etcdMethodNotAllowed) }
             return eventLoop.makeSucceededFuture(Self.version)

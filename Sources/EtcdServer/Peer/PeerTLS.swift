@@ -42,15 +42,17 @@ struct PeerTLS: Sendable {
         logger.info("starting with peer TLS", metadata: ["tls-info": "\(tlsInfo)"])
         let trustedCAFile = files.trustedCAFile.isEmpty ? nil : files.trustedCAFile
         let allowedCommonName = files.allowedCN.isEmpty ? nil : files.allowedCN
+        // etcd applies --cipher-suites to the peer listener and dialer too.
+        let cipherSuites = try CipherSuites.openSSLCipherList(configuration.cipherSuites)
         return PeerTLS(
             server: GRPCTLSConfiguration(
                 certificateChainFile: files.certFile, privateKeyFile: files.keyFile, trustedCAFile: trustedCAFile,
                 // etcd's ServerConfig demands a verified client certificate as soon as a CA is given.
                 requireClientCertificate: trustedCAFile != nil || files.clientCertAuth,
-                allowedCommonName: allowedCommonName),
+                allowedCommonName: allowedCommonName, cipherSuites: cipherSuites),
             client: GRPCClientTLSConfiguration(
                 certificateChainFile: files.certFile, privateKeyFile: files.keyFile, trustedCAFile: trustedCAFile,
                 // etcd's ClientConfig: a self-signed certificate means InsecureSkipVerify.
-                verifiesServerCertificate: !selfSigned, allowedCommonName: allowedCommonName))
+                verifiesServerCertificate: !selfSigned, allowedCommonName: allowedCommonName, cipherSuites: cipherSuites))
     }
 }

@@ -80,7 +80,8 @@ struct LeaseService: Sendable {
             return server.encodeReply(response)
         })
         router.register("/etcdserverpb.Lease/LeaseKeepAlive", .bidirectionalStreaming { context, writer in
-            GRPCRequestObserver(onMessage: { body in
+            let renewals = NIOLoopBound(PendingRenewals(), eventLoop: context.eventLoop)
+            return GRPCRequestObserver(onMessage: { body in
                 let request: LeaseKeepAliveRequest
                 do throws(GRPCStatus) {
                     request = try LeaseKeepAliveRequest(streamMessage: body)
@@ -96,7 +97,11 @@ struct LeaseService: Sendable {
                 response.header = header
                 response.id = request.id
                 if server.isClustered {
-                    renewThroughLog(response, on: context.eventLoop, writer: writer)
+                    renewals.value.inFlight += 1
+                    renewThroughLog(response, on: context.eventLoop, writer: writer) {
+                        renewals.value.inFlight -= 1
+                        if renewals.value.clientEnded, renewals.value.inFlight == 0 { writer.finish(.ok) }
+                    }
                     return
                 }
                 if let renewed = lessor.renew(request.id) {
@@ -109,18 +114,30 @@ struct LeaseService: Sendable {
                 }
                 writer.write(response.responseBody(allocator: ByteBufferAllocator()))
             }, onEnd: {
-                // etcd ends the keep-alive call once the client has closed its side.
-                writer.finish(.ok)
+                // etcd ends the keep-alive call once the client has closed its side and the
+                // renewals it sent are answered (the JSON gateway closes right after its one).
+                renewals.value.clientEnded = true
+                if renewals.value.inFlight == 0 { writer.finish(.ok) }
             })
         })
+    }
+
+    /// A keep-alive call's renewals still going through the log, on the call's event loop.
+    private final class PendingRenewals {
+        var inFlight = 0
+        var clientEnded = false
     }
 
     /// With several members a renewal is a log entry: applied on every member, it renews each
     /// one's lessor, so a new leader extends no lease beyond its last renewal. The reply carries
     /// the lease's TTL once applied here, or 0 if the lease is gone or expired.
-    private func renewThroughLog(_ response: LeaseKeepAliveResponse, on eventLoop: any EventLoop, writer: GRPCResponseWriter) {
+    private func renewThroughLog(
+        _ response: LeaseKeepAliveResponse, on eventLoop: any EventLoop, writer: GRPCResponseWriter,
+        answered: @escaping @Sendable () -> Void
+    ) {
         let body = LeaseKeepAliveRequest(id: response.id).responseBody(allocator: ByteBufferAllocator())
-        server.propose(kind: .leaseRenew, requestBody: body, on: eventLoop).whenComplete { [lessor] outcome in
+        server.propose(kind: .leaseRenew, requestBody: body, on: eventLoop).hop(to: eventLoop).whenComplete { [lessor] outcome in
+            defer { answered() }
             switch outcome {
             case .success:
                 var renewed = response
