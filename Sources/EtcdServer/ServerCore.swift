@@ -144,8 +144,9 @@ final class ServerCore: Sendable {
     /// the request's estimated cost would reach the quota, NOSPACE is raised (through the log)
     /// and the request refused. A request that adds nothing (cost 0) always passes.
     func checkQuota(cost: Int, on eventLoop: any EventLoop) throws(GRPCStatus) {
-        guard cost > 0, let usedBytes = try? store.usage().usedBytes else { return }
-        if Int64(usedBytes + cost) < configuration.effectiveQuotaBytes { return }
+        guard cost > 0, let usage = try? store.usage() else { return }
+        let countedBytes = usage.usedBytes - store.quotaExemptBytes(pageSize: usage.pageSize)
+        if Int64(countedBytes + cost) < configuration.effectiveQuotaBytes { return }
         var alarm = AlarmRequest()
         alarm.action = .activate
         alarm.memberId = identity.memberID

@@ -27,6 +27,16 @@ extension MVCCStore {
         do throws(LMDBError) { return try self.environment.usage() } catch { throw .storage(error) }
     }
 
+    /// Bytes of the store that the backend quota does not count: LMDB's two meta pages, and
+    /// twice the main database's root, one root per table and the free list (a write copies
+    /// each page it touches, and a page freed by one commit is reused only after the next), less
+    /// the six pages of bbolt's smallest backend. A quota then leaves about as much room for data
+    /// as etcd's does: with a quota of a few pages (etcd's TestCtlV3Alarm uses 13), LMDB's
+    /// fixed pages alone would exceed it, even right after a defragmentation.
+    public func quotaExemptBytes(pageSize: Int) -> Int {
+        pageSize * max(0, 2 + 2 * (1 + Tables.count + 1) - 6)
+    }
+
     /// Forces LMDB's committed state to disk, so the WAL before `appliedIndex` may be released.
     public func sync() throws(MVCCError) {
         do throws(LMDBError) { try self.environment.sync() } catch { throw .storage(error) }

@@ -5,6 +5,8 @@ import EtcdProto
 import Storage
 
 struct Tables: Sendable {
+    /// How many named databases the store has (below).
+    static let count = 9
     let latest: LMDBDatabase
     let history: LMDBDatabase
     let keyRevs: LMDBDatabase
