@@ -236,11 +236,7 @@ public final class EtcdServer: Sendable {
                     logger.info("became the leader", metadata: ["member-id": "\(memberHex)"])
                 }
             },
-            leaderLost: { [waiters = core.waiters] in
-                // etcd lets these wait out the request timeout and then answers this error; the
-                // outcome is as unknown now, and the client hears it at once.
-                waiters.failAll(with: EtcdErrors.timeoutDueToLeaderFail)
-            },
+            leaderLost: { [waiters = core.waiters] in waiters.leaderLost() },
             snapshotRequested: { [applyLoop] message in applyLoop.prepareSnapshot(for: message) }))
         // etcd checks only a member that has data already (not one starting a new cluster).
         if core.configuration.initialCorruptCheck && restarted {
@@ -349,7 +345,7 @@ public final class EtcdServer: Sendable {
     /// to a leader that died, or cut off by a partition, is never applied here).
     private func startTimeoutSweeper() {
         let task = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .milliseconds(500)) { [core] _ in
-            for promise in core.waiters.expired() { promise.fail(EtcdErrors.timeout) }
+            core.waiters.failExpired()
             core.auth.tokens.removeExpired()
         }
         leaseTimers.withLockedValue { $0.append(task) }

@@ -75,23 +75,47 @@ final class ProposalWaitersTests: XCTestCase {
         XCTAssertEqual(try promise.futureResult.wait().revision, 7)
     }
 
-    func testExpiredRemovesOnlyRepliesPastTheirDeadline() throws {
+    func testFailExpiredFailsOnlyRepliesPastTheirDeadline() throws {
         let waiters = ProposalWaiters(memberID: 1, startMilliseconds: 0)
         let now = NIODeadline.now()
         let early = loop.makePromise(of: MVCCWriteResult.self)
         let late = loop.makePromise(of: MVCCWriteResult.self)
         let earlyID = waiters.register(early, deadline: now + .seconds(1))
         let lateID = waiters.register(late, deadline: now + .seconds(10))
-        XCTAssertTrue(waiters.expired(now: now).isEmpty)
-        let expired = waiters.expired(now: now + .seconds(1))
-        XCTAssertEqual(expired.count, 1)
-        expired[0].fail(EtcdErrors.timeout)
-        XCTAssertThrowsError(try early.futureResult.wait())
+        waiters.failExpired(now: now)
+        XCTAssertEqual(waiters.pendingCount, 2)
+        waiters.failExpired(now: now + .seconds(1))
+        XCTAssertThrowsError(try early.futureResult.wait()) { error in
+            XCTAssertEqual(error as? GRPCStatus, EtcdErrors.timeout)
+        }
         XCTAssertNil(waiters.take(earlyID), "an expired reply is gone")
-        XCTAssertTrue(waiters.expired(now: now + .seconds(2)).isEmpty, "expired once")
+        waiters.failExpired(now: now + .seconds(2))
+        XCTAssertEqual(waiters.failedCount, 1, "expired once")
         let lateReply = try XCTUnwrap(waiters.take(lateID))
         lateReply.fail(EtcdErrors.stopped)
         XCTAssertThrowsError(try late.futureResult.wait())
+    }
+
+    /// A new leader that holds the entry still commits it: the reply waits, as etcd's does.
+    func testAReplyWaitsOutTheLeaderLossAndTimesOutSayingSo() throws {
+        let waiters = ProposalWaiters(memberID: 1, startMilliseconds: 0)
+        let promises = (0..<3).map { _ in loop.makePromise(of: MVCCWriteResult.self) }
+        let committedLater = waiters.register(promises[0], deadline: .distantFuture)
+        _ = waiters.register(promises[1], deadline: .uptimeNanoseconds(0))
+        waiters.leaderLost()
+        _ = waiters.register(promises[2], deadline: .uptimeNanoseconds(0))
+        XCTAssertEqual(waiters.pendingCount, 3, "losing the leader answers nobody yet")
+
+        waiters.failExpired()
+        XCTAssertThrowsError(try promises[1].futureResult.wait()) { error in
+            XCTAssertEqual(error as? GRPCStatus, EtcdErrors.timeoutDueToLeaderFail)
+        }
+        XCTAssertThrowsError(try promises[2].futureResult.wait()) { error in
+            XCTAssertEqual(error as? GRPCStatus, EtcdErrors.timeout, "proposed after the loss: a plain timeout")
+        }
+        let applied = try XCTUnwrap(waiters.take(committedLater), "a proposal a new leader commits still finds its reply")
+        applied.succeed(MVCCWriteResult(response: .success(.leaseCheckpointed), events: [], revision: 3))
+        XCTAssertEqual(try promises[0].futureResult.wait().revision, 3)
     }
 
     func testFailAllFailsEveryPendingReplyAndForgetsThem() throws {

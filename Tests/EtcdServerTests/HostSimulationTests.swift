@@ -219,8 +219,7 @@ final class SimIncarnation: Sendable {
         self.lessor = lessor
         self.core = core
         sweeper = testEventLoopGroup.next().scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) {
-            [waiters] _ in
-            for promise in waiters.expired() { promise.fail(EtcdErrors.timeout) }
+            [waiters] _ in waiters.failExpired()
         }
     }
 
@@ -295,7 +294,7 @@ final class SimMember: @unchecked Sendable {
             leadershipChanged: { [lessor] isLeader in
                 if isLeader { lessor.promote(grace: .milliseconds(Int64(electionMilliseconds))) }
             },
-            leaderLost: { [waiters] in waiters.failAll(with: EtcdErrors.timeoutDueToLeaderFail) }))
+            leaderLost: { [waiters] in waiters.leaderLost() }))
         var configuration = ServerConfiguration()
         configuration.dataDirectory = walDirectory + "/.."
         configuration.heartbeatIntervalMilliseconds = heartbeatMilliseconds

@@ -40,7 +40,7 @@ final class MetricsCountersTests: XCTestCase {
         waiters.fail(refused, with: EtcdErrors.timeout)
         waiters.fail(refused, with: EtcdErrors.timeout)
         XCTAssertEqual(waiters.failedCount, 1, "a proposal no longer pending is not counted again")
-        for promise in waiters.expired() { promise.fail(EtcdErrors.timeout) }
+        waiters.failExpired()
         XCTAssertEqual(waiters.failedCount, 2)
         waiters.failAll(with: EtcdErrors.stopped)
         XCTAssertEqual(waiters.failedCount, 3)

@@ -11,6 +11,8 @@ final class ProposalWaiters: Sendable {
     private struct Pending {
         var promise: EventLoopPromise<MVCCWriteResult>
         var deadline: NIODeadline
+        /// The leader this member knew was lost while the proposal waited.
+        var leaderLost = false
     }
 
     private struct State {
@@ -55,20 +57,33 @@ final class ProposalWaiters: Sendable {
     /// Proposals made here and not yet answered (etcd's `proposals_pending`).
     var pendingCount: Int { state.withLockedValue { $0.pending.count } }
 
-    /// Removes and returns the replies whose deadline has passed (etcd's request timeout).
-    func expired(now: NIODeadline = .now()) -> [EventLoopPromise<MVCCWriteResult>] {
+    /// Remembers, for every reply pending now, that the leader was lost while it waited. The
+    /// proposal may still commit (a new leader holding it commits it), so it waits on as etcd's
+    /// does; if it times out, the client hears why.
+    func leaderLost() {
         state.withLockedValue { state in
-            var expired: [EventLoopPromise<MVCCWriteResult>] = []
-            for (id, pending) in state.pending where pending.deadline <= now {
-                expired.append(pending.promise)
-                state.pending[id] = nil
-            }
-            failures.add(UInt64(expired.count), ordering: .relaxed)
-            return expired
+            for id in state.pending.keys { state.pending[id]!.leaderLost = true }
         }
     }
 
-    /// Fails every pending reply (at shutdown, or when the leader is lost).
+    /// Fails the replies whose deadline has passed (etcd's request timeout): with etcd's
+    /// "possibly due to previous leader failure" when the leader was lost meanwhile.
+    func failExpired(now: NIODeadline = .now()) {
+        let expired = state.withLockedValue { state in
+            var expired: [Pending] = []
+            for (id, pending) in state.pending where pending.deadline <= now {
+                expired.append(pending)
+                state.pending[id] = nil
+            }
+            return expired
+        }
+        failures.add(UInt64(expired.count), ordering: .relaxed)
+        for pending in expired {
+            pending.promise.fail(pending.leaderLost ? EtcdErrors.timeoutDueToLeaderFail : EtcdErrors.timeout)
+        }
+    }
+
+    /// Fails every pending reply (at shutdown).
     func failAll(with error: any Error) {
         let pending = state.withLockedValue { state in
             defer { state.pending.removeAll() }
