@@ -11,6 +11,8 @@ public final class MVCCStore: Sendable {
     let environment: LMDBEnvironment
     let tables: Tables
     public let options: MVCCOptions
+    /// Puts and deletes applied since start (etcd's `etcd_mvcc_put_total`, `etcd_mvcc_delete_total`).
+    public let appliedOperations = MVCCOperationCounters()
 
     /// Opens (creating if needed) the store in `directory`. LMDB forbids opening one directory
     /// twice in a process: release a store before opening its directory again.
@@ -128,10 +130,11 @@ public final class MVCCStore: Sendable {
         let maxKeySize = self.environment.maxKeySize
         let compactionBatchLimit = max(1, self.options.compactionBatchLimit)
         do {
-            return try self.environment.withWriteTransaction { (transaction) throws(LMDBError) -> [MVCCWriteResult] in
+            let (results, operations) = try self.environment.withWriteTransaction {
+                (transaction) throws(LMDBError) -> ([MVCCWriteResult], MVCCOperationCounts) in
                 let view = StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize)
                 if let applied = try view.meta(.appliedIndex), lastIndex <= UInt64(bitPattern: applied) {
-                    return []
+                    return ([], MVCCOperationCounts())
                 }
                 var current = try view.currentRevision()
                 var (capped, corrupt) = try view.raisedAlarms()
@@ -139,6 +142,7 @@ public final class MVCCStore: Sendable {
                 var authState: AuthState?
                 var results: [MVCCWriteResult] = []
                 results.reserveCapacity(batch.count)
+                var operations = MVCCOperationCounts()
                 for var write in batch {
                     if case .authChecked(let authRevision, let checked) = write {
                         let state = if let authState { authState } else { try view.authState() }
@@ -189,15 +193,17 @@ public final class MVCCStore: Sendable {
                         results.append(MVCCWriteResult(response: .success(.downgradeInfoSet), events: [], revision: current))
                         continue
                     }
-                    let result = try Self.applyOne(write, view: view, currentRevision: current)
+                    let result = try Self.applyOne(write, view: view, currentRevision: current, operations: &operations)
                     current = result.revision
                     results.append(result)
                 }
                 try view.setMeta(.currentRevision, current)
                 try view.setMeta(.appliedIndex, Int64(bitPattern: lastIndex))
                 _ = try Self.compactionStep(view, limit: compactionBatchLimit)
-                return results
+                return (results, operations)
             }
+            appliedOperations.add(operations)
+            return results
         } catch {
             switch error {
             case .storage(let failure), .body(let failure): throw .storage(failure)
@@ -206,7 +212,7 @@ public final class MVCCStore: Sendable {
     }
 
     private static func applyOne(
-        _ write: MVCCWrite, view: StoreView, currentRevision: Int64
+        _ write: MVCCWrite, view: StoreView, currentRevision: Int64, operations: inout MVCCOperationCounts
     ) throws(LMDBError) -> MVCCWriteResult {
         // A put may attach only an existing lease (etcd's "requested lease not found").
         let leaseExists = { (lease: Int64) throws(LMDBError) -> Bool in try view.lease(lease) != nil }
@@ -242,6 +248,7 @@ public final class MVCCStore: Sendable {
         if case .failure(let error) = response, let failure = error.underlying {
             throw failure
         }
+        if response.isSuccess { operations.add(writer.operations) }
         return MVCCWriteResult(
             response: response, events: response.isSuccess ? writer.events : [], revision: writer.readRevision)
     }
@@ -296,6 +303,7 @@ public final class MVCCStore: Sendable {
                 }
                 writer.changes = executed.changes
                 writer.events = executed.events
+                writer.operations = executed.operations
                 return .success(response)
             } catch {
                 switch error {

@@ -1,4 +1,5 @@
 import EtcdProto
+import Synchronization
 
 /// Options of an MVCC store.
 public struct MVCCOptions: Sendable {
@@ -100,5 +101,37 @@ public struct MVCCWriteResult: Sendable {
         self.response = response
         self.events = events
         self.revision = revision
+    }
+}
+
+/// Put and DeleteRange operations of some writes, counted as etcd's mvcc metrics count them: a
+/// DeleteRange is one whatever it deletes, and a txn counts each of its operations.
+public struct MVCCOperationCounts: Sendable, Equatable {
+    public var puts: UInt64 = 0
+    public var deletes: UInt64 = 0
+
+    public init(puts: UInt64 = 0, deletes: UInt64 = 0) {
+        self.puts = puts
+        self.deletes = deletes
+    }
+
+    mutating func add(_ other: MVCCOperationCounts) {
+        puts += other.puts
+        deletes += other.deletes
+    }
+}
+
+/// The applied totals, written by the apply loop alone once per batch and read by `/metrics`.
+public final class MVCCOperationCounters: Sendable {
+    private let puts = Atomic<UInt64>(0)
+    private let deletes = Atomic<UInt64>(0)
+
+    public var total: MVCCOperationCounts {
+        MVCCOperationCounts(puts: puts.load(ordering: .relaxed), deletes: deletes.load(ordering: .relaxed))
+    }
+
+    func add(_ counts: MVCCOperationCounts) {
+        if counts.puts > 0 { puts.add(counts.puts, ordering: .relaxed) }
+        if counts.deletes > 0 { deletes.add(counts.deletes, ordering: .relaxed) }
     }
 }

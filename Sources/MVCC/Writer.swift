@@ -12,6 +12,8 @@ struct Writer {
     /// Changes made so far (the next sub-revision).
     var changes: Int64 = 0
     var events: [Event] = []
+    /// Put and DeleteRange operations run, as etcd's metrics count them.
+    var operations = MVCCOperationCounts()
 
     /// The revision reads inside this write see: etcd's `beginRev + 1` once something changed.
     var readRevision: Int64 { self.beginRevision + (self.changes > 0 ? 1 : 0) }
@@ -91,6 +93,7 @@ struct Writer {
         let value = request.ignoreValue ? (previous?.value ?? []) : request.value
         let lease = request.ignoreLease ? (previous?.lease ?? 0) : request.lease
         do { try self.put(key: request.key, value: value, lease: lease, previous: previous) } catch { throw .storage(error) }
+        self.operations.puts += 1
         var response = PutResponse()
         if request.prevKv { response.prevKv = previous }
         var header = ResponseHeader()
@@ -111,6 +114,7 @@ struct Writer {
         } catch {
             throw .storage(error)
         }
+        self.operations.deletes += 1
         var response = DeleteRangeResponse()
         response.deleted = Int64(existing.count)
         if request.prevKv { response.prevKvs = existing }
@@ -128,6 +132,8 @@ struct Writer {
                 guard let previous = try self.view.latest(key) else { continue }
                 try self.delete(previous)
             }
+            // etcd's lessor issues one DeleteRange per attached key.
+            self.operations.deletes += UInt64(keys.count)
             return Int64(keys.count)
         } catch {
             throw .storage(error)

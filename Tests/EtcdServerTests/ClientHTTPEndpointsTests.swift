@@ -84,6 +84,10 @@ final class ClientHTTPEndpointsTests: XCTestCase {
         XCTAssertGreaterThan(started, Date().timeIntervalSince1970 - 24 * 3600)
         XCTAssertGreaterThan(try XCTUnwrap(value("etcd_mvcc_db_total_size_in_bytes")), 0)
         XCTAssertEqual(value("etcd_debugging_mvcc_keys_total"), 0)
+        XCTAssertTrue(lines.contains("# TYPE etcd_mvcc_put_total counter"))
+        for name in ["etcd_mvcc_put_total", "etcd_mvcc_delete_total", "etcd_debugging_mvcc_put_total", "etcd_debugging_mvcc_delete_total"] {
+            XCTAssertEqual(value(name), 0, name)
+        }
         let names = lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
         XCTAssertEqual(names, names.sorted(), "Prometheus' Go registry writes families sorted by name")
     }

@@ -56,6 +56,16 @@ struct MetricsEndpoint: Sendable {
                 help: "Total size of the underlying database physically allocated in bytes.",
                 kind: .gauge, value: String(core.storeFileSize)),
         ]
+        let operations = core.store.appliedOperations.total
+        // etcd 3.4 keeps each under its etcd_debugging_ name too.
+        for namespace in ["etcd", "etcd_debugging"] {
+            samples.append(Sample(
+                name: "\(namespace)_mvcc_put_total", help: "Total number of puts seen by this member.",
+                kind: .counter, value: String(operations.puts)))
+            samples.append(Sample(
+                name: "\(namespace)_mvcc_delete_total", help: "Total number of deletes seen by this member.",
+                kind: .counter, value: String(operations.deletes)))
+        }
         if let keys = try? core.store.keyCount() {
             samples.append(Sample(
                 name: "etcd_debugging_mvcc_keys_total", help: "Total number of keys.", kind: .gauge, value: String(keys)))

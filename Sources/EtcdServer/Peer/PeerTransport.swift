@@ -120,7 +120,7 @@ final class PeerTransport: Sendable {
         let links = self.links.withLockedValue { $0.byPeer }
         var streamed: [UInt64: [Raft.Message]] = [:]
         for message in messages {
-            guard let link = links[message.to] else {
+            guard links[message.to] != nil else {
                 if message.to != memberID { handlers.reportUnreachable(message.to) }
                 continue
             }
