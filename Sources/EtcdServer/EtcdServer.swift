@@ -294,7 +294,7 @@ public final class EtcdServer: Sendable {
         grpcServer = GRPCServer(
             configuration: grpcConfiguration, router: router,
             http1Handler: ClientHTTPEndpoints(
-                core: core, gatewayChannel: gatewayChannel, listenerIsSecure: grpcConfiguration.tls != nil
+                core: core, router: router, gatewayChannel: gatewayChannel, listenerIsSecure: grpcConfiguration.tls != nil
             ).handler,
             group: group, logger: logger)
         clientAddress = try grpcServer.start()

@@ -203,19 +203,33 @@ public enum GRPCMethod: Sendable {
 
 /// Maps `:path` ("/package.Service/Method") to handlers.
 public struct GRPCRouter: Sendable {
-    var methods: [String: GRPCMethod] = [:]
+    struct Registered: Sendable {
+        var method: GRPCMethod
+        var counters: GRPCMethodCounters
+    }
+
+    var methods: [String: Registered] = [:]
     var services: Set<String> = []
     /// Request message limits of the methods registered with one, instead of the server's.
     private var receiveLimits: [String: Int] = [:]
     /// Runs before every call: a status refuses the call with it (e.g. a server's requirement
     /// on the call's metadata), nil lets it start.
     public var admission: (@Sendable (GRPCCallContext) -> GRPCStatus?)?
+    /// Message bytes of every call through this router.
+    public let traffic = GRPCTrafficCounters()
 
     public init() {}
 
     public mutating func register(_ path: String, _ method: GRPCMethod) {
-        methods[path] = method
-        if let (service, _) = Self.split(path) {
+        let (service, name) = Self.split(path) ?? ("", path)
+        let type: GRPCMethodType
+        switch method {
+        case .unary: type = .unary
+        case .serverStreaming: type = .serverStream
+        case .bidirectionalStreaming: type = .bidiStream
+        }
+        methods[path] = Registered(method: method, counters: GRPCMethodCounters(service: service, method: name, type: type))
+        if !service.isEmpty {
             services.insert(service)
         }
     }
@@ -227,18 +241,23 @@ public struct GRPCRouter: Sendable {
         receiveLimits[path] = maxReceiveMessageBytes
     }
 
+    /// The call counters of every registered method, in service and method order.
+    public var methodCounters: [GRPCMethodCounters] {
+        methods.values.map(\.counters).sorted { ($0.service, $0.method) < ($1.service, $1.method) }
+    }
+
     /// The request message limit of `path`: its own, or `serverLimit`.
     func receiveLimit(_ path: String, serverLimit: Int) -> Int {
         receiveLimits.isEmpty ? serverLimit : receiveLimits[path] ?? serverLimit
     }
 
     enum Lookup {
-        case found(GRPCMethod)
+        case found(GRPCMethod, GRPCMethodCounters)
         case notFound(GRPCStatus)
     }
 
     func lookup(_ path: String) -> Lookup {
-        if let method = methods[path] { return .found(method) }
+        if let registered = methods[path] { return .found(registered.method, registered.counters) }
         guard let (service, method) = Self.split(path) else {
             return .notFound(.malformedMethodName(path))
         }

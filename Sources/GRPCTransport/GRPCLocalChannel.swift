@@ -29,17 +29,17 @@ public final class GRPCLocalChannel: Sendable {
         let handle = GRPCLocalCall(
             call: LocalCall(
                 context: context, receiveLimit: router.receiveLimit(path, serverLimit: serverReceiveLimit),
-                streams: streams, onMessage: onMessage, onFinish: onFinish),
+                streams: streams, traffic: router.traffic, onMessage: onMessage, onFinish: onFinish),
             eventLoop: eventLoop)
         handle.onLoop { call in
             switch self.router.lookup(path) {
             case .notFound(let status):
                 call.finish(status)
-            case .found(let method):
+            case .found(let method, let counters):
                 if let admission = self.router.admission, let refusal = admission(context) {
                     call.finish(refusal)
                 } else {
-                    call.waitForStream(method)
+                    call.waitForStream(method, counters)
                 }
             }
         }
@@ -88,7 +88,7 @@ private final class LocalCall: GRPCResponseSink {
         /// Waiting for a free stream; what the caller sends meanwhile is kept.
         case queued
         /// Unary or server-streaming: waiting for the request message.
-        case awaitingRequest(GRPCMethod)
+        case awaitingRequest(GRPCMethod, GRPCMethodCounters)
         case streaming(GRPCRequestObserver)
         case requestDelivered
     }
@@ -96,6 +96,9 @@ private final class LocalCall: GRPCResponseSink {
     private let context: GRPCCallContext
     private let receiveLimit: Int
     private let streams: StreamQuota
+    private let traffic: GRPCTrafficCounters
+    /// Set once the call counts as started, as on a connection.
+    private var counters: GRPCMethodCounters?
     private let onMessage: @Sendable (ByteBuffer) -> Void
     private let onFinish: @Sendable (GRPCStatus) -> Void
     private var phase = Phase.queued
@@ -106,24 +109,25 @@ private final class LocalCall: GRPCResponseSink {
     private var deadlineTask: Scheduled<Void>?
 
     init(
-        context: GRPCCallContext, receiveLimit: Int, streams: StreamQuota,
+        context: GRPCCallContext, receiveLimit: Int, streams: StreamQuota, traffic: GRPCTrafficCounters,
         onMessage: @escaping @Sendable (ByteBuffer) -> Void, onFinish: @escaping @Sendable (GRPCStatus) -> Void
     ) {
         self.context = context
         self.receiveLimit = receiveLimit
         self.streams = streams
+        self.traffic = traffic
         self.onMessage = onMessage
         self.onFinish = onFinish
     }
 
-    func waitForStream(_ method: GRPCMethod) {
+    func waitForStream(_ method: GRPCMethod, _ counters: GRPCMethodCounters) {
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         streams.acquire(on: context.eventLoop) {
-            bound.value.start(method)
+            bound.value.start(method, counters)
         }
     }
 
-    private func start(_ method: GRPCMethod) {
+    private func start(_ method: GRPCMethod, _ counters: GRPCMethodCounters) {
         holdsStream = true
         if finished {
             releaseStream()
@@ -137,8 +141,10 @@ private final class LocalCall: GRPCResponseSink {
         }
         switch method {
         case .unary, .serverStreaming:
-            phase = .awaitingRequest(method)
+            phase = .awaitingRequest(method, counters)
         case .bidirectionalStreaming(let handler):
+            self.counters = counters
+            counters.callStarted()
             let writer = GRPCResponseWriter(stream: self, eventLoop: context.eventLoop)
             phase = .streaming(handler(context, writer))
         }
@@ -157,8 +163,11 @@ private final class LocalCall: GRPCResponseSink {
         switch phase {
         case .queued:
             queuedMessages.append(message)
-        case .awaitingRequest(let method):
+        case .awaitingRequest(let method, let counters):
             phase = .requestDelivered
+            traffic.add(received: message.readableBytes, sent: 0)
+            self.counters = counters
+            counters.callStarted()
             switch method {
             case .unary(let handler):
                 let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -177,6 +186,8 @@ private final class LocalCall: GRPCResponseSink {
                 break
             }
         case .streaming(let observer):
+            traffic.add(received: message.readableBytes, sent: 0)
+            counters?.messageReceived()
             observer.onMessage(message)
         case .requestDelivered:
             break
@@ -196,6 +207,7 @@ private final class LocalCall: GRPCResponseSink {
     func cancel() {
         guard !finished else { return }
         finished = true
+        counters?.callHandled(.cancelled)
         stopDeadline()
         releaseStream()
         cancelHandler()
@@ -203,6 +215,8 @@ private final class LocalCall: GRPCResponseSink {
 
     func write(_ message: ByteBuffer) {
         guard !finished else { return }
+        traffic.add(received: 0, sent: message.readableBytes)
+        counters?.messageSent()
         onMessage(message)
     }
 
@@ -215,6 +229,7 @@ private final class LocalCall: GRPCResponseSink {
     private func end(_ status: GRPCStatus, cancelled: Bool) {
         guard !finished else { return }
         finished = true
+        counters?.callHandled(status.code)
         stopDeadline()
         releaseStream()
         if cancelled {

@@ -54,6 +54,9 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     /// Streams that sent DATA in this round: their clients may have fallen behind.
     private var backlogChecks: [ServerStream] = []
     private var orphanBytes = 0
+    /// Message bytes not yet added to the router's traffic counters.
+    private var unreportedReceivedBytes = 0
+    private var unreportedSentBytes = 0
 
     // grpc-go keepalive enforcement state.
     private var pingStrikes = 0
@@ -119,6 +122,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         keepaliveTask?.cancel()
         keepaliveTask = nil
         cancelAllStreams()
+        reportTraffic()
         // Nothing may reach this handler through the session once it is gone.
         http2?.detach()
     }
@@ -158,6 +162,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     func channelReadComplete(context: ChannelHandlerContext) {
         http2?.receiveComplete()
+        reportTraffic()
         context.fireChannelReadComplete()
     }
 
@@ -192,7 +197,15 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         set { http2?.driveRequested = newValue }
     }
 
+    private func reportTraffic() {
+        guard unreportedReceivedBytes > 0 || unreportedSentBytes > 0 else { return }
+        router.traffic.add(received: unreportedReceivedBytes, sent: unreportedSentBytes)
+        unreportedReceivedBytes = 0
+        unreportedSentBytes = 0
+    }
+
     func runPostSendWork(_ session: OpaquePointer) {
+        reportTraffic()
         if !pendingResets.isEmpty {
             for id in pendingResets {
                 nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), id, NGHTTP2_NO_ERROR.rawValue)
@@ -279,8 +292,11 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             deadline = eventLoop.now + amount
         }
         let method: GRPCMethod
+        let counters: GRPCMethodCounters
         switch router.lookup(stream.path) {
-        case .found(let found): method = found
+        case .found(let found, let foundCounters):
+            method = found
+            counters = foundCounters
         case .notFound(let status):
             rejectCall(stream, status)
             return
@@ -303,8 +319,10 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         }
         switch method {
         case .unary, .serverStreaming:
-            stream.phase = .awaitingRequest(method)
+            stream.phase = .awaitingRequest(method, counters)
         case .bidirectionalStreaming(let handler):
+            stream.counters = counters
+            counters.callStarted()
             stream.windowReturnDivisor = Self.windowReturnDivisor(userAgent: stream.headers.first { $0.name == "user-agent" }?.value)
             let writer = GRPCResponseWriter(stream: stream, eventLoop: eventLoop)
             stream.writer = writer
@@ -412,12 +430,16 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     }
 
     private func deliver(_ message: ByteBuffer, to stream: ServerStream) {
+        unreportedReceivedBytes += message.readableBytes
         switch stream.phase {
         case .streaming(let observer):
+            stream.counters?.messageReceived()
             observer.onMessage(message)
-        case .awaitingRequest(let method):
+        case .awaitingRequest(let method, let counters):
             stream.phase = .requestDelivered
             guard let callContext = stream.context else { return }
+            stream.counters = counters
+            counters.callStarted()
             switch method {
             case .unary(let handler):
                 let bound = NIOLoopBound(stream, eventLoop: callContext.eventLoop)
@@ -476,6 +498,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             stream.context?.cancellation.complete()
         } else {
             stream.finished = true
+            stream.counters?.callHandled(.cancelled)
             cancelCall(stream)
         }
         stream.writer?.updateWritability(false)
@@ -566,6 +589,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     func sendMessage(_ message: ByteBuffer, on stream: ServerStream) {
         guard !stream.finished, let session else { return }
+        stream.counters?.messageSent()
+        unreportedSentBytes += message.readableBytes
         stream.pendingOutput.writeInteger(UInt8(0))
         stream.pendingOutput.writeInteger(UInt32(message.readableBytes))
         stream.pendingOutput.writeImmutableBuffer(message)
@@ -584,6 +609,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     func sendUnaryResponse(_ message: ByteBuffer, on stream: ServerStream) {
         guard !stream.finished, let session else { return }
+        stream.counters?.callHandled(.ok)
+        unreportedSentBytes += message.readableBytes
         stream.pendingOutput.writeInteger(UInt8(0))
         stream.pendingOutput.writeInteger(UInt32(message.readableBytes))
         stream.pendingOutput.writeImmutableBuffer(message)
@@ -598,6 +625,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     func finish(_ stream: ServerStream, status: GRPCStatus, cancelled: Bool) {
         guard !stream.finished, let session else { return }
         stream.finished = true
+        stream.counters?.callHandled(status.code)
         stream.deadlineTask?.cancel()
         stream.deadlineTask = nil
         if stream.headersSent {

@@ -7,7 +7,7 @@ final class ServerStream: GRPCResponseSink {
         /// Request headers still arriving.
         case receivingHeaders
         /// Unary or server-streaming: waiting for the single request message.
-        case awaitingRequest(GRPCMethod)
+        case awaitingRequest(GRPCMethod, GRPCMethodCounters)
         /// Bidirectional: every inbound message goes to the observer.
         case streaming(GRPCRequestObserver)
         /// The request was handed to the handler; further inbound messages are ignored.
@@ -41,6 +41,8 @@ final class ServerStream: GRPCResponseSink {
     var maxReceiveMessageBytes = 0
 
     var context: GRPCCallContext?
+    /// Set once the call counts as started (see `GRPCMethodCounters`): it is counted as handled once.
+    var counters: GRPCMethodCounters?
     var writer: GRPCResponseWriter?
     var deadlineTask: Scheduled<Void>?
 

@@ -88,6 +88,14 @@ final class ClientHTTPEndpointsTests: XCTestCase {
         for name in ["etcd_mvcc_put_total", "etcd_mvcc_delete_total", "etcd_debugging_mvcc_put_total", "etcd_debugging_mvcc_delete_total"] {
             XCTAssertEqual(value(name), 0, name)
         }
+        XCTAssertTrue(lines.contains(#"etcd_cluster_version{cluster_version="\#(clusterVersion.major).\#(clusterVersion.minor)"} 1"#))
+        // go-grpc-prometheus creates every method's samples, and every code's, at zero.
+        XCTAssertTrue(lines.contains(#"grpc_server_started_total{grpc_method="Range",grpc_service="etcdserverpb.KV",grpc_type="unary"} 0"#))
+        XCTAssertTrue(lines.contains(
+            #"grpc_server_handled_total{grpc_code="Canceled",grpc_method="Watch",grpc_service="etcdserverpb.Watch",grpc_type="bidi_stream"} 0"#))
+        XCTAssertTrue(lines.contains(#"grpc_server_msg_sent_total{grpc_method="Snapshot",grpc_service="etcdserverpb.Maintenance",grpc_type="server_stream"} 0"#))
+        XCTAssertNotNil(value("etcd_network_client_grpc_received_bytes_total"))
+        XCTAssertNotNil(value("etcd_mvcc_db_total_size_in_use_in_bytes"))
         let names = lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
         XCTAssertEqual(names, names.sorted(), "Prometheus' Go registry writes families sorted by name")
     }

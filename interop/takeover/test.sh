@@ -9,7 +9,9 @@
 # in both, etcd's files are kept unchanged beside ours; and damaged input (a flipped byte in the
 # WAL, a truncated WAL, a backend behind the WAL's snapshot) is refused, naming the file and
 # offset, with nothing changed.
-set -euo pipefail
+set -eEuo pipefail
+# A step that fails outside a check ends the test: say which one.
+trap 'echo "takeover: stopped at line $LINENO: $BASH_COMMAND" >&2' ERR
 here=$(cd "$(dirname "$0")" && pwd)
 SERVER_BIN=${SERVER_BIN:?set SERVER_BIN to the server under test}
 ETCD_BIN=${ETCD_BIN:-/usr/bin/etcd}
@@ -136,7 +138,11 @@ start_trio() { # name binary
       --initial-cluster "$initial" >"$INTEROP_WORK/$1-$i.args"
     launch_cluster_member "$1" "$i"
   done
-  ETCDCTL_USER=root:rootpw wait_cluster_healthy "$cluster_endpoints" 60
+  ETCDCTL_USER=root:rootpw wait_cluster_healthy "$cluster_endpoints" 60 || {
+    echo "the $1 cluster did not become healthy:" >&2
+    for i in 0 1 2; do tail -5 "$INTEROP_WORK/$1-$i.log" >&2; done
+    return 1
+  }
 }
 observe_trio() {
   observe "${cluster_ports[0]}"

@@ -12,9 +12,9 @@ struct ClientHTTPEndpoints: Sendable {
     let metrics: MetricsEndpoint
     let gateway: JSONGateway
 
-    init(core: ServerCore, gatewayChannel: GRPCLocalChannel, listenerIsSecure: Bool) {
+    init(core: ServerCore, router: GRPCRouter, gatewayChannel: GRPCLocalChannel, listenerIsSecure: Bool) {
         health = HealthEndpoint(core: core)
-        metrics = MetricsEndpoint(core: core)
+        metrics = MetricsEndpoint(core: core, router: router)
         gateway = JSONGateway(channel: gatewayChannel, listenerIsSecure: listenerIsSecure)
     }
 
