@@ -13,6 +13,10 @@ public final class MVCCStore: Sendable {
     public let options: MVCCOptions
     /// Puts and deletes applied since start (etcd's `etcd_mvcc_put_total`, `etcd_mvcc_delete_total`).
     public let appliedOperations = MVCCOperationCounters()
+    /// How long each applied batch's write transaction took, commit included (etcd's
+    /// `etcd_disk_backend_commit_duration_seconds`: LMDB commits every batch, where bbolt
+    /// commits batches of them).
+    public let commitDurations = DurationHistogram()
 
     /// Opens (creating if needed) the store in `directory`. LMDB forbids opening one directory
     /// twice in a process: release a store before opening its directory again.
@@ -130,7 +134,7 @@ public final class MVCCStore: Sendable {
         let maxKeySize = self.environment.maxKeySize
         let compactionBatchLimit = max(1, self.options.compactionBatchLimit)
         do {
-            let (results, operations) = try self.environment.withWriteTransaction {
+            let (results, operations) = try commitDurations.time { () throws(LMDBBlockFailure<LMDBError>) in try self.environment.withWriteTransaction {
                 (transaction) throws(LMDBError) -> ([MVCCWriteResult], MVCCOperationCounts) in
                 let view = StoreView(transaction: transaction, tables: tables, maxKeySize: maxKeySize)
                 if let applied = try view.meta(.appliedIndex), lastIndex <= UInt64(bitPattern: applied) {
@@ -201,7 +205,7 @@ public final class MVCCStore: Sendable {
                 try view.setMeta(.appliedIndex, Int64(bitPattern: lastIndex))
                 _ = try Self.compactionStep(view, limit: compactionBatchLimit)
                 return (results, operations)
-            }
+            } }
             appliedOperations.add(operations)
             return results
         } catch {

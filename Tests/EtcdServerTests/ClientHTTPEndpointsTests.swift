@@ -96,6 +96,12 @@ final class ClientHTTPEndpointsTests: XCTestCase {
         XCTAssertTrue(lines.contains(#"grpc_server_msg_sent_total{grpc_method="Snapshot",grpc_service="etcdserverpb.Maintenance",grpc_type="server_stream"} 0"#))
         XCTAssertNotNil(value("etcd_network_client_grpc_received_bytes_total"))
         XCTAssertNotNil(value("etcd_mvcc_db_total_size_in_use_in_bytes"))
+        // The member's bootstrap entries were fsynced and applied before it served.
+        XCTAssertTrue(lines.contains("# TYPE etcd_disk_wal_fsync_duration_seconds histogram"))
+        XCTAssertTrue(lines.contains { $0.hasPrefix(#"etcd_disk_wal_fsync_duration_seconds_bucket{le="0.001"} "#) })
+        XCTAssertGreaterThan(try XCTUnwrap(value("etcd_disk_wal_fsync_duration_seconds_count")), 0)
+        XCTAssertEqual(value(#"etcd_disk_wal_fsync_duration_seconds_bucket{le="+Inf"}"#), value("etcd_disk_wal_fsync_duration_seconds_count"))
+        XCTAssertGreaterThan(try XCTUnwrap(value("etcd_disk_backend_commit_duration_seconds_count")), 0)
         let names = lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
         XCTAssertEqual(names, names.sorted(), "Prometheus' Go registry writes families sorted by name")
     }

@@ -54,6 +54,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
     }
 
     let status: ConsensusStatus
+    let walFsyncDurations = DurationHistogram()
     private let node: RaftNode
     private let storage: MemoryStorage
     private let wal: WAL
@@ -353,7 +354,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                     WALEntry(index: $0.index, term: $0.term, kind: UInt8($0.type.rawValue), data: $0.data)
                 }
                 try wal.append(entries: walEntries, hardState: hard)
-                try wal.sync()
+                try walFsyncDurations.time { () throws in try wal.sync() }
                 if let hard {
                     loop.syncedTerm = hard.term
                     loop.syncedVote = hard.vote

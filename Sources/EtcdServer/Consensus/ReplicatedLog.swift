@@ -1,4 +1,5 @@
 import Raft
+import Storage
 import Synchronization
 
 /// One entry the log has committed, as the apply loop receives it.
@@ -58,6 +59,8 @@ struct ReplicatedLogHandlers: Sendable {
 protocol ReplicatedLog: AnyObject, Sendable {
     /// Term, leader and indexes as last published by the log's thread.
     var status: ConsensusStatus { get }
+    /// How long making appended entries durable took (etcd's `etcd_disk_wal_fsync_duration_seconds`).
+    var walFsyncDurations: DurationHistogram { get }
     /// Queues `data` for replication; never blocks. A dropped proposal is reported through
     /// `proposalFailed` with `proposalID`.
     func propose(_ data: [UInt8], proposalID: UInt64)

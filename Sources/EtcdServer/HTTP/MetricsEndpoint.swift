@@ -1,6 +1,7 @@
 import GRPCTransport
 import NIOCore
 import NIOHTTP1
+import Storage
 
 /// `/metrics` in Prometheus' text format (0.0.4), under etcd's metric names and types.
 ///
@@ -12,10 +13,11 @@ struct MetricsEndpoint: Sendable {
     let router: GRPCRouter
 
     enum Kind: String {
-        case counter, gauge
+        case counter, gauge, histogram
     }
 
-    /// One metric family: its samples differ by labels only.
+    /// One metric family. A sample's `labels` is what follows the family's name: its labels,
+    /// after the `_bucket`, `_sum` or `_count` suffix for a histogram.
     struct Family {
         var name: String
         var help: String
@@ -100,6 +102,12 @@ struct MetricsEndpoint: Sendable {
                 name: "etcd_debugging_mvcc_keys_total", help: "Total number of keys.", kind: .gauge, value: String(keys)))
         }
         families += grpcFamilies()
+        families.append(histogram(
+            core.log.walFsyncDurations, name: "etcd_disk_wal_fsync_duration_seconds",
+            help: "The latency distributions of fsync called by WAL."))
+        families.append(histogram(
+            core.store.commitDurations, name: "etcd_disk_backend_commit_duration_seconds",
+            help: "The latency distributions of commit called by backend."))
         if let process = ProcessMetrics.current() {
             families.append(Family(
                 name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
@@ -114,6 +122,17 @@ struct MetricsEndpoint: Sendable {
         // Prometheus' Go registry writes its families sorted by name; scrapers diffing the two
         // servers' output see the same order.
         return families.sorted { $0.name < $1.name }
+    }
+
+    private func histogram(_ histogram: DurationHistogram, name: String, help: String) -> Family {
+        let snapshot = histogram.snapshot
+        var samples: [(labels: String, value: String)] = []
+        for (bound, count) in zip(histogram.upperBounds.map { "\($0)" } + ["+Inf"], snapshot.cumulative) {
+            samples.append((#"_bucket{le="\#(bound)"}"#, String(count)))
+        }
+        samples.append(("_sum", "\(snapshot.sumSeconds)"))
+        samples.append(("_count", String(snapshot.count)))
+        return Family(name: name, help: help, kind: .histogram, samples: samples)
     }
 
     /// go-grpc-prometheus' server counters: every registered method from the start, and
