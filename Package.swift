@@ -84,3 +84,33 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (Fuzz/README.md): declared only when SWIFT_ETCD_FUZZ=1, which `make fuzz`
+// sets for its own build directory with the sanitizers, so the server's build never compiles them.
+if Context.environment["SWIFT_ETCD_FUZZ"] == "1" {
+    let nio: [Target.Dependency] = [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+    ]
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-etcd-messages", ["EtcdProto", "ProtoWire"]),
+        ("fuzz-raft-messages", ["Raft", "ProtoWire"]),
+        ("fuzz-storage-files", ["Storage"]),
+        ("fuzz-peer-entries", ["EtcdServer", "EtcdProto", "Raft", "GRPCTransport"] + nio),
+        ("fuzz-http2", ["GRPCTransport", "CNGHTTP2"] + nio),
+        ("fuzz-grpc-framing", ["GRPCTransport", "CNGHTTP2"] + nio),
+        ("fuzz-http1-gateway", ["EtcdServer", "GRPCTransport"] + nio),
+        ("fuzz-gateway-json", ["EtcdServer", "GRPCTransport"] + nio),
+        ("fuzz-tls", ["GRPCTransport", "COpenSSL"] + nio),
+    ]
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Support"),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name, dependencies: ["FuzzSupport"] + target.dependencies, path: "Fuzz/Targets/\(target.name)"))
+    }
+}

@@ -1,0 +1,2 @@
+import FuzzSupport
+fuzzMain { _ in }
