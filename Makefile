@@ -10,7 +10,10 @@ DATA_DIR ?= ./default.swift-etcd
 SWIFT_TESTS ?= 1
 INTEROP_TESTS ?= 1
 
-.PHONY: deps build run test test-swift test-interop
+# `make fuzz`: every libFuzzer target for FUZZ_SECONDS each (Fuzz/README.md).
+FUZZ_SECONDS ?= 10
+
+.PHONY: deps build run test test-swift test-interop fuzz
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -39,3 +42,6 @@ test-swift:
 
 test-interop: build
 	interop/run-all.sh
+
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh

@@ -84,3 +84,36 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (Fuzz/README.md): declared only when SWIFT_ETCD_FUZZ=1, which `make fuzz`
+// sets for its own build directory with the sanitizers, so the server's build never compiles them.
+if Context.environment["SWIFT_ETCD_FUZZ"] == "1" {
+    let nio: [Target.Dependency] = [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+    ]
+    let server: [Target.Dependency] = ["FuzzServerSupport", "GRPCTransport"] + nio
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-etcd-messages", ["EtcdProto", "ProtoWire"]),
+        ("fuzz-raft-messages", ["Raft", "ProtoWire"]),
+        ("fuzz-storage-files", ["Storage"]),
+        ("fuzz-peer-entries", ["EtcdServer", "EtcdProto", "Raft", "GRPCTransport"] + nio),
+        ("fuzz-http2", server),
+        ("fuzz-grpc-framing", server),
+        ("fuzz-http1-gateway", ["EtcdServer"] + server),
+        ("fuzz-gateway-json", ["EtcdServer", "GRPCTransport"] + nio),
+        ("fuzz-tls", ["COpenSSL"] + server),
+    ]
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Support"),
+        .target(name: "FuzzServerSupport", dependencies: ["GRPCTransport"] + nio, path: "Fuzz/ServerSupport"),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name, dependencies: ["FuzzSupport"] + target.dependencies, path: "Fuzz/Targets/\(target.name)"))
+    }
+}

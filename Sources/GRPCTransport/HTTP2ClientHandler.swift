@@ -156,6 +156,8 @@ public final class HTTP2ClientHandler: ChannelInboundHandler, RemovableChannelHa
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         endAllStreams()
+        // The session holds the context, which holds this handler: drop it to break the cycle.
+        http2 = nil
     }
 
     public func channelActive(context: ChannelHandlerContext) {

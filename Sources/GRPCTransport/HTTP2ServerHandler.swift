@@ -110,6 +110,8 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     func handlerRemoved(context: ChannelHandlerContext) {
         stop()
+        // The session holds the context, which holds this handler: drop it to break the cycle.
+        http2 = nil
         self.context = nil
     }
 

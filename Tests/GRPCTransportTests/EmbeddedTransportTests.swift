@@ -13,6 +13,28 @@ final class EmbeddedTransportTests: XCTestCase {
         try H2TestClient(router: services.router, configuration: configuration)
     }
 
+    /// Found by fuzz-http2: the nghttp2 session holds the channel handler context, which holds
+    /// the handler, which held the session, so every closed connection leaked both.
+    func testHandlersAreReleasedWhenTheirConnectionCloses() throws {
+        weak var serverHandler: HTTP2ServerHandler?
+        weak var clientHandler: HTTP2ClientHandler?
+        try {
+            let server = HTTP2ServerHandler(router: services.router, configuration: GRPCServerConfiguration(), logger: .init(label: "test"))
+            let client = HTTP2ClientHandler(logger: .init(label: "test"))
+            serverHandler = server
+            clientHandler = client
+            for handler in [server, client] as [any ChannelHandler] {
+                let channel = EmbeddedChannel()
+                try channel.pipeline.syncOperations.addHandler(handler)
+                try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+                channel.embeddedEventLoop.run()
+                _ = try channel.finish(acceptAlreadyClosed: true)
+            }
+        }()
+        XCTAssertNil(serverHandler, "the server handler outlives its connection")
+        XCTAssertNil(clientHandler, "the client handler outlives its connection")
+    }
+
     func testUnaryEchoWithRequestSplitAtEveryByteBoundary() throws {
         let message = Array("hello, gRPC".utf8)
         for chunkSize in 1...12 {

@@ -1,0 +1,146 @@
+import EtcdProto
+import FuzzSupport
+import ProtoWire
+
+// Every etcd message a client or a peer can hand the server, and the responses (a member
+// decodes some from its peers: member lists, HashKV). The first input byte picks the type,
+// modulo the count, so the order is part of the corpus: append, never reorder.
+let messageTypes: [any ProtoMessage.Type] = [
+    UserAddOptions.self,
+    User.self,
+    Permission.self,
+    Role.self,
+    AuthEnableRequest.self,
+    AuthDisableRequest.self,
+    AuthStatusRequest.self,
+    AuthenticateRequest.self,
+    AuthUserAddRequest.self,
+    AuthUserGetRequest.self,
+    AuthUserDeleteRequest.self,
+    AuthUserChangePasswordRequest.self,
+    AuthUserGrantRoleRequest.self,
+    AuthUserRevokeRoleRequest.self,
+    AuthRoleAddRequest.self,
+    AuthRoleGetRequest.self,
+    AuthUserListRequest.self,
+    AuthRoleListRequest.self,
+    AuthRoleDeleteRequest.self,
+    AuthRoleGrantPermissionRequest.self,
+    AuthRoleRevokePermissionRequest.self,
+    AuthEnableResponse.self,
+    AuthDisableResponse.self,
+    AuthStatusResponse.self,
+    AuthenticateResponse.self,
+    AuthUserAddResponse.self,
+    AuthUserGetResponse.self,
+    AuthUserDeleteResponse.self,
+    AuthUserChangePasswordResponse.self,
+    AuthUserGrantRoleResponse.self,
+    AuthUserRevokeRoleResponse.self,
+    AuthRoleAddResponse.self,
+    AuthRoleGetResponse.self,
+    AuthRoleListResponse.self,
+    AuthUserListResponse.self,
+    AuthRoleDeleteResponse.self,
+    AuthRoleGrantPermissionResponse.self,
+    AuthRoleRevokePermissionResponse.self,
+    Member.self,
+    MemberAddRequest.self,
+    MemberAddResponse.self,
+    MemberRemoveRequest.self,
+    MemberRemoveResponse.self,
+    MemberUpdateRequest.self,
+    MemberUpdateResponse.self,
+    MemberListRequest.self,
+    MemberListResponse.self,
+    MemberPromoteRequest.self,
+    MemberPromoteResponse.self,
+    CampaignRequest.self,
+    CampaignResponse.self,
+    LeaderKey.self,
+    LeaderRequest.self,
+    LeaderResponse.self,
+    ResignRequest.self,
+    ResignResponse.self,
+    ProclaimRequest.self,
+    ProclaimResponse.self,
+    HealthCheckRequest.self,
+    HealthCheckResponse.self,
+    KeyValue.self,
+    Event.self,
+    ResponseHeader.self,
+    RangeRequest.self,
+    RangeResponse.self,
+    PutRequest.self,
+    PutResponse.self,
+    DeleteRangeRequest.self,
+    DeleteRangeResponse.self,
+    RequestOp.self,
+    ResponseOp.self,
+    Compare.self,
+    TxnRequest.self,
+    TxnResponse.self,
+    CompactionRequest.self,
+    CompactionResponse.self,
+    LeaseGrantRequest.self,
+    LeaseGrantResponse.self,
+    LeaseRevokeRequest.self,
+    LeaseRevokeResponse.self,
+    LeaseCheckpoint.self,
+    LeaseCheckpointRequest.self,
+    LeaseCheckpointResponse.self,
+    LeaseKeepAliveRequest.self,
+    LeaseKeepAliveResponse.self,
+    LeaseTimeToLiveRequest.self,
+    LeaseTimeToLiveResponse.self,
+    LeaseLeasesRequest.self,
+    LeaseStatus.self,
+    LeaseLeasesResponse.self,
+    LockRequest.self,
+    LockResponse.self,
+    UnlockRequest.self,
+    UnlockResponse.self,
+    HashRequest.self,
+    HashKVRequest.self,
+    HashKVResponse.self,
+    HashResponse.self,
+    SnapshotRequest.self,
+    SnapshotResponse.self,
+    DefragmentRequest.self,
+    DefragmentResponse.self,
+    MoveLeaderRequest.self,
+    MoveLeaderResponse.self,
+    AlarmRequest.self,
+    AlarmMember.self,
+    AlarmResponse.self,
+    DowngradeRequest.self,
+    DowngradeResponse.self,
+    StatusRequest.self,
+    StatusResponse.self,
+    DowngradeInfo.self,
+    WatchRequest.self,
+    WatchCreateRequest.self,
+    WatchCancelRequest.self,
+    WatchProgressRequest.self,
+    WatchResponse.self,
+]
+
+/// Decoding never crashes; what decodes re-encodes in exactly `encodedSize` bytes to an
+/// encoding that decodes to the same message.
+extension ProtoMessage {
+    static func checkRoundTrip(_ bytes: UnsafeRawBufferPointer) {
+        guard let message = try? Self(serializedBytes: bytes) else { return }
+        let reencoded = message.serializedBytes()
+        guard reencoded.count == message.encodedSize else {
+            fatalError("\(Self.self): encodedSize \(message.encodedSize), encoded \(reencoded.count) bytes")
+        }
+        guard let again = try? Self(serializedBytes: reencoded), again == message else {
+            fatalError("\(Self.self) does not survive a round trip: \(message)")
+        }
+    }
+}
+
+fuzzMain { input in
+    guard let selector = input.first else { return }
+    messageTypes[Int(selector) % messageTypes.count].checkRoundTrip(UnsafeRawBufferPointer(rebasing: input.dropFirst()))
+}
