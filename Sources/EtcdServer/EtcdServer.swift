@@ -34,6 +34,12 @@ public final class EtcdServer: Sendable {
     /// Opens (or creates) the data directory, replays the WAL into the store, and starts serving.
     public static func start(configuration: ServerConfiguration, logger: Logger) throws -> EtcdServer {
         try configuration.validate()
+        // As Go's runtime does for etcd: a file-size limit (ulimit -f) makes the write that crosses
+        // it fail with EFBIG, which is reported naming the file, instead of killing the process.
+        signal(SIGXFSZ, SIG_IGN)
+        if let faults = activeDiskFaults {
+            logger.warning("injecting disk faults", metadata: ["\(DiskFaultPlan.environmentVariable)": "\(faults)"])
+        }
         // An etcd member's directory (or etcdctl snapshot restore's output) becomes swift-etcd's first.
         try EtcdTakeover.convertIfNeeded(
             dataDirectory: configuration.dataDirectory, bcryptCost: configuration.bcryptCost, logger: logger)

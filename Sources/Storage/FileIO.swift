@@ -59,15 +59,24 @@ public enum FileIO {
     }
 
     public static func write(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int, path: String) throws(FileIOError) {
+        var count = bytes.count
+        var injectedError: Int32?
+        if let faults = activeDiskFaults, let failure = faults.failure(of: .write, path: path) {
+            switch failure {
+            case .error(let code): throw .system(.write, path: path, errno: code)
+            case .shortWrite: (count, injectedError) = (bytes.count / 2, ENOSPC)
+            }
+        }
         var written = 0
-        while written < bytes.count {
-            let result = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
+        while written < count {
+            let result = pwrite(descriptor, bytes.baseAddress! + written, count - written, off_t(offset + written))
             if result < 0 {
                 if errno == EINTR { continue }
                 throw .system(.write, path: path, errno: errno)
             }
             written += result
         }
+        if let injectedError { throw .system(.write, path: path, errno: injectedError) }
     }
 
     public static func write(_ descriptor: Int32, _ bytes: [UInt8], at offset: Int, path: String) throws(FileIOError) {
@@ -114,12 +123,14 @@ public enum FileIO {
 
     /// Flushes the file's data and the metadata needed to read it back (not timestamps).
     public static func syncData(_ descriptor: Int32, path: String) throws(FileIOError) {
+        try injectFault(of: .fsync, operation: .sync, path: path)
         while fdatasync(descriptor) != 0 {
             if errno != EINTR { throw .system(.sync, path: path, errno: errno) }
         }
     }
 
     public static func syncAll(_ descriptor: Int32, path: String) throws(FileIOError) {
+        try injectFault(of: .fsync, operation: .sync, path: path)
         while fsync(descriptor) != 0 {
             if errno != EINTR { throw .system(.sync, path: path, errno: errno) }
         }
@@ -127,6 +138,7 @@ public enum FileIO {
 
     /// Reserves disk blocks for `[0, length)`, extending the file with zeros if it is shorter.
     public static func allocate(_ descriptor: Int32, length: Int, path: String) throws(FileIOError) {
+        try injectFault(of: .allocate, operation: .allocate, path: path)
         while true {
             let result = posix_fallocate(descriptor, 0, off_t(length))
             if result == 0 { return }
@@ -206,6 +218,14 @@ public enum FileIO {
             if errno == EINTR { continue }
             if errno == EWOULDBLOCK { throw .locked(path: path) }
             throw .system(.lock, path: path, errno: errno)
+        }
+    }
+
+    /// Fails the call as `SWIFT_ETCD_FAULTS` asks (see `DiskFaultPlan`); nothing when it is unset.
+    @inline(__always)
+    private static func injectFault(of call: DiskFaultPlan.Call, operation: FileIOError.Operation, path: String) throws(FileIOError) {
+        if let faults = activeDiskFaults, case .error(let code) = faults.failure(of: call, path: path) {
+            throw .system(operation, path: path, errno: code)
         }
     }
 

@@ -134,8 +134,7 @@ final class ApplyLoop: Sendable {
             } catch {
                 // The store could not commit: nothing acknowledged is lost (the WAL has it), but
                 // continuing would diverge from the log, so stop the member loudly.
-                logger.critical("apply failed; stopping", metadata: ["error": "\(error)"])
-                fatalError("apply failed: \(error)")
+                stopAfterStorageFailure(logger, "apply failed", error: error)
             }
             queue.markDrained()
         }

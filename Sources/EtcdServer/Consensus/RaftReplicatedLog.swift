@@ -299,8 +299,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                     applyConfigurationChange(change)
                 case .snapshotTaken(let snapshot):
                     do { try recordSnapshot(snapshot) } catch {
-                        logger.critical("saving a snapshot failed; stopping", metadata: ["error": "\(error)"])
-                        fatalError("saving a snapshot failed: \(error)")
+                        stopAfterStorageFailure(logger, "saving a snapshot failed", error: error)
                     }
                 }
             }
@@ -323,8 +322,7 @@ final class RaftReplicatedLog: ReplicatedLog, @unchecked Sendable {
                 try handleReadies()
             } catch {
                 // Sending or applying what is not durable would break invariant 1: stop instead.
-                logger.critical("WAL write failed; stopping", metadata: ["error": "\(error)"])
-                fatalError("WAL write failed: \(error)")
+                stopAfterStorageFailure(logger, "WAL write failed", error: error)
             }
             finishTransfers()
             inputs.markDrained()
