@@ -3,18 +3,18 @@
 # FUZZ_SECONDS (default 10), seeded from Fuzz/Corpus/<target>. Prints one line per target and
 # exits non-zero if any target crashed, hung or ran out of memory; the input that did it is kept
 # under .build-fuzz/artifacts/. FUZZ_TARGETS="a b" runs only those; extra libFuzzer flags go in
-# FUZZ_FLAGS.
+# FUZZ_FLAGS; FUZZ_BUILD_DIR moves the build (default .build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-10}
-build=.build-fuzz
+build=${FUZZ_BUILD_DIR:-.build-fuzz}
 targets=${FUZZ_TARGETS:-$(ls Fuzz/Targets)}
 export SWIFT_ETCD_FUZZ=1
 
 for target in $targets; do
   # The linker warns about every sanitizer symbol it cannot export; nothing to act on.
   swift build --scratch-path "$build" --product "$target" -Xswiftc -sanitize=fuzzer,address 2>&1 \
-    | grep -v "Cannot export local symbol" | grep -E "error|warning: |Compiling|Linking" || true
+    | grep -v "Cannot export local symbol" | grep -E "error:|Fuzz/.*warning: " || true
   [ -x "$build/debug/$target" ] || { echo "$target: build failed"; exit 1; }
 done
 

@@ -238,6 +238,9 @@ private final class LocalCall: GRPCResponseSink {
             context.cancellation.complete()
         }
         onFinish(status)
+        // A streaming handler's observer holds the call's writer, which holds this call.
+        phase = .requestDelivered
+        queuedMessages = []
     }
 
     private func cancelHandler() {

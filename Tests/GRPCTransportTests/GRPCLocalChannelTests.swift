@@ -43,6 +43,21 @@ final class GRPCLocalChannelTests: XCTestCase {
         return (call, outcome)
     }
 
+    /// Found by fuzz-http1-gateway: a finished bidirectional call kept its handler's observer,
+    /// which holds the call's writer, which holds the call, so every gateway watch or keep-alive
+    /// leaked the call and what its callbacks capture.
+    func testAFinishedStreamingCallReleasesItsCallbacks() throws {
+        let channel = GRPCLocalChannel(router: services.router, configuration: GRPCServerConfiguration())
+        weak var released: Outcome?
+        try {
+            let (_, bidi) = call(channel, "/test.Test/BidiEcho", ["a"])
+            released = bidi
+            XCTAssertEqual(bidi.finished.wait(timeout: .now() + 5), .success)
+            try group.next().submit {}.wait()
+        }()
+        XCTAssertNil(released, "the finished call still holds its callbacks")
+    }
+
     func testUnaryAndStreamingCallsReachTheRoutersHandlers() {
         let channel = GRPCLocalChannel(router: services.router, configuration: GRPCServerConfiguration())
         let (_, echo) = call(channel, "/test.Test/Echo", ["hello"])
