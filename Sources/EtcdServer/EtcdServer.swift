@@ -23,12 +23,13 @@ public final class EtcdServer: Sendable {
     private let leaseTimers: NIOLockedValueBox<[RepeatedTask]> = NIOLockedValueBox([])
     private let autoCompactor: AutoCompactor?
     private let group: MultiThreadedEventLoopGroup
-    private let grpcServer: GRPCServer
+    /// One per --listen-client-urls entry, then one per --listen-metrics-urls entry.
+    private let clientListeners: [GRPCServer]
     private let peerTransport: PeerTransport
     private let removal: RemovalNotice
     private let logger: Logger
 
-    /// Where the client listener is bound (port 0 in the configuration picks a free one).
+    /// Where the first client listener is bound (port 0 in the configuration picks a free one).
     public let clientAddress: SocketAddress
 
     /// Opens (or creates) the data directory, replays the WAL into the store, and starts serving.
@@ -289,21 +290,38 @@ public final class EtcdServer: Sendable {
         AuthService(server: core).register(in: &router)
         MaintenanceService(server: core, logger: logger).register(in: &router)
         HealthService().register(in: &router)
-        let listen = configuration.listenClientURLs[0]
-        var grpcConfiguration = GRPCServerConfiguration(host: listen.host, port: listen.port)
-        grpcConfiguration.maxReceiveMessageBytes = configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes
-        grpcConfiguration.maxConcurrentStreams = configuration.maxConcurrentStreams
         let clientTLS = try ClientTLS.resolve(configuration, logger: logger)
-        if listen.scheme == .https { grpcConfiguration.tls = clientTLS }
+        let listenerConfiguration = { [configuration = core.configuration] (url: URLEndpoint) in
+            Self.clientListenerConfiguration(url, configuration: configuration, tls: clientTLS)
+        }
         // etcd's gateway dials its own gRPC server; this one calls the router in process.
-        let gatewayChannel = GRPCLocalChannel(router: router, configuration: grpcConfiguration)
-        grpcServer = GRPCServer(
-            configuration: grpcConfiguration, router: router,
-            http1Handler: ClientHTTPEndpoints(
-                core: core, router: router, gatewayChannel: gatewayChannel, listenerIsSecure: grpcConfiguration.tls != nil
-            ).handler,
-            group: group, logger: logger)
-        clientAddress = try grpcServer.start()
+        let gatewayChannel = GRPCLocalChannel(router: router, configuration: listenerConfiguration(configuration.listenClientURLs[0]))
+        // Every --listen-client-urls entry is a listener of its own, as in etcd; all share one router.
+        var listeners: [GRPCServer] = []
+        for url in configuration.listenClientURLs {
+            let listener = listenerConfiguration(url)
+            let endpoints = ClientHTTPEndpoints(
+                core: core, router: router, gatewayChannel: gatewayChannel, listenerIsSecure: listener.tls != nil)
+            listeners.append(
+                GRPCServer(configuration: listener, router: router, http1Handler: endpoints.handler, group: group, logger: logger))
+        }
+        // etcd's --listen-metrics-urls serve /metrics and /health alone, with the client TLS on https.
+        let metricsOnly = MetricsListenerEndpoints(core: core, router: router)
+        for url in configuration.listenMetricsURLs {
+            listeners.append(
+                GRPCServer(
+                    configuration: listenerConfiguration(url), router: GRPCRouter(), http1Handler: metricsOnly.handler,
+                    group: group, logger: logger))
+        }
+        clientListeners = listeners
+        var addresses: [SocketAddress] = []
+        for listener in listeners {
+            addresses.append(try listener.start())
+        }
+        clientAddress = addresses[0]
+        for (url, address) in zip(configuration.listenMetricsURLs, addresses.dropFirst(configuration.listenClientURLs.count)) {
+            logger.info("serving metrics", metadata: ["url": "\(url)", "address": "\(address)"])
+        }
         autoCompactor =
             if let policy = configuration.autoCompactionPolicy {
                 AutoCompactor(policy: policy, core: core, on: group.next(), logger: logger)
@@ -317,8 +335,20 @@ public final class EtcdServer: Sendable {
             let task = check.start(interval: .milliseconds(Int64(configuration.corruptCheckIntervalMilliseconds)))
             leaseTimers.withLockedValue { $0.append(task) }
         }
-        logger.info("serving client requests", metadata: ["address": "\(clientAddress)"])
+        for address in addresses.prefix(configuration.listenClientURLs.count) {
+            logger.info("serving client requests", metadata: ["address": "\(address)"])
+        }
         publish(attempt: 1)
+    }
+
+    private static func clientListenerConfiguration(
+        _ url: URLEndpoint, configuration: ServerConfiguration, tls: GRPCTLSConfiguration?
+    ) -> GRPCServerConfiguration {
+        var listener = GRPCServerConfiguration(host: url.host, port: url.port)
+        listener.maxReceiveMessageBytes = configuration.maxRequestBytes + ServerConfiguration.grpcOverheadBytes
+        listener.maxConcurrentStreams = configuration.maxConcurrentStreams
+        if url.scheme == .https { listener.tls = tls }
+        return listener
     }
 
     private static func ownAttributes(configuration: ServerConfiguration, identity: ClusterIdentity) -> Member {
@@ -362,7 +392,8 @@ public final class EtcdServer: Sendable {
     public func shutdown() {
         // Watch streams never end on their own: end them so the graceful shutdown need not wait.
         watchHub.close()
-        try? grpcServer.shutdownGracefully().wait()
+        let listenersClosed = clientListeners.map { $0.shutdownGracefully() }
+        for closed in listenersClosed { try? closed.wait() }
         for timer in leaseTimers.withLockedValue({ $0 }) { timer.cancel() }
         autoCompactor?.stop()
         // Record where every lease stands, so the restart resumes them rather than renewing them.

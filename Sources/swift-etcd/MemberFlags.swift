@@ -15,6 +15,9 @@ struct MemberFlags: ParsableArguments {
     @Option(name: .customLong("advertise-client-urls"), help: "List of this member's client URLs to advertise to the public.")
     var advertiseClientURLs = "http://localhost:2379"
 
+    @Option(name: .customLong("listen-metrics-urls"), help: "List of URLs to listen on for the metrics and health endpoints.")
+    var listenMetricsURLs = ""
+
     @Option(name: .customLong("listen-peer-urls"), help: "List of URLs to listen on for peer traffic.")
     var listenPeerURLs = "http://localhost:2380"
 
@@ -40,11 +43,20 @@ struct MemberFlags: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "Log level: debug, info, warn, error, panic, or fatal.")
     var logLevel = "info"
 
-    @Option(name: .customLong("logger"), help: "Accepted for compatibility: 'zap' or 'capnslog'.")
-    var loggerKind = "zap"
+    @Option(name: .customLong("logger"), help: "'capnslog' for text lines (etcd 3.4's default) or 'zap' for etcd 3.5's JSON lines.")
+    var loggerKind = "capnslog"
 
-    @Option(name: .customLong("log-outputs"), help: "Accepted for compatibility: 'default', 'stderr' or 'stdout'.")
+    @Option(name: .customLong("log-outputs"), help: "Where log lines go: 'default' or 'stderr' (the same), or 'stdout'.")
     var logOutputs = "default"
+
+    @Option(name: .customLong("config-file"), help: "Path to the server configuration file (YAML, etcd's keys); other flags and ETCD_* variables are then ignored.")
+    var configFile = ""
+
+    @Flag(name: .customLong("enable-v2"), help: "Accept etcd's v2 API: not supported, only false is accepted.")
+    var enableV2 = false
+
+    @Flag(name: .customLong("force-new-cluster"), help: "Force to create a new one-member cluster: not supported yet, only false is accepted.")
+    var forceNewCluster = false
 
     @Option(name: .customLong("heartbeat-interval"), help: "Time (in milliseconds) of a heartbeat interval.")
     var heartbeatInterval = 100
@@ -124,6 +136,9 @@ struct MemberFlags: ParsableArguments {
     @Option(name: .customLong("peer-cert-allowed-cn"), help: "Allowed CN for inter peer authentication.")
     var peerCertAllowedCN = ""
 
+    @Option(name: .customLong("peer-crl-file"), help: "Path to the peer certificate revocation list file.")
+    var peerCRLFile = ""
+
     @Flag(name: .customLong("peer-auto-tls"), help: "Peer TLS using generated certificates")
     var peerAutoTLS = false
 
@@ -153,14 +168,15 @@ struct MemberFlags: ParsableArguments {
 
     /// The long names above, for the `ETCD_*` variable mapping.
     static let flagNames = [
-        "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
+        "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-metrics-urls", "listen-peer-urls",
         "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-token", "initial-cluster-state",
-        "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "heartbeat-interval",
+        "max-request-bytes", "max-txn-ops", "log-level", "logger", "log-outputs", "config-file", "enable-v2",
+        "force-new-cluster", "heartbeat-interval",
         "election-timeout", "snapshot-count", "experimental-snapshot-catchup-entries", "quota-backend-bytes", "experimental-watch-progress-notify-interval",
         "experimental-lease-checkpoint-interval", "auto-compaction-mode", "auto-compaction-retention",
         "cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "client-crl-file", "auto-tls",
         "experimental-initial-corrupt-check", "peer-cert-file", "peer-key-file", "peer-trusted-ca-file",
-        "peer-client-cert-auth", "peer-cert-allowed-cn", "peer-auto-tls", "strict-reconfig-check",
+        "peer-client-cert-auth", "peer-cert-allowed-cn", "peer-crl-file", "peer-auto-tls", "strict-reconfig-check",
         "auth-token", "auth-token-ttl", "bcrypt-cost",
         "experimental-corrupt-check-time", "max-concurrent-streams", "cipher-suites",
     ]
@@ -168,7 +184,7 @@ struct MemberFlags: ParsableArguments {
     /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
     static let boolFlagNames: Set<String> = [
         "experimental-initial-corrupt-check", "client-cert-auth", "auto-tls", "peer-client-cert-auth", "peer-auto-tls",
-        "strict-reconfig-check",
+        "strict-reconfig-check", "enable-v2", "force-new-cluster",
     ]
     /// Boolean flags that are on unless turned off.
     static let defaultOnFlagNames: Set<String> = ["strict-reconfig-check"]
@@ -179,6 +195,7 @@ struct MemberFlags: ParsableArguments {
         settings.dataDirectory = dataDirectory
         settings.listenClientURLs = try urls("listen-client-urls", listenClientURLs)
         settings.advertiseClientURLs = try urls("advertise-client-urls", advertiseClientURLs)
+        settings.listenMetricsURLs = listenMetricsURLs.isEmpty ? [] : try urls("listen-metrics-urls", listenMetricsURLs)
         settings.listenPeerURLs = try urls("listen-peer-urls", listenPeerURLs)
         settings.initialAdvertisePeerURLs = try urls("initial-advertise-peer-urls", initialAdvertisePeerURLs)
         // etcd: `--name x` alone means "x at my advertised peer URLs", not the default member.
@@ -202,6 +219,12 @@ struct MemberFlags: ParsableArguments {
         }
         guard ["default", "stderr", "stdout"].contains(logOutputs) else {
             throw ValidationError("unknown log output \"\(logOutputs)\": only default, stderr and stdout are supported")
+        }
+        if enableV2 {
+            throw ValidationError("--enable-v2 is not supported: swift-etcd serves etcd's v3 API only")
+        }
+        if forceNewCluster {
+            throw ValidationError("--force-new-cluster is not supported yet")
         }
         settings.heartbeatIntervalMilliseconds = heartbeatInterval
         settings.electionTimeoutMilliseconds = electionTimeout
@@ -233,7 +256,7 @@ struct MemberFlags: ParsableArguments {
         settings.strictReconfigCheck = strictReconfigCheck
         settings.peerTLS = ServerConfiguration.TLSFiles(
             certFile: peerCertFile, keyFile: peerKeyFile, trustedCAFile: peerTrustedCAFile,
-            clientCertAuth: peerClientCertAuth, allowedCN: peerCertAllowedCN)
+            clientCertAuth: peerClientCertAuth, allowedCN: peerCertAllowedCN, crlFile: peerCRLFile)
         settings.peerAutoTLS = peerAutoTLS
         settings.authToken = authToken
         settings.maxConcurrentStreams = try GoFlagValues.uint32(maxConcurrentStreams, flag: "max-concurrent-streams")

@@ -8,14 +8,14 @@ struct SwiftEtcd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swift-etcd",
         abstract: "An etcd v3 server: etcd's API, flags and guarantees.",
-        discussion: "`swift-etcd snapshot restore|status` works on snapshot files offline; `swift-etcd migrate --data-dir DIR` converts a stopped etcd member's data directory. Every flag can also be set by an ETCD_* environment variable (--data-dir: ETCD_DATA_DIR); a flag on the command line wins."
+        discussion: "`swift-etcd snapshot restore|status` works on snapshot files offline; `swift-etcd migrate --data-dir DIR` converts a stopped etcd member's data directory. Every flag can also be set by an ETCD_* environment variable (--data-dir: ETCD_DATA_DIR); a flag on the command line wins. With --config-file (or ETCD_CONFIG_FILE), the YAML file under etcd's keys replaces every other flag and variable, as in etcd."
     )
 
     @OptionGroup var member: MemberFlags
 
     /// Fills in unset flags from `ETCD_*` variables, as etcd does, then parses and runs.
     static func main() {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        LoggingSystem.bootstrap { EtcdLogHandler(label: $0) }
         let logger = Logger(label: "swift-etcd")
         if CommandLine.arguments.dropFirst().first == "snapshot" {
             // Offline subcommands take their own flags; ETCD_* variables configure only the server.
@@ -26,11 +26,20 @@ struct SwiftEtcd: ParsableCommand {
             MigrateCommand.main(Array(CommandLine.arguments.dropFirst(2)))
             return
         }
-        let arguments = EnvironmentFlags.merge(
-            arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
-            knownFlags: MemberFlags.flagNames, logger: logger)
+        let commandLine = Array(CommandLine.arguments.dropFirst())
+        let environment = ProcessInfo.processInfo.environment
         do {
-            let arguments = try BoolFlags.normalize(arguments, boolFlags: MemberFlags.boolFlagNames, defaultOn: MemberFlags.defaultOnFlagNames)
+            let given: [String]
+            if let path = ConfigFile.path(arguments: commandLine, environment: environment) {
+                given = try ConfigFile.arguments(path: path, logger: logger)
+                logger.info(
+                    "loaded server configuration, other configuration command line flags and environment variables will be ignored if provided",
+                    metadata: ["path": "\(path)"])
+            } else {
+                given = EnvironmentFlags.merge(
+                    arguments: commandLine, environment: environment, knownFlags: MemberFlags.flagNames, logger: logger)
+            }
+            let arguments = try BoolFlags.normalize(given, boolFlags: MemberFlags.boolFlagNames, defaultOn: MemberFlags.defaultOnFlagNames)
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
@@ -40,6 +49,7 @@ struct SwiftEtcd: ParsableCommand {
 
     mutating func run() throws {
         let settings = try member.serverConfiguration()
+        EtcdLogHandler.configure(json: member.loggerKind == "zap", standardOutput: member.logOutputs == "stdout")
         var logger = Logger(label: "swift-etcd")
         logger.logLevel = Logger.Level(etcdLevel: settings.logLevel)
         let server: EtcdServer

@@ -39,6 +39,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var dataDirectory = "default.swift-etcd"
     public var listenClientURLs = [URLEndpoint.defaultClient]
     public var advertiseClientURLs = [URLEndpoint.defaultClient]
+    /// etcd's `--listen-metrics-urls`: more listeners serving only `/metrics` and `/health`
+    /// (https ones with the client TLS).
+    public var listenMetricsURLs: [URLEndpoint] = []
     public var listenPeerURLs = [URLEndpoint.defaultPeer]
     public var initialAdvertisePeerURLs = [URLEndpoint.defaultPeer]
     /// `name=url,name=url`; empty means "this member alone at its advertised peer URLs", as etcd.
@@ -78,7 +81,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// `<data-dir>/fixtures/client` for the https client URLs.
     public var clientAutoTLS = false
     /// `--peer-cert-file`, `--peer-key-file`, `--peer-trusted-ca-file`, `--peer-client-cert-auth`,
-    /// `--peer-cert-allowed-cn`: used on https peer URLs, listening and dialling.
+    /// `--peer-cert-allowed-cn`, `--peer-crl-file`: used on https peer URLs, listening and
+    /// dialling (the CRL on the listener only, as etcd).
     public var peerTLS = TLSFiles()
     /// `--peer-auto-tls`: without peer certificate files, generate a self-signed certificate
     /// under `<data-dir>/fixtures/peer` and skip verifying other members' certificates.
@@ -214,6 +218,12 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         for url in listenClientURLs where url.scheme == .https && clientTLS.isEmpty && !clientAutoTLS {
             throw .invalid("TLS key/cert (--cert-file, --key-file) must be provided for client url \(url) with HTTPS scheme")
+        }
+        for url in listenMetricsURLs where url.scheme == .https && clientTLS.isEmpty && !clientAutoTLS {
+            throw .invalid("cannot listen on TLS for \(url.host):\(url.port): KeyFile and CertFile are not presented")
+        }
+        if listenMetricsURLs.contains(where: { $0.scheme == .unix || $0.scheme == .unixs }) {
+            throw .invalid("unix socket metrics URLs are not supported yet (--listen-metrics-urls)")
         }
         let tokenKind = authToken.split(separator: ",", maxSplits: 1).first.map(String.init) ?? ""
         if tokenKind != "simple" && tokenKind != "jwt" {

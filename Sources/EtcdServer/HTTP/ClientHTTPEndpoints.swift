@@ -8,13 +8,11 @@ import NIOHTTP1
 ///
 /// etcd 3.4 serves no `/livez` or `/readyz`; neither does this.
 struct ClientHTTPEndpoints: Sendable {
-    let health: HealthEndpoint
-    let metrics: MetricsEndpoint
+    let healthAndMetrics: MetricsListenerEndpoints
     let gateway: JSONGateway
 
     init(core: ServerCore, router: GRPCRouter, gatewayChannel: GRPCLocalChannel, listenerIsSecure: Bool) {
-        health = HealthEndpoint(core: core)
-        metrics = MetricsEndpoint(core: core, router: router)
+        healthAndMetrics = MetricsListenerEndpoints(core: core, router: router)
         gateway = JSONGateway(channel: gatewayChannel, listenerIsSecure: listenerIsSecure)
     }
 
@@ -35,19 +33,9 @@ struct ClientHTTPEndpoints: Sendable {
         if target.path.hasPrefix("/v3/") {
             return gateway.respond(to: request, path: String(target.path), on: eventLoop)
         }
-        switch target.path {
-        case "/health":
-            guard request.head.method == .GET else { return eventLoop.makeSucceededFuture(.etcdMethodNotAllowed) }
-            return health.check(target, on: eventLoop).map(HealthEndpoint.response(healthy:))
-        case "/version":
-            guard request.head.method == .GET else { return eventLoop.makeSucceededFuture(.etcdMethodNotAllowed) }
-            return eventLoop.makeSucceededFuture(Self.version)
-        case "/metrics":
-            // Prometheus' Go handler answers every method.
-            return eventLoop.makeSucceededFuture(metrics.scrape())
-        default:
-            return eventLoop.makeSucceededFuture(.etcdText(status: .notFound, "404 page not found\n"))
-        }
+        guard target.path == "/version" else { return healthAndMetrics.respond(to: request, target: target, on: eventLoop) }
+        guard request.head.method == .GET else { return eventLoop.makeSucceededFuture(.etcdMethodNotAllowed) }
+        return eventLoop.makeSucceededFuture(Self.version)
     }
 
     /// etcd's `/version` body; the keys are in the order etcd writes them.

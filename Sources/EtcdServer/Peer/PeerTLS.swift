@@ -38,7 +38,7 @@ struct PeerTLS: Sendable {
                 "KeyFile and CertFile must both be present[key: \(files.keyFile), cert: \(files.certFile)]")
         }
         let tlsInfo = "cert = \(files.certFile), key = \(files.keyFile), trusted-ca = \(files.trustedCAFile), "
-            + "client-cert-auth = \(files.clientCertAuth), crl-file = "
+            + "client-cert-auth = \(files.clientCertAuth), crl-file = \(files.crlFile)"
         logger.info("starting with peer TLS", metadata: ["tls-info": "\(tlsInfo)"])
         let trustedCAFile = files.trustedCAFile.isEmpty ? nil : files.trustedCAFile
         let allowedCommonName = files.allowedCN.isEmpty ? nil : files.allowedCN
@@ -49,7 +49,9 @@ struct PeerTLS: Sendable {
                 certificateChainFile: files.certFile, privateKeyFile: files.keyFile, trustedCAFile: trustedCAFile,
                 // etcd's ServerConfig demands a verified client certificate as soon as a CA is given.
                 requireClientCertificate: trustedCAFile != nil || files.clientCertAuth,
-                allowedCommonName: allowedCommonName, cipherSuites: cipherSuites),
+                allowedCommonName: allowedCommonName,
+                // etcd checks the CRL on the listener only: a dialled member is not checked.
+                revocationListFile: files.crlFile.isEmpty ? nil : files.crlFile, cipherSuites: cipherSuites),
             client: GRPCClientTLSConfiguration(
                 certificateChainFile: files.certFile, privateKeyFile: files.keyFile, trustedCAFile: trustedCAFile,
                 // etcd's ClientConfig: a self-signed certificate means InsecureSkipVerify.
