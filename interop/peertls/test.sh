@@ -6,6 +6,8 @@
 #     certificate and catches up;
 #   * etcd's CA-signed fixtures (--peer-cert-file, --peer-key-file, --peer-trusted-ca-file,
 #     --peer-client-cert-auth, --peer-cert-allowed-cn example.com): the cluster forms and replicates;
+#   * --peer-crl-file (etcd's revoke.crl): the cluster forms; a peer connection presenting the
+#     revoked certificate is refused, one presenting a valid one is served;
 #   * etcd's refusals, word for word: an https peer URL without key and cert, a key without a cert.
 # Knobs: SERVER_BIN (required), REFERENCE_BIN (default /usr/bin/etcd),
 # FIXTURES (default etcd 3.4's integration/fixtures from golang-etcd-server-dev).
@@ -68,6 +70,17 @@ run_scenarios() { # LABEL BINARY
     --peer-trusted-ca-file "$FIXTURES/ca.crt" --peer-client-cert-auth --peer-cert-allowed-cn example.com
   check "CA-signed cluster with client cert auth replicates" replicates signed yes
   stop_cluster "$label-ca" 3
+
+  CLUSTER_PEER_SCHEME=https start_cluster "$label-crl" "$binary" 3 \
+    --peer-cert-file "$FIXTURES/server.crt" --peer-key-file "$FIXTURES/server.key.insecure" \
+    --peer-trusted-ca-file "$FIXTURES/ca.crt" --peer-client-cert-auth --peer-crl-file "$FIXTURES/revoke.crl"
+  check "a cluster with --peer-crl-file replicates" replicates crl yes
+  local peerVersion=(timeout 10 curl -s --http1.1 --cacert "$FIXTURES/ca.crt" "https://127.0.0.1:${CLUSTER_PEER_PORTS[0]}/version")
+  check "--peer-crl-file: a peer with a valid certificate gets an HTTP answer" \
+    "${peerVersion[@]}" --cert "$FIXTURES/server.crt" --key "$FIXTURES/server.key.insecure" -o /dev/null
+  check "--peer-crl-file: a peer with a revoked certificate is refused" \
+    bash -c "! ${peerVersion[*]} --cert $FIXTURES/server-revoked.crt --key $FIXTURES/server-revoked.key.insecure -o /dev/null"
+  stop_cluster "$label-crl" 3
 
   local peer; peer=$(free_port)
   local single=(--name a --listen-peer-urls "https://127.0.0.1:$peer" --initial-advertise-peer-urls "https://127.0.0.1:$peer"
