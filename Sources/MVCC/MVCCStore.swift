@@ -12,7 +12,8 @@ public final class MVCCStore: Sendable {
     let tables: Tables
     public let options: MVCCOptions
     /// Puts and deletes applied since start (etcd's `etcd_mvcc_put_total`, `etcd_mvcc_delete_total`).
-    public let appliedOperations = MVCCOperationCounters()
+    /// Ranges, puts, deletes and txns run, as etcd's mvcc metrics count them.
+    public let operations = MVCCOperationCounters()
     /// How long each applied batch's write transaction took, commit included (etcd's
     /// `etcd_disk_backend_commit_duration_seconds`: LMDB commits every batch, where bbolt
     /// commits batches of them).
@@ -96,7 +97,8 @@ public final class MVCCStore: Sendable {
 
     /// KV.Range (any thread, concurrently with the writer and other readers).
     public func range(_ request: RangeRequest) throws(MVCCError) -> RangeResponse {
-        try self.read { (view) throws(MVCCError) -> RangeResponse in
+        operations.addTransaction(MVCCOperationCounts(ranges: 1))
+        return try self.read { (view) throws(MVCCError) -> RangeResponse in
             let (current, compacted) = try Self.revisions(view)
             return try view.rangeResponse(request, currentRevision: current, compactedRevision: compacted)
         }
@@ -112,6 +114,10 @@ public final class MVCCStore: Sendable {
                 request, plan: plan, isWrite: false, currentRevision: current, compactedRevision: compacted,
                 leaseExists: nil)
             var reader = Writer(view: view, beginRevision: current, compactedRevision: compacted)
+            defer {
+                reader.operations.ranges += plan.comparesEvaluated
+                operations.addTransaction(reader.operations)
+            }
             return try reader.execute(request, plan: plan)
         }
     }
@@ -206,7 +212,7 @@ public final class MVCCStore: Sendable {
                 _ = try Self.compactionStep(view, limit: compactionBatchLimit)
                 return (results, operations)
             } }
-            appliedOperations.add(operations)
+            self.operations.add(operations)
             return results
         } catch {
             switch error {
@@ -252,7 +258,10 @@ public final class MVCCStore: Sendable {
         if case .failure(let error) = response, let failure = error.underlying {
             throw failure
         }
-        if response.isSuccess { operations.add(writer.operations) }
+        if response.isSuccess {
+            if writer.compareReads > 0 { operations.addTransaction(MVCCOperationCounts(ranges: writer.compareReads)) }
+            operations.addTransaction(writer.operations)
+        }
         return MVCCWriteResult(
             response: response, events: response.isSuccess ? writer.events : [], revision: writer.readRevision)
     }
@@ -285,6 +294,7 @@ public final class MVCCStore: Sendable {
             if let duplicate = txnDuplicateKeyError(request) { throw duplicate }
             let plan = try view.plan(request, currentRevision: writer.beginRevision)
             let isWrite = !request.isReadOnly
+            if isWrite { writer.compareReads = plan.comparesEvaluated } else { writer.operations.ranges += plan.comparesEvaluated }
             if isWrite {
                 try view.check(
                     request, plan: plan, isWrite: true, currentRevision: writer.beginRevision,

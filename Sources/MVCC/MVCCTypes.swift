@@ -104,34 +104,63 @@ public struct MVCCWriteResult: Sendable {
     }
 }
 
-/// Put and DeleteRange operations of some writes, counted as etcd's mvcc metrics count them: a
-/// DeleteRange is one whatever it deletes, and a txn counts each of its operations.
+/// Range, Put and DeleteRange operations and txns, counted as etcd's mvcc metrics count them
+/// (its metricsTxnWrite): every read of a store transaction is a range (a compare, a range op,
+/// the read behind prev_kv or ignore_value/ignore_lease), a DeleteRange is one whatever it
+/// deletes, and a store transaction of more than one operation is a txn.
 public struct MVCCOperationCounts: Sendable, Equatable {
+    public var ranges: UInt64 = 0
     public var puts: UInt64 = 0
     public var deletes: UInt64 = 0
+    public var txns: UInt64 = 0
 
-    public init(puts: UInt64 = 0, deletes: UInt64 = 0) {
+    public init(ranges: UInt64 = 0, puts: UInt64 = 0, deletes: UInt64 = 0, txns: UInt64 = 0) {
+        self.ranges = ranges
         self.puts = puts
         self.deletes = deletes
+        self.txns = txns
     }
 
     mutating func add(_ other: MVCCOperationCounts) {
+        ranges += other.ranges
         puts += other.puts
         deletes += other.deletes
+        txns += other.txns
+    }
+
+    /// Adds the operations of one store transaction, and the transaction as a txn when it
+    /// held more than one.
+    mutating func addTransaction(_ transaction: MVCCOperationCounts) {
+        add(transaction)
+        if transaction.ranges + transaction.puts + transaction.deletes > 1 { txns += 1 }
     }
 }
 
-/// The applied totals, written by the apply loop alone once per batch and read by `/metrics`.
+/// The member's totals: written by the apply loop once per batch and by readers once per
+/// read, read by `/metrics`.
 public final class MVCCOperationCounters: Sendable {
+    private let ranges = Atomic<UInt64>(0)
     private let puts = Atomic<UInt64>(0)
     private let deletes = Atomic<UInt64>(0)
+    private let txns = Atomic<UInt64>(0)
 
     public var total: MVCCOperationCounts {
-        MVCCOperationCounts(puts: puts.load(ordering: .relaxed), deletes: deletes.load(ordering: .relaxed))
+        MVCCOperationCounts(
+            ranges: ranges.load(ordering: .relaxed), puts: puts.load(ordering: .relaxed),
+            deletes: deletes.load(ordering: .relaxed), txns: txns.load(ordering: .relaxed))
     }
 
     func add(_ counts: MVCCOperationCounts) {
+        if counts.ranges > 0 { ranges.add(counts.ranges, ordering: .relaxed) }
         if counts.puts > 0 { puts.add(counts.puts, ordering: .relaxed) }
         if counts.deletes > 0 { deletes.add(counts.deletes, ordering: .relaxed) }
+        if counts.txns > 0 { txns.add(counts.txns, ordering: .relaxed) }
+    }
+
+    /// One store transaction (see `MVCCOperationCounts.addTransaction`).
+    func addTransaction(_ transaction: MVCCOperationCounts) {
+        var counts = MVCCOperationCounts()
+        counts.addTransaction(transaction)
+        add(counts)
     }
 }

@@ -10,6 +10,8 @@ struct TxnPlan {
     var succeeded: Bool
     /// Plans of the nested txns of the chosen branch, in order.
     var nested: [TxnPlan]
+    /// Compares evaluated, nested ones included (each a range for etcd's metrics).
+    var comparesEvaluated: UInt64
 }
 
 extension TxnRequest {
@@ -29,17 +31,24 @@ extension TxnRequest {
 extension StoreView {
     func plan(_ request: TxnRequest, currentRevision: Int64) throws(MVCCError) -> TxnPlan {
         var succeeded = true
-        for compare in request.compare where !(try self.holds(compare, currentRevision: currentRevision)) {
-            succeeded = false
-            break
+        var evaluated: UInt64 = 0
+        // etcd's applyCompares stops at the first compare that fails.
+        for compare in request.compare {
+            evaluated += 1
+            if !(try self.holds(compare, currentRevision: currentRevision)) {
+                succeeded = false
+                break
+            }
         }
         var nested: [TxnPlan] = []
         for op in succeeded ? request.success : request.failure {
             if case .requestTxn(let inner)? = op.request {
-                nested.append(try self.plan(inner, currentRevision: currentRevision))
+                let innerPlan = try self.plan(inner, currentRevision: currentRevision)
+                evaluated += innerPlan.comparesEvaluated
+                nested.append(innerPlan)
             }
         }
-        return TxnPlan(succeeded: succeeded, nested: nested)
+        return TxnPlan(succeeded: succeeded, nested: nested, comparesEvaluated: evaluated)
     }
 
     /// etcd's applyCompare: every key in the range must satisfy the compare; a missing key

@@ -12,8 +12,10 @@ struct Writer {
     /// Changes made so far (the next sub-revision).
     var changes: Int64 = 0
     var events: [Event] = []
-    /// Put and DeleteRange operations run, as etcd's metrics count them.
+    /// The operations of this store transaction, as etcd's metrics count them.
     var operations = MVCCOperationCounts()
+    /// The compares of a writing txn: etcd evaluates them in a read transaction of their own.
+    var compareReads: UInt64 = 0
 
     /// The revision reads inside this write see: etcd's `beginRev + 1` once something changed.
     var readRevision: Int64 { self.beginRevision + (self.changes > 0 ? 1 : 0) }
@@ -94,6 +96,7 @@ struct Writer {
         let lease = request.ignoreLease ? (previous?.lease ?? 0) : request.lease
         do { try self.put(key: request.key, value: value, lease: lease, previous: previous) } catch { throw .storage(error) }
         self.operations.puts += 1
+        if request.prevKv || request.ignoreValue || request.ignoreLease { self.operations.ranges += 1 }
         var response = PutResponse()
         if request.prevKv { response.prevKv = previous }
         var header = ResponseHeader()
@@ -115,6 +118,7 @@ struct Writer {
             throw .storage(error)
         }
         self.operations.deletes += 1
+        if request.prevKv { self.operations.ranges += 1 }
         var response = DeleteRangeResponse()
         response.deleted = Int64(existing.count)
         if request.prevKv { response.prevKvs = existing }
@@ -140,7 +144,8 @@ struct Writer {
         }
     }
 
-    func applyRange(_ request: RangeRequest) throws(MVCCError) -> RangeResponse {
-        try self.view.rangeResponse(request, currentRevision: self.readRevision, compactedRevision: self.compactedRevision)
+    mutating func applyRange(_ request: RangeRequest) throws(MVCCError) -> RangeResponse {
+        self.operations.ranges += 1
+        return try self.view.rangeResponse(request, currentRevision: self.readRevision, compactedRevision: self.compactedRevision)
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The HTTP/1.1 endpoints on the client port, beside gRPC, against real etcd's: /health and
 # /version bodies and headers, the metric families /metrics reports (same names, same TYPE),
+# the mvcc operation counters under the same commands,
 # etcd's answers to unknown paths and other methods, and gRPC still served on the same port.
 #
 # The server under test reports etcd 3.5 and real etcd here is 3.4.23, so version numbers
@@ -81,6 +82,28 @@ check "etcdctl endpoint status over gRPC" "1" \
   "$(timeout 10 etcdctl --endpoints "127.0.0.1:$ours" endpoint status -w json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 check "the key count follows a put" "etcd_debugging_mvcc_keys_total 1" \
   "$(curl -s -m 5 "http://127.0.0.1:$ours/metrics" | grep '^etcd_debugging_mvcc_keys_total ')"
+
+# The mvcc operation counters move as etcd's do under the same commands (a Range, prev_kv reads,
+# a txn's compares, a lease revocation's deletes: etcd's metricsTxnWrite rules).
+mvcc_counters() { curl -s -m 5 "http://127.0.0.1:$1/metrics" | grep -E '^etcd(_debugging)?_mvcc_(range|put|delete|txn)_total '; }
+mvcc_workload() {
+  local e=(timeout 10 etcdctl --endpoints "127.0.0.1:$1") lease
+  "${e[@]}" put k v && "${e[@]}" put k v2 --prev-kv && "${e[@]}" get k && "${e[@]}" get k --consistency=s &&
+    "${e[@]}" get --prefix "" --sort-by=KEY --order=DESCEND --limit 1 && "${e[@]}" del k --prev-kv && "${e[@]}" del nothing &&
+    printf 'value("k") = "v2"\nversion("k") > "0"\n\nput a 1\nget a\n\nput b 1\nput c 1\n\n' | "${e[@]}" txn &&
+    printf '\n\nget a\nget b\n\n\n' | "${e[@]}" txn &&
+    lease=$("${e[@]}" lease grant 100 | awk '{print $2}') &&
+    "${e[@]}" put x 1 --lease "$lease" && "${e[@]}" put y 1 --lease "$lease" && "${e[@]}" lease revoke "$lease" &&
+    curl -s -m 5 "http://127.0.0.1:$1/v3/kv/range" -X POST -d '{"key":"aw=="}'
+}
+mvcc_deltas() { # PORT: the counters' increase over the workload
+  local before; before=$(mvcc_counters "$1")
+  mvcc_workload "$1" >/dev/null
+  join <(echo "$before") <(mvcc_counters "$1") | awk '{print $1, $3 - $2}'
+}
+real_deltas=$(mvcc_deltas "$real"); our_deltas=$(mvcc_deltas "$ours")
+[ "$(wc -l <<<"$our_deltas")" = 8 ] || { echo "FAIL  the mvcc counters are missing: $our_deltas"; failures=$((failures + 1)); }
+check "etcd_mvcc_{range,put,delete,txn}_total move as etcd's" "$real_deltas" "$our_deltas"
 
 if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "all HTTP endpoint checks passed"

@@ -81,9 +81,15 @@ struct MetricsEndpoint: Sendable {
                 name: "etcd_network_client_grpc_sent_bytes_total", help: "The total number of bytes sent to grpc clients.",
                 kind: .counter, value: String(router.traffic.sentBytes)),
         ]
-        let operations = core.store.appliedOperations.total
+        let operations = core.store.operations.total
         // etcd 3.4 keeps each under its etcd_debugging_ name too.
         for namespace in ["etcd", "etcd_debugging"] {
+            families.append(Family(
+                name: "\(namespace)_mvcc_range_total", help: "Total number of ranges seen by this member.",
+                kind: .counter, value: String(operations.ranges)))
+            families.append(Family(
+                name: "\(namespace)_mvcc_txn_total", help: "Total number of txns seen by this member.",
+                kind: .counter, value: String(operations.txns)))
             families.append(Family(
                 name: "\(namespace)_mvcc_put_total", help: "Total number of puts seen by this member.",
                 kind: .counter, value: String(operations.puts)))
