@@ -84,7 +84,13 @@ public final class EtcdServer: Sendable {
         let snapshotSettings = SnapshotSettings(count: UInt64(configuration.snapshotCount), directory: layout.snapshotDirectory)
         let snapshot = try replay?.snapshot.map { marker in try snapshotter.load(index: marker.index, term: marker.term) }
         let snapshotMembership = try snapshot.map { try MembershipSnapshot(serializedBytes: $0.membership) }
-        let store = try MVCCStore(directory: layout.storeDirectory)
+        if configuration.effectiveQuotaBytes > 8 << 30 {
+            // etcd's warning for a quota past its MaxQuotaBytes.
+            logger.warning("quota exceeds the maximum value", metadata: [
+                "quota-size-bytes": "\(configuration.effectiveQuotaBytes)", "quota-maximum-size-bytes": "\(8 << 30)",
+            ])
+        }
+        let store = try MVCCStore(directory: layout.storeDirectory, options: MVCCOptions(mapSize: configuration.storeMapBytes))
         if let snapshot, try store.appliedIndex() < snapshot.index {
             // A leader's snapshot whose install a crash interrupted: its store copy is complete.
             let received = snapshotSettings.receivedStoreFile(index: snapshot.index)

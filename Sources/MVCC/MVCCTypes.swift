@@ -3,13 +3,18 @@ import Synchronization
 
 /// Options of an MVCC store.
 public struct MVCCOptions: Sendable {
-    /// Upper bound of the LMDB map (sparse file, so this is address space, not disk).
-    public var mapSize: Int = 8 << 30
+    /// Upper bound of the LMDB map (sparse file, so this is address space, not disk). bbolt has
+    /// no such bound, so it is set far past etcd's largest recommended quota (8 GiB): a write
+    /// that met it could not be applied, nor replayed after a restart.
+    public var mapSize: Int = MVCCOptions.defaultMapSize
+    public static let defaultMapSize = 64 << 30
     /// History entries examined by compaction per apply batch, so a large compaction is spread
     /// over many batches instead of stalling the apply loop.
     public var compactionBatchLimit: Int = 10_000
 
-    public init() {}
+    public init(mapSize: Int = MVCCOptions.defaultMapSize) {
+        self.mapSize = mapSize
+    }
 }
 
 /// One write the apply loop hands to the store.

@@ -181,7 +181,7 @@ struct MemberFlags: ParsableArguments {
         "experimental-corrupt-check-time", "max-concurrent-streams", "cipher-suites",
     ]
 
-    /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (BoolFlags).
+    /// The boolean flags among them: Go's `--flag`, `--flag=true`, `--flag=false` (GoFlagSyntax).
     static let boolFlagNames: Set<String> = [
         "experimental-initial-corrupt-check", "client-cert-auth", "auto-tls", "peer-client-cert-auth", "peer-auto-tls",
         "strict-reconfig-check", "enable-v2", "force-new-cluster",

@@ -39,7 +39,9 @@ struct SwiftEtcd: ParsableCommand {
                 given = EnvironmentFlags.merge(
                     arguments: commandLine, environment: environment, knownFlags: MemberFlags.flagNames, logger: logger)
             }
-            let arguments = try BoolFlags.normalize(given, boolFlags: MemberFlags.boolFlagNames, defaultOn: MemberFlags.defaultOnFlagNames)
+            let arguments = try GoFlagSyntax.normalize(
+                given, valueFlags: Set(MemberFlags.flagNames).subtracting(MemberFlags.boolFlagNames),
+                boolFlags: MemberFlags.boolFlagNames, defaultOn: MemberFlags.defaultOnFlagNames)
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch {

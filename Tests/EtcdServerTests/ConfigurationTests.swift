@@ -126,4 +126,25 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(tls.revocationListFile, "/revoke.crl")
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
     }
+
+    func testTheStoreMapLeavesRoomForTwiceTheQuotaAndIsUnboundedWithoutOne() {
+        var configuration = ServerConfiguration()
+        XCTAssertEqual(configuration.storeMapBytes, 64 << 30, "etcd's 2 GiB default quota")
+        configuration.quotaBackendBytes = 40 << 30
+        XCTAssertEqual(configuration.storeMapBytes, 80 << 30)
+        configuration.quotaBackendBytes = -1
+        XCTAssertEqual(configuration.storeMapBytes, 1 << 40)
+    }
+
+    func testAnHTTPSMetricsURLNeedsTheClientCertificate() throws {
+        var configuration = ServerConfiguration()
+        configuration.listenMetricsURLs = [try URLEndpoint(parsing: "https://127.0.0.1:2381")]
+        XCTAssertThrowsError(try configuration.validate()) { error in
+            XCTAssertEqual(
+                (error as? ConfigurationError)?.message,
+                "cannot listen on TLS for 127.0.0.1:2381: KeyFile and CertFile are not presented")
+        }
+        configuration.clientAutoTLS = true
+        XCTAssertNoThrow(try configuration.validate())
+    }
 }

@@ -15,6 +15,9 @@ expect() { # description, then the command's combined output must contain the te
 }
 
 expect "an unknown flag is named" "--bogus-flag" timeout 5 "$SERVER_BIN" --bogus-flag
+# Go's flags take the next argument as the value whatever it looks like, so -1 is a quota here.
+expect "a negative value after a flag is its value, as in Go" "--bogus-flag" \
+  timeout 5 "$SERVER_BIN" --quota-backend-bytes -1 --bogus-flag
 expect "a bad URL scheme gets etcd's message" "URL scheme must be http, https, unix, or unixs: foo://127.0.0.1:1" \
   timeout 5 "$SERVER_BIN" --listen-client-urls foo://127.0.0.1:1
 expect "a bad --initial-cluster-state" 'invalid value "bogus" for flag -initial-cluster-state' \

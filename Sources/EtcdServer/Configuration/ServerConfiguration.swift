@@ -1,3 +1,5 @@
+import MVCC
+
 /// Everything a member needs to start, under etcd's flag names and defaults.
 ///
 /// Built by the `swift-etcd` command from flags and `ETCD_*` variables; `validate()` applies
@@ -133,6 +135,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var effectiveQuotaBytes: Int64 {
         if quotaBackendBytes == 0 { return 2 << 30 }
         return quotaBackendBytes < 0 ? .max : quotaBackendBytes
+    }
+
+    /// The store's LMDB map: room for twice the quota (NOSPACE must come before LMDB's map is
+    /// full), at least the store's default, and 1 TiB without a quota: disk space, not the map,
+    /// then bounds the store, as it bounds etcd's bbolt file.
+    public var storeMapBytes: Int {
+        let quota = effectiveQuotaBytes
+        if quota == .max { return 1 << 40 }
+        return max(MVCCOptions.defaultMapSize, Int(min(quota, 1 << 40)) * 2)
     }
 
     /// etcd's minimum lease TTL: 1.5 election timeouts, rounded up to whole seconds.
