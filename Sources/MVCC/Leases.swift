@@ -95,13 +95,13 @@ extension MVCCStore {
         case .leaseGrant(let record):
             if try storage({ () throws(LMDBError) in try view.lease(record.id) }) != nil { throw .leaseExists }
             try storage { () throws(LMDBError) in try view.setLease(record) }
-            return .leaseGranted(record)
+            return .leaseGranted(record, revision: writer.readRevision)
         case .leaseRevoke(let id):
             if try storage({ () throws(LMDBError) in try view.lease(id) }) == nil { throw .leaseNotFound }
             // etcd deletes the keys in one write transaction: one revision, seen by watchers.
             let deleted = try writer.deleteKeys(attachedTo: id)
             try storage { () throws(LMDBError) in try view.deleteLease(id) }
-            return .leaseRevoked(keysDeleted: deleted)
+            return .leaseRevoked(keysDeleted: deleted, revision: writer.readRevision)
         case .leaseCheckpoint(let checkpoints):
             for checkpoint in checkpoints {
                 guard var record = try storage({ () throws(LMDBError) in try view.lease(checkpoint.id) }) else { continue }

@@ -82,9 +82,10 @@ public enum MVCCResponse: Sendable, Hashable {
     case deleteRange(DeleteRangeResponse)
     case txn(TxnResponse)
     case compact(CompactionResponse)
-    case leaseGranted(LeaseRecord)
-    /// How many keys the revocation deleted.
-    case leaseRevoked(keysDeleted: Int64)
+    /// The lease, and the store's revision once it was granted (etcd's header revision).
+    case leaseGranted(LeaseRecord, revision: Int64)
+    /// How many keys the revocation deleted, and the revision it left (its own when it deleted any).
+    case leaseRevoked(keysDeleted: Int64, revision: Int64)
     case leaseCheckpointed
     case alarm([AlarmMember])
     case downgradeInfoSet

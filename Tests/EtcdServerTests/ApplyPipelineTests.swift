@@ -485,7 +485,7 @@ final class ApplyLoopTests: XCTestCase {
         XCTAssertEqual(putResult.revision, 2)
         guard case .success(.put) = putResult.response else { return XCTFail("\(putResult.response)") }
         XCTAssertEqual(putResult.events.map(\.kv?.key), [Array("a".utf8)])
-        guard case .success(.leaseGranted(let record)) = try grantReply.wait().response else { return XCTFail() }
+        guard case .success(.leaseGranted(let record, _)) = try grantReply.wait().response else { return XCTFail() }
         XCTAssertEqual(record.id, 7)
         XCTAssertEqual(try leasedReply.wait().revision, 3)
         guard case .success(.txn(let txnResponse)) = try txnReply.wait().response else { return XCTFail() }
@@ -498,7 +498,7 @@ final class ApplyLoopTests: XCTestCase {
         guard case .success(.leaseCheckpointed) = try checkpointReply.wait().response else { return XCTFail() }
         guard case .success(.alarm) = try alarmReply.wait().response else { return XCTFail() }
         guard case .success(.memberAttributesSet) = try memberReply.wait().response else { return XCTFail() }
-        guard case .success(.leaseRevoked(let keysDeleted)) = try revokeReply.wait().response else { return XCTFail() }
+        guard case .success(.leaseRevoked(let keysDeleted, _)) = try revokeReply.wait().response else { return XCTFail() }
         XCTAssertEqual(keysDeleted, 1)
         XCTAssertEqual(try revokeReply.wait().revision, 6)
         guard case .success(.compact) = try compactReply.wait().response else {

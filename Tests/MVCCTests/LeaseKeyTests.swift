@@ -27,7 +27,7 @@ import Testing
         try fixture.txn(txnRequest([], success: [op(putRequest("x", "1", lease: 9)), op(putRequest("y", "1", lease: 9))]))
         try fixture.put("z", "1")
         let result = try fixture.apply(.leaseRevoke(9))
-        #expect(try result.response.get() == .leaseRevoked(keysDeleted: 2))
+        #expect(try result.response.get() == .leaseRevoked(keysDeleted: 2, revision: 4))
         #expect(result.revision == 4)
         #expect(result.events.map(\.type) == [.delete, .delete])
         #expect(result.events.map { $0.kv?.modRevision } == [4, 4])
@@ -43,7 +43,7 @@ import Testing
         let fixture = try TemporaryStore()
         try fixture.grant(3)
         let result = try fixture.apply(.leaseRevoke(3))
-        #expect(try result.response.get() == .leaseRevoked(keysDeleted: 0))
+        #expect(try result.response.get() == .leaseRevoked(keysDeleted: 0, revision: 1))
         #expect(try fixture.store.currentRevision() == 1)
     }
 

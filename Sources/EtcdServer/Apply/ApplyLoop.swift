@@ -295,7 +295,7 @@ final class ApplyLoop: Sendable {
         for (_, id) in renewals { _ = lessor.renew(id) }
         for (write, result) in zip(writes, results) {
             switch (write, result.response) {
-            case (.leaseGrant, .success(.leaseGranted(let record))): lessor.granted(record)
+            case (.leaseGrant, .success(.leaseGranted(let record, _))): lessor.granted(record)
             case (.leaseRevoke(let id), _): lessor.revoked(id)
             case (.memberAttributes(let member), _): membership.published(member)
             // Published before any reply: the client's next request sees the change.

@@ -43,7 +43,7 @@ struct ConcurrencyRecipes: Sendable {
         return server.propose(kind: .leaseGrant, requestBody: grant.responseBody(allocator: ByteBufferAllocator()), on: eventLoop)
             .flatMapThrowing { result in
                 switch result.response {
-                case .success(.leaseGranted(let record)): return record.id
+                case .success(.leaseGranted(let record, _)): return record.id
                 case .success: throw EtcdErrors.unexpectedApplyResult
                 case .failure(let error): throw EtcdErrors.status(for: error)
                 }

@@ -31,8 +31,12 @@ struct LeaseService: Sendable {
             request.ttl = max(request.ttl, lessor.minTTL)
             if request.id == 0 { request.id = leaseIDs.next() }
             return propose(.leaseGrant, request, on: context.eventLoop) { response throws(GRPCStatus) in
-                guard case .leaseGranted(let record) = response else { throw EtcdErrors.unexpectedApplyResult }
-                return server.encodeReply(LeaseGrantResponse(id: record.id, ttl: record.ttl))
+                guard case .leaseGranted(let record, let revision) = response else { throw EtcdErrors.unexpectedApplyResult }
+                var reply = LeaseGrantResponse(id: record.id, ttl: record.ttl)
+                var header = ResponseHeader()
+                header.revision = revision
+                reply.header = header
+                return server.encodeReply(reply)
             }
         })
         router.register("/etcdserverpb.Lease/LeaseRevoke", .unary { body, context in
@@ -46,8 +50,13 @@ struct LeaseService: Sendable {
                 return context.eventLoop.makeFailedFuture(error)
             }
             return propose(.leaseRevoke, request, on: context.eventLoop) { response throws(GRPCStatus) in
-                guard case .leaseRevoked = response else { throw EtcdErrors.unexpectedApplyResult }
-                return server.encodeReply(LeaseRevokeResponse())
+                // etcd's header is made as the revocation is applied, not when the reply is sent.
+                guard case .leaseRevoked(_, let revision) = response else { throw EtcdErrors.unexpectedApplyResult }
+                var reply = LeaseRevokeResponse()
+                var header = ResponseHeader()
+                header.revision = revision
+                reply.header = header
+                return server.encodeReply(reply)
             }
         })
         router.register("/etcdserverpb.Lease/LeaseTimeToLive", .immediate { body, context throws(GRPCStatus) in
