@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): put-64c and range-s-100c beside real etcd, first with auth off, then on
 # the same members with auth on and a user whose one role may read and write the keys
-# (interop/bench/authload: clientv3 with a user, which etcd's loadgen lacks). Both members fresh,
+# (interop/bench/clientload: clientv3 with a user, which etcd's loadgen lacks). Both members fresh,
 # fsync on; A B A B alternation; prints QPS, the ratio, p99 and server CPU per request.
 # Env: PAIRS (3), DUR (4s), SERVER_BIN.
 set -euo pipefail
@@ -11,8 +11,8 @@ SERVER_BIN=${SERVER_BIN:-$root/.build/release/swift-etcd}
 PAIRS=${PAIRS:-3}
 DUR=${DUR:-4s}
 source "$here/../lib/servers.sh"
-load="$INTEROP_WORK/authload"
-bash "$here/../lib/gobuild.sh" main "$here/authload" "$load" >/dev/null
+load="$INTEROP_WORK/clientload"
+bash "$here/../lib/gobuild.sh" main "$here/clientload" "$load" >/dev/null
 export ETCDCTL_API=3
 ours=$(start_member ours "$SERVER_BIN")
 etcd=$(start_member etcd /usr/bin/etcd)
