@@ -12,10 +12,14 @@ targets=${FUZZ_TARGETS:-$(ls Fuzz/Targets)}
 export SWIFT_ETCD_FUZZ=1
 
 for target in $targets; do
-  # The linker warns about every sanitizer symbol it cannot export; nothing to act on.
-  swift build --scratch-path "$build" --product "$target" -Xswiftc -sanitize=fuzzer,address 2>&1 \
-    | grep -v "Cannot export local symbol" | grep -E "error:|Fuzz/.*warning: " || true
-  [ -x "$build/debug/$target" ] || { echo "$target: build failed"; exit 1; }
+  # The linker warns about every sanitizer symbol it cannot export; nothing to act on. A failed
+  # build must not leave an older binary to run.
+  mkdir -p "$build/logs"
+  built=0
+  swift build --scratch-path "$build" --product "$target" -Xswiftc -sanitize=fuzzer,address \
+    >"$build/logs/$target.build.log" 2>&1 || built=$?
+  grep -v "Cannot export local symbol" "$build/logs/$target.build.log" | grep -E "error:|Fuzz/.*warning: " || true
+  [ "$built" -eq 0 ] && [ -x "$build/debug/$target" ] || { echo "$target: build failed"; exit 1; }
 done
 
 failed=0

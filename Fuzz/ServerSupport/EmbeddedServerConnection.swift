@@ -37,6 +37,16 @@ public final class EmbeddedServerConnection {
         return channel.isActive
     }
 
+    /// Delivers `bytes` in reads of `readSize` bytes, until they run out or the server closes.
+    public func receive(_ bytes: UnsafeRawBufferPointer, inReadsOf readSize: Int) {
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + max(1, readSize))
+            guard receive(UnsafeRawBufferPointer(rebasing: bytes[offset..<end])) else { return }
+            offset = end
+        }
+    }
+
     /// Runs queued work, then drops what the server wrote.
     public func settle() {
         channel.embeddedEventLoop.run()

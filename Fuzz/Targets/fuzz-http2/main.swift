@@ -15,11 +15,6 @@ fuzzMain { input in
     }
     let bytes = UnsafeRawBufferPointer(rebasing: input.dropFirst())
     let readSize = selector >> 1 == 0 ? max(bytes.count, 1) : Int(selector >> 1) * 16
-    var offset = 0
-    while offset < bytes.count {
-        let end = min(bytes.count, offset + readSize)
-        guard connection.receive(UnsafeRawBufferPointer(rebasing: bytes[offset..<end])) else { break }
-        offset = end
-    }
+    connection.receive(bytes, inReadsOf: readSize)
     connection.close()
 }

@@ -30,11 +30,6 @@ fuzzMain { input in
     let connection = EmbeddedServerConnection(router: echoRouter(), http1Handler: echoHTTP1Handler, tls: tlsContext)
     let bytes = UnsafeRawBufferPointer(rebasing: input.dropFirst())
     let readSize = selector == 0 ? max(bytes.count, 1) : Int(selector) * 8
-    var offset = 0
-    while offset < bytes.count {
-        let end = min(bytes.count, offset + readSize)
-        guard connection.receive(UnsafeRawBufferPointer(rebasing: bytes[offset..<end])) else { break }
-        offset = end
-    }
+    connection.receive(bytes, inReadsOf: readSize)
     connection.close()
 }
