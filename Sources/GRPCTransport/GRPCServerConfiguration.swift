@@ -10,6 +10,9 @@ public struct GRPCServerConfiguration: Sendable {
     /// Longer HTTP/1.1 request bodies are refused (413). JSON carries a request message in
     /// base64 with escapes, so this allows several times `maxReceiveMessageBytes`.
     public var maxHTTP1RequestBodyBytes: Int { 4 * maxReceiveMessageBytes }
+    /// SETTINGS_MAX_HEADER_LIST_SIZE, enforced: a stream whose request headers decode to more is
+    /// reset. grpc-go's server default (16 MiB), which etcd keeps.
+    public var maxHeaderListBytes: Int
     /// SETTINGS_MAX_CONCURRENT_STREAMS; etcd and grpc-go default to no practical limit.
     public var maxConcurrentStreams: UInt32
     /// SETTINGS_INITIAL_WINDOW_SIZE: request bytes a client may send on one stream ahead of us.
@@ -67,6 +70,7 @@ public struct GRPCServerConfiguration: Sendable {
         host: String = "127.0.0.1",
         port: Int = 0,
         maxReceiveMessageBytes: Int = 1_572_864 + 524_288,
+        maxHeaderListBytes: Int = 16 << 20,
         maxConcurrentStreams: UInt32 = .max,
         initialStreamWindowSize: Int32 = 1 << 20,
         connectionWindowSize: Int32 = 16 << 20,
@@ -82,6 +86,7 @@ public struct GRPCServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.maxReceiveMessageBytes = maxReceiveMessageBytes
+        self.maxHeaderListBytes = maxHeaderListBytes
         self.maxConcurrentStreams = maxConcurrentStreams
         self.initialStreamWindowSize = initialStreamWindowSize
         self.connectionWindowSize = connectionWindowSize

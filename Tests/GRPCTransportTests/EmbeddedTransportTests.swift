@@ -107,6 +107,21 @@ final class EmbeddedTransportTests: XCTestCase {
         XCTAssertEqual(client.responses[fits]?.grpcStatus, 0)
     }
 
+    /// An HPACK bomb: repeated headers cost a byte each on the wire (table references) but count
+    /// at their decoded size, so the stream is reset before its headers are stored.
+    func testHeadersDecodingPastTheHeaderListLimitResetTheStream() throws {
+        let client = try makeClient(GRPCServerConfiguration(maxHeaderListBytes: 1024))
+        let repeated = Array(repeating: ("x-repeated", String(repeating: "a", count: 100)), count: 20)
+        let bomb = client.startCall("/test.Test/Echo", messages: [[1]], extraHeaders: repeated)
+        let fits = client.startCall("/test.Test/Echo", messages: [[2]], extraHeaders: Array(repeated.prefix(3)))
+        try client.exchange()
+        XCTAssertEqual(client.responses[bomb]?.resetCode, NGHTTP2_INTERNAL_ERROR.rawValue)
+        XCTAssertNil(client.responses[bomb]?.grpcStatus, "no call ran")
+        XCTAssertEqual(client.responses[fits]?.grpcStatus, 0)
+        XCTAssertEqual(client.responses[fits]?.messages, [[2]])
+        XCTAssertEqual(nghttp2_session_get_remote_settings(client.session, NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE), 1024)
+    }
+
     func testCompressedFlagWithoutEncodingIsRejected() throws {
         let client = try makeClient()
         let id = client.startCall("/test.Test/Echo", messages: [[1, 2]], compressedFlag: true)
