@@ -40,6 +40,11 @@ public struct GRPCServerConfiguration: Sendable {
     /// A connection that has not finished its TLS handshake and sent its first request bytes
     /// within this time is closed (grpc-go's connection timeout is 120 s).
     public var connectionSetupTimeout: TimeAmount
+    /// An HTTP/1.1 connection with no request being answered is closed when no whole request has
+    /// arrived within this time: a slowloris sending its request a byte at a time, or a keep-alive
+    /// connection left idle. Go's server (etcd's) sets no limit; nginx's client_header_timeout
+    /// and keepalive_timeout are 60 and 75 s.
+    public var http1IdleTimeout: TimeAmount
 
     /// grpc-go's keepalive enforcement policy: a client pinging more often than `minTime`
     /// (or at all without active calls, unless `permitWithoutCalls`) gets GOAWAY
@@ -81,7 +86,8 @@ public struct GRPCServerConfiguration: Sendable {
         keepalive: KeepalivePolicy = KeepalivePolicy(),
         shutdownGracePeriod: TimeAmount = .seconds(10),
         tls: GRPCTLSConfiguration? = nil,
-        connectionSetupTimeout: TimeAmount = .seconds(120)
+        connectionSetupTimeout: TimeAmount = .seconds(120),
+        http1IdleTimeout: TimeAmount = .seconds(60)
     ) {
         self.host = host
         self.port = port
@@ -98,5 +104,6 @@ public struct GRPCServerConfiguration: Sendable {
         self.shutdownGracePeriod = shutdownGracePeriod
         self.tls = tls
         self.connectionSetupTimeout = connectionSetupTimeout
+        self.http1IdleTimeout = http1IdleTimeout
     }
 }

@@ -496,6 +496,44 @@ final class EmbeddedTransportTests: XCTestCase {
         _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
+    private func makeHTTP1Connection(idleTimeout: TimeAmount) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        let ok: HTTP1Handler = { _, eventLoop in eventLoop.makeSucceededFuture(HTTP1Response(status: .ok)) }
+        try channel.pipeline.syncOperations.addHandler(
+            ProtocolSniffer(
+                router: services.router, configuration: GRPCServerConfiguration(http1IdleTimeout: idleTimeout),
+                http1Handler: ok, logger: .init(label: "test")))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    func testHTTP1RequestSentAByteAtATimeIsCutOffByTheIdleTimeout() throws {
+        let channel = try makeHTTP1Connection(idleTimeout: .seconds(10))
+        try channel.writeInbound(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: "))
+        for _ in 0..<9 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            try channel.writeInbound(ByteBuffer(string: "a"))
+        }
+        XCTAssertTrue(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(channel.isActive, "ten seconds without a whole request")
+    }
+
+    func testHTTP1KeepAliveConnectionLivesWhileRequestsComeAndClosesWhenIdle() throws {
+        let channel = try makeHTTP1Connection(idleTimeout: .seconds(10))
+        for _ in 0..<3 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+            try channel.writeInbound(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"))
+            let response = try XCTUnwrap(channel.readOutbound(as: ByteBuffer.self))
+            XCTAssertTrue(String(buffer: response).hasPrefix("HTTP/1.1 200 OK"))
+            while try channel.readOutbound(as: ByteBuffer.self) != nil {}
+        }
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        XCTAssertTrue(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(channel.isActive, "idle for the timeout after its last response")
+    }
+
     func testPublicContextForDirectServiceCalls() {
         let loop = EmbeddedEventLoop()
         let context = GRPCCallContext(path: "/etcdserverpb.KV/Range", eventLoop: loop, headers: [("token", "abc")])
