@@ -10,6 +10,9 @@ public struct GRPCServerConfiguration: Sendable {
     /// Longer HTTP/1.1 request bodies are refused (413). JSON carries a request message in
     /// base64 with escapes, so this allows several times `maxReceiveMessageBytes`.
     public var maxHTTP1RequestBodyBytes: Int { 4 * maxReceiveMessageBytes }
+    /// SETTINGS_MAX_HEADER_LIST_SIZE, enforced: a stream whose request headers decode to more is
+    /// reset. grpc-go's server default (16 MiB), which etcd keeps.
+    public var maxHeaderListBytes: Int
     /// SETTINGS_MAX_CONCURRENT_STREAMS; etcd and grpc-go default to no practical limit.
     public var maxConcurrentStreams: UInt32
     /// SETTINGS_INITIAL_WINDOW_SIZE: request bytes a client may send on one stream ahead of us.
@@ -37,6 +40,11 @@ public struct GRPCServerConfiguration: Sendable {
     /// A connection that has not finished its TLS handshake and sent its first request bytes
     /// within this time is closed (grpc-go's connection timeout is 120 s).
     public var connectionSetupTimeout: TimeAmount
+    /// An HTTP/1.1 connection with no request being answered is closed when no whole request has
+    /// arrived within this time: a slowloris sending its request a byte at a time, or a keep-alive
+    /// connection left idle. Go's server (etcd's) sets no limit; nginx's client_header_timeout
+    /// and keepalive_timeout are 60 and 75 s.
+    public var http1IdleTimeout: TimeAmount
 
     /// grpc-go's keepalive enforcement policy: a client pinging more often than `minTime`
     /// (or at all without active calls, unless `permitWithoutCalls`) gets GOAWAY
@@ -67,6 +75,7 @@ public struct GRPCServerConfiguration: Sendable {
         host: String = "127.0.0.1",
         port: Int = 0,
         maxReceiveMessageBytes: Int = 1_572_864 + 524_288,
+        maxHeaderListBytes: Int = 16 << 20,
         maxConcurrentStreams: UInt32 = .max,
         initialStreamWindowSize: Int32 = 1 << 20,
         connectionWindowSize: Int32 = 16 << 20,
@@ -77,11 +86,13 @@ public struct GRPCServerConfiguration: Sendable {
         keepalive: KeepalivePolicy = KeepalivePolicy(),
         shutdownGracePeriod: TimeAmount = .seconds(10),
         tls: GRPCTLSConfiguration? = nil,
-        connectionSetupTimeout: TimeAmount = .seconds(120)
+        connectionSetupTimeout: TimeAmount = .seconds(120),
+        http1IdleTimeout: TimeAmount = .seconds(60)
     ) {
         self.host = host
         self.port = port
         self.maxReceiveMessageBytes = maxReceiveMessageBytes
+        self.maxHeaderListBytes = maxHeaderListBytes
         self.maxConcurrentStreams = maxConcurrentStreams
         self.initialStreamWindowSize = initialStreamWindowSize
         self.connectionWindowSize = connectionWindowSize
@@ -93,5 +104,6 @@ public struct GRPCServerConfiguration: Sendable {
         self.shutdownGracePeriod = shutdownGracePeriod
         self.tls = tls
         self.connectionSetupTimeout = connectionSetupTimeout
+        self.http1IdleTimeout = http1IdleTimeout
     }
 }

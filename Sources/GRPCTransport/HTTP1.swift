@@ -73,6 +73,8 @@ protocol HTTP1BodySink: Sendable {
 private struct HTTP1ChannelBodySink: HTTP1BodySink {
     let channel: any Channel
     let keepAlive: Bool
+    /// Runs on the channel's event loop once the last chunk is written.
+    let onEnd: @Sendable () -> Void
 
     func write(_ chunk: ByteBuffer) {
         channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk)), promise: nil)
@@ -81,7 +83,9 @@ private struct HTTP1ChannelBodySink: HTTP1BodySink {
     func end(trailers: HTTPHeaders?) {
         let channel = channel
         let keepAlive = keepAlive
+        let onEnd = onEnd
         channel.writeAndFlush(HTTPServerResponsePart.end(trailers)).whenComplete { _ in
+            onEnd()
             if !keepAlive { channel.close(promise: nil) }
         }
     }
@@ -91,7 +95,8 @@ private struct HTTP1ChannelBodySink: HTTP1BodySink {
 public typealias HTTP1Handler = @Sendable (HTTP1Request, any EventLoop) -> EventLoopFuture<HTTP1Response>
 
 /// Collects one request at a time and writes the handler's response: with a content-length,
-/// or chunked when it streams its body.
+/// or chunked when it streams its body. (NIO's pipelining assistance holds a pipelined request
+/// back until the response before it has ended.)
 final class HTTP1RequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -102,10 +107,30 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     private var inFlight: CallCancellation?
     private var body = ByteBuffer()
     private let maxBodyBytes: Int
+    private let idleTimeout: TimeAmount
+    /// Closes the connection while no request is being answered and no whole request came in.
+    private var idleTimer: Scheduled<Void>?
 
-    init(handler: HTTP1Handler?, maxBodyBytes: Int) {
+    init(handler: HTTP1Handler?, maxBodyBytes: Int, idleTimeout: TimeAmount) {
         self.handler = handler
         self.maxBodyBytes = maxBodyBytes
+        self.idleTimeout = idleTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        startIdleTimer(context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        idleTimer = nil
+    }
+
+    private func startIdleTimer(_ context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        let channel = context.channel
+        guard channel.isActive else { return }
+        idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) { channel.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -129,6 +154,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            idleTimer?.cancel()
+            idleTimer = nil
             let keepAlive = head.isKeepAlive
             guard let handler else {
                 respond(context, keepAlive: keepAlive, HTTP1Response(status: .notFound))
@@ -165,9 +192,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
             let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
             context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
-            bodyStream(
-                HTTP1BodyWriter(
-                    sink: HTTP1ChannelBodySink(channel: context.channel, keepAlive: keepAlive), cancellation: cancellation))
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let sink = HTTP1ChannelBodySink(channel: context.channel, keepAlive: keepAlive) {
+                let (handler, context) = bound.value
+                handler.startIdleTimer(context)
+            }
+            bodyStream(HTTP1BodyWriter(sink: sink, cancellation: cancellation))
             return
         }
         cancellation.complete()
@@ -182,5 +212,6 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             if !keepAlive { channel.close(promise: nil) }
         }
+        if keepAlive { startIdleTimer(context) }
     }
 }

@@ -324,14 +324,15 @@ public final class HTTP2ClientHandler: ChannelInboundHandler, RemovableChannelHa
 
     func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) {}
 
-    func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        guard let stream = streams[frame.pointee.hd.stream_id] else { return }
+    func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
+        guard let stream = streams[frame.pointee.hd.stream_id] else { return true }
         let field = (name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
         if frame.pointee.headers.cat == NGHTTP2_HCAT_RESPONSE {
             stream.responseHeaders.append(field)
         } else {
             stream.trailers.append(field)
         }
+        return true
     }
 
     func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {

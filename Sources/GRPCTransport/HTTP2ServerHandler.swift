@@ -91,6 +91,9 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
                     nghttp2_settings_entry(
                         settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
                         value: UInt32(configuration.initialStreamWindowSize)),
+                    nghttp2_settings_entry(
+                        settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
+                        value: UInt32(configuration.maxHeaderListBytes)),
                 ],
                 connectionWindowSize: configuration.connectionWindowSize,
                 // Window updates are sent when the gRPC layer has taken the bytes, so a slow
@@ -838,10 +841,19 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         streams[id] = ServerStream(id: id, connection: self)
     }
 
-    func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+    func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
         guard frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST,
             let stream = streams[frame.pointee.hd.stream_id]
-        else { return }
+        else { return true }
+        // HPACK lets a few wire bytes name a table entry of up to 4 KiB, so a header block of
+        // 144 KiB could decode to half a GiB: count what is decoded (RFC 7541's entry size).
+        stream.headerListBytes += name.count + value.count + 32
+        guard stream.headerListBytes <= configuration.maxHeaderListBytes else {
+            stream.phase = .rejected
+            stream.finished = true
+            stream.headers = []
+            return false
+        }
         let valueText = String(decoding: value, as: UTF8.self)
         switch HeaderName(name) {
         case .path: stream.path = valueText
@@ -852,6 +864,7 @@ final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         case .otherPseudo: break
         case .other: stream.headers.append((String(decoding: name, as: UTF8.self), valueText))
         }
+        return true
     }
 
     func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {

@@ -7,7 +7,9 @@ import NIOCore
 /// nghttp2 and must only record and copy, never call back into the session.
 protocol HTTP2SessionDelegate: AnyObject {
     func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>)
-    func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+    /// false refuses the rest of the header block: nghttp2 resets the stream (INTERNAL_ERROR)
+    /// and decodes the block's remaining headers without passing them on.
+    func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool
     func frameReceived(_ frame: UnsafePointer<nghttp2_frame>)
     func dataChunk(streamID: Int32, _ data: UnsafeRawBufferPointer)
     func streamClose(streamID: Int32, errorCode: UInt32)
@@ -336,10 +338,10 @@ private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user
 }
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
-    session(userData).delegate.header(
+    let accepted = session(userData).delegate.header(
         frame!, name: UnsafeRawBufferPointer(start: name, count: nameLength),
         value: UnsafeRawBufferPointer(start: value, count: valueLength))
-    return 0
+    return accepted ? 0 : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
 }
 
 private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in

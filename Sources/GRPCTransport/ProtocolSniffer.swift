@@ -61,7 +61,9 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
             } else {
                 try context.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                 try context.pipeline.syncOperations.addHandler(
-                    HTTP1RequestHandler(handler: http1Handler, maxBodyBytes: configuration.maxHTTP1RequestBodyBytes))
+                    HTTP1RequestHandler(
+                        handler: http1Handler, maxBodyBytes: configuration.maxHTTP1RequestBodyBytes,
+                        idleTimeout: configuration.http1IdleTimeout))
             }
         } catch {
             logger.error("configuring connection failed", metadata: ["error": "\(error)"])

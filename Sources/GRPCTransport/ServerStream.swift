@@ -29,6 +29,8 @@ final class ServerStream: GRPCResponseSink {
     var timeout: String?
     var encoding: String?
     var headers: [(name: String, value: String)] = []
+    /// The decoded size of the request headers so far, as SETTINGS_MAX_HEADER_LIST_SIZE counts it.
+    var headerListBytes = 0
 
     // Inbound message bytes not yet deframed, and received bytes not yet returned to the
     // connection and stream flow-control windows.

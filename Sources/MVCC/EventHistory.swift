@@ -17,8 +17,12 @@ extension MVCCStore {
     /// The events with main revision ≥ `revision`, in order: at least `maxEvents` unless the
     /// history ends first (a revision's events are kept together). Each event carries its
     /// previous key-value when `withPrevKv` and that value is still in the history.
+    /// A page also ends once its keys and values (previous ones included) reach `maxBytes`, so a
+    /// page of big values stays small.
     /// Fails with `.compacted` when `revision` is below the compaction revision, as etcd's watch does.
-    public func events(fromRevision revision: Int64, maxEvents: Int, withPrevKv: Bool) throws(MVCCError) -> MVCCEventPage {
+    public func events(
+        fromRevision revision: Int64, maxEvents: Int, maxBytes: Int = .max, withPrevKv: Bool
+    ) throws(MVCCError) -> MVCCEventPage {
         let tables = self.tables
         let maxKeySize = self.environment.maxKeySize
         do throws(LMDBBlockFailure<MVCCError>) {
@@ -28,6 +32,7 @@ extension MVCCStore {
                 if revision < compacted { throw .compacted }
                 do throws(LMDBError) {
                     var events: [Event] = []
+                    var bytes = 0
                     var next = max(revision, 1)
                     try transaction.cursor(tables.history) { (cursor) throws(LMDBError) in
                         var entry = try Revision(main: next, sub: 0).withBytes { (bytes) throws(LMDBError) in
@@ -35,7 +40,7 @@ extension MVCCStore {
                         }
                         while let current = entry {
                             let entryRevision = Revision(decoding: current.key)
-                            if events.count >= maxEvents && entryRevision.main != next { break }
+                            if events.count >= maxEvents || bytes >= maxBytes, entryRevision.main != next { break }
                             guard let kv = HistoryRecord.decode(current.value, revision: entryRevision, withValue: true) else {
                                 throw LMDBError(code: 0, reason: "corrupt history entry (\(entryRevision.main), \(entryRevision.sub))")
                             }
@@ -43,6 +48,7 @@ extension MVCCStore {
                             event.type = HistoryRecord.isTombstone(current.value) ? .delete : .put
                             event.kv = kv
                             if withPrevKv { event.prevKv = try view.previousVersion(of: kv.key, before: entryRevision) }
+                            bytes += kv.key.count + kv.value.count + (event.prevKv.map { $0.key.count + $0.value.count } ?? 0)
                             events.append(event)
                             next = entryRevision.main
                             entry = try cursor.next()

@@ -107,6 +107,21 @@ final class EmbeddedTransportTests: XCTestCase {
         XCTAssertEqual(client.responses[fits]?.grpcStatus, 0)
     }
 
+    /// An HPACK bomb: repeated headers cost a byte each on the wire (table references) but count
+    /// at their decoded size, so the stream is reset before its headers are stored.
+    func testHeadersDecodingPastTheHeaderListLimitResetTheStream() throws {
+        let client = try makeClient(GRPCServerConfiguration(maxHeaderListBytes: 1024))
+        let repeated = Array(repeating: ("x-repeated", String(repeating: "a", count: 100)), count: 20)
+        let bomb = client.startCall("/test.Test/Echo", messages: [[1]], extraHeaders: repeated)
+        let fits = client.startCall("/test.Test/Echo", messages: [[2]], extraHeaders: Array(repeated.prefix(3)))
+        try client.exchange()
+        XCTAssertEqual(client.responses[bomb]?.resetCode, NGHTTP2_INTERNAL_ERROR.rawValue)
+        XCTAssertNil(client.responses[bomb]?.grpcStatus, "no call ran")
+        XCTAssertEqual(client.responses[fits]?.grpcStatus, 0)
+        XCTAssertEqual(client.responses[fits]?.messages, [[2]])
+        XCTAssertEqual(nghttp2_session_get_remote_settings(client.session, NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE), 1024)
+    }
+
     func testCompressedFlagWithoutEncodingIsRejected() throws {
         let client = try makeClient()
         let id = client.startCall("/test.Test/Echo", messages: [[1, 2]], compressedFlag: true)
@@ -479,6 +494,44 @@ final class EmbeddedTransportTests: XCTestCase {
         XCTAssertTrue(channel.isActive)
         XCTAssertNotNil(try channel.readOutbound(as: ByteBuffer.self), "the server sent its SETTINGS")
         _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
+    private func makeHTTP1Connection(idleTimeout: TimeAmount) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        let ok: HTTP1Handler = { _, eventLoop in eventLoop.makeSucceededFuture(HTTP1Response(status: .ok)) }
+        try channel.pipeline.syncOperations.addHandler(
+            ProtocolSniffer(
+                router: services.router, configuration: GRPCServerConfiguration(http1IdleTimeout: idleTimeout),
+                http1Handler: ok, logger: .init(label: "test")))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    func testHTTP1RequestSentAByteAtATimeIsCutOffByTheIdleTimeout() throws {
+        let channel = try makeHTTP1Connection(idleTimeout: .seconds(10))
+        try channel.writeInbound(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: "))
+        for _ in 0..<9 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            try channel.writeInbound(ByteBuffer(string: "a"))
+        }
+        XCTAssertTrue(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(channel.isActive, "ten seconds without a whole request")
+    }
+
+    func testHTTP1KeepAliveConnectionLivesWhileRequestsComeAndClosesWhenIdle() throws {
+        let channel = try makeHTTP1Connection(idleTimeout: .seconds(10))
+        for _ in 0..<3 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+            try channel.writeInbound(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"))
+            let response = try XCTUnwrap(channel.readOutbound(as: ByteBuffer.self))
+            XCTAssertTrue(String(buffer: response).hasPrefix("HTTP/1.1 200 OK"))
+            while try channel.readOutbound(as: ByteBuffer.self) != nil {}
+        }
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        XCTAssertTrue(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(channel.isActive, "idle for the timeout after its last response")
     }
 
     func testPublicContextForDirectServiceCalls() {

@@ -33,6 +33,19 @@ import Testing
         #expect(second.events.map { $0.kv?.key } == [bytes("d")])
     }
 
+    @Test func pagesEndAtTheirByteBoundOnARevisionBoundary() throws {
+        let fixture = try TemporaryStore()
+        let big = String(repeating: "v", count: 100)
+        try fixture.put("a", big)  // 2
+        try fixture.txn(txnRequest([], success: [op(putRequest("b", big)), op(putRequest("c", big))]))  // 3
+        try fixture.put("d", big)  // 4
+        let first = try fixture.store.events(fromRevision: 0, maxEvents: 100, maxBytes: 150, withPrevKv: false)
+        #expect(first.events.map { $0.kv?.modRevision } == [2, 3, 3], "past the bound within revision 3")
+        #expect(first.nextRevision == 4)
+        let second = try fixture.store.events(fromRevision: 4, maxEvents: 100, maxBytes: 1, withPrevKv: false)
+        #expect(second.events.map { $0.kv?.key } == [bytes("d")], "a page holds at least one revision")
+    }
+
     @Test func compactedStartIsAnError() throws {
         let fixture = try TemporaryStore()
         for value in ["1", "2", "3"] { try fixture.put("a", value) }

@@ -46,7 +46,7 @@ extension WatchHub {
         var found: Event?
         do throws(MVCCError) {
             search: while next <= searchThrough {
-                let page = try store.events(fromRevision: next, maxEvents: 1000, withPrevKv: false)
+                let page = try store.events(fromRevision: next, maxEvents: 1000, maxBytes: 1 << 20, withPrevKv: false)
                 for event in page.events {
                     guard let kv = event.kv, kv.modRevision <= searchThrough else { break search }
                     if range.contains(kv.key) && matches(event) {

@@ -304,7 +304,8 @@ final class WatchStream: Sendable {
         let page: MVCCEventPage
         do {
             page = try hub.store.events(
-                fromRevision: from, maxEvents: limits.catchUpPageEvents, withPrevKv: watcher.wantsPrevKv)
+                fromRevision: from, maxEvents: limits.catchUpPageEvents, maxBytes: limits.catchUpPageBytes,
+                withPrevKv: watcher.wantsPrevKv)
         } catch {
             if error.code == .compacted {
                 loopState.value.catchUp.removeFirst()
@@ -335,6 +336,8 @@ struct WatchLimits: Sendable {
     /// Catch-up pages are read while the outbox is below half of this many responses too.
     var maxBufferedResponses = 128
     var catchUpPageEvents = 1000
+    /// A page of 1,000 events of 64 KiB values would be 64 MiB read before the outbox is checked.
+    var catchUpPageBytes = 1 << 20
     var catchUpPagesPerTurn = 4
     /// How often `progress_notify` watchers hear the current revision (etcd: 10 minutes).
     var progressNotifyInterval: TimeAmount = .minutes(10)
