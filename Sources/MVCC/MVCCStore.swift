@@ -294,11 +294,14 @@ public final class MVCCStore: Sendable {
             if let duplicate = txnDuplicateKeyError(request) { throw duplicate }
             let plan = try view.plan(request, currentRevision: writer.beginRevision)
             let isWrite = !request.isReadOnly
-            if isWrite { writer.compareReads = plan.comparesEvaluated } else { writer.operations.ranges += plan.comparesEvaluated }
             if isWrite {
+                // etcd evaluates a writing txn's compares in a read transaction of their own.
+                writer.compareReads = plan.comparesEvaluated
                 try view.check(
                     request, plan: plan, isWrite: true, currentRevision: writer.beginRevision,
                     compactedRevision: writer.compactedRevision, leaseExists: leaseExists)
+            } else {
+                writer.operations.ranges += plan.comparesEvaluated
             }
             try view.check(
                 request, plan: plan, isWrite: false, currentRevision: writer.beginRevision,
