@@ -51,19 +51,4 @@ for side in ours etcd; do
 done
 measure on bench:benchpw
 
-python3 - "$results" <<'PY'
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    parts = line.split()
-    fields = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
-    rows.setdefault((parts[0], parts[1], parts[2]), []).append(fields)
-print("| workload | auth | swift-etcd QPS | etcd QPS | ratio | p99 ms (ours / etcd) | server CPU µs/op (ours / etcd) |")
-print("|---|---|---:|---:|---:|---:|---:|")
-for workload in ("put-64c", "range-s-100c"):
-    for mode in ("off", "on"):
-        def med(side, key): return statistics.median(float(r[key]) for r in rows[(workload, mode, side)])
-        def cpu(side): return statistics.median(float(r["cpu_s"]) * 1e6 / max(1, int(r["ops"])) for r in rows[(workload, mode, side)])
-        q_ours, q_etcd = med("ours", "qps"), med("etcd", "qps")
-        print(f"| {workload} | {mode} | {q_ours:.0f} | {q_etcd:.0f} | **{q_ours / q_etcd:.2f}** | {med('ours', 'p99_ms'):.2f} / {med('etcd', 'p99_ms'):.2f} | {cpu('ours'):.0f} / {cpu('etcd'):.0f} |")
-PY
+python3 "$here/mode-table.py" "$results" auth off on

@@ -32,18 +32,18 @@ start_tls_member() { # DIRNAME BINARY: an https client URL; prints the client po
 }
 
 declare -A port pid
-port[ours-plain]=$(start_member ours-plain "$SERVER_BIN"); pid[ours-plain]=$(cat "$INTEROP_WORK/ours-plain.pid")
-port[etcd-plain]=$(start_member etcd-plain /usr/bin/etcd); pid[etcd-plain]=$(cat "$INTEROP_WORK/etcd-plain.pid")
-port[ours-tls]=$(start_tls_member ours-tls "$SERVER_BIN"); pid[ours-tls]=$(cat "$INTEROP_WORK/ours-tls.pid")
-port[etcd-tls]=$(start_tls_member etcd-tls /usr/bin/etcd); pid[etcd-tls]=$(cat "$INTEROP_WORK/etcd-tls.pid")
-INTEROP_PIDS+=("${pid[ours-tls]}" "${pid[etcd-tls]}")
+port[ours-http]=$(start_member ours-http "$SERVER_BIN"); pid[ours-http]=$(cat "$INTEROP_WORK/ours-http.pid")
+port[etcd-http]=$(start_member etcd-http /usr/bin/etcd); pid[etcd-http]=$(cat "$INTEROP_WORK/etcd-http.pid")
+port[ours-https]=$(start_tls_member ours-https "$SERVER_BIN"); pid[ours-https]=$(cat "$INTEROP_WORK/ours-https.pid")
+port[etcd-https]=$(start_tls_member etcd-https /usr/bin/etcd); pid[etcd-https]=$(cat "$INTEROP_WORK/etcd-https.pid")
+INTEROP_PIDS+=("${pid[ours-https]}" "${pid[etcd-https]}")
 
 for workload in "put-64c|--workload put --clients 64 --conns 8" "range-s-100c|--workload range --clients 100 --conns 10"; do
-  for mode in plain tls; do
+  for mode in http https; do
     for _ in $(seq 1 "$PAIRS"); do
       for side in ours etcd; do
         member=$side-$mode
-        tls=(); [ "$mode" = tls ] && tls=(--cacert "$FIXTURES/ca.crt")
+        tls=(); [ "$mode" = https ] && tls=(--cacert "$FIXTURES/ca.crt")
         before=$(ticks "${pid[$member]}")
         # shellcheck disable=SC2086
         line=$("$load" ${workload#*|} --endpoints "127.0.0.1:${port[$member]}" --duration "$DUR" "${tls[@]}")
@@ -54,19 +54,4 @@ for workload in "put-64c|--workload put --clients 64 --conns 8" "range-s-100c|--
   done
 done
 
-python3 - "$results" <<'PY'
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    parts = line.split()
-    fields = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
-    rows.setdefault((parts[0], parts[1], parts[2]), []).append(fields)
-print("| workload | client URL | swift-etcd QPS | etcd QPS | ratio | p99 ms (ours / etcd) | server CPU µs/op (ours / etcd) |")
-print("|---|---|---:|---:|---:|---:|---:|")
-for workload in ("put-64c", "range-s-100c"):
-    for mode in ("plain", "tls"):
-        def med(side, key): return statistics.median(float(r[key]) for r in rows[(workload, mode, side)])
-        def cpu(side): return statistics.median(float(r["cpu_s"]) * 1e6 / max(1, int(r["ops"])) for r in rows[(workload, mode, side)])
-        q_ours, q_etcd = med("ours", "qps"), med("etcd", "qps")
-        print(f"| {workload} | {'https' if mode == 'tls' else 'http'} | {q_ours:.0f} | {q_etcd:.0f} | **{q_ours / q_etcd:.2f}** | {med('ours', 'p99_ms'):.2f} / {med('etcd', 'p99_ms'):.2f} | {cpu('ours'):.0f} / {cpu('etcd'):.0f} |")
-PY
+python3 "$here/mode-table.py" "$results" "client URL" http https
