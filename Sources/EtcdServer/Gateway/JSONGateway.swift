@@ -54,7 +54,7 @@ struct JSONGateway: Sendable {
         } catch {
             return eventLoop.makeSucceededFuture(Self.errorResponse(error.status))
         }
-        let relay = GatewayCallRelay.make(route: route, callHeaders: callHeaders, eventLoop: eventLoop)
+        let (relay, response) = GatewayCallRelay.make(route: route, callHeaders: callHeaders, eventLoop: eventLoop)
         let call = channel.makeCall(
             path: route.grpcPath, metadata: Self.metadata(request.head.headers), deadline: deadline,
             remoteAddress: request.remoteAddress, eventLoop: eventLoop,
@@ -62,7 +62,7 @@ struct JSONGateway: Sendable {
         request.onCancel { call.cancel() }
         for message in messages { call.send(message) }
         call.closeSend()
-        return relay.value.response
+        return response
     }
 
     /// The server's header metadata as grpc-gateway passes it on (`Grpc-Metadata-` headers).
@@ -214,7 +214,9 @@ private final class GatewayCallRelay {
     private let route: GatewayRoute
     /// The call's header metadata, which a result carries (and, on a TLS listener, an error).
     private let callHeaders: HTTPHeaders
-    private let promise: EventLoopPromise<HTTP1Response>
+    /// Let go of once answered: its future holds a stream's response, whose body closure holds
+    /// this relay, so keeping it would make a cycle that outlives the connection.
+    private var promise: EventLoopPromise<HTTP1Response>?
     private let eventLoop: any EventLoop
     private var unaryResult: ByteBuffer?
     private var responded = false
@@ -223,18 +225,28 @@ private final class GatewayCallRelay {
     private var pendingChunks: [[UInt8]] = []
     private var ended = false
 
-    static func make(route: GatewayRoute, callHeaders: HTTPHeaders, eventLoop: any EventLoop) -> NIOLoopBound<GatewayCallRelay> {
-        NIOLoopBound(GatewayCallRelay(route: route, callHeaders: callHeaders, eventLoop: eventLoop), eventLoop: eventLoop)
+    /// A relay and its HTTP response, which the relay does not keep (see `promise`).
+    static func make(
+        route: GatewayRoute, callHeaders: HTTPHeaders, eventLoop: any EventLoop
+    ) -> (relay: NIOLoopBound<GatewayCallRelay>, response: EventLoopFuture<HTTP1Response>) {
+        let promise = eventLoop.makePromise(of: HTTP1Response.self)
+        let relay = GatewayCallRelay(route: route, callHeaders: callHeaders, promise: promise, eventLoop: eventLoop)
+        return (NIOLoopBound(relay, eventLoop: eventLoop), promise.futureResult)
     }
 
-    private init(route: GatewayRoute, callHeaders: HTTPHeaders, eventLoop: any EventLoop) {
+    private init(
+        route: GatewayRoute, callHeaders: HTTPHeaders, promise: EventLoopPromise<HTTP1Response>, eventLoop: any EventLoop
+    ) {
         self.route = route
         self.callHeaders = callHeaders
         self.eventLoop = eventLoop
-        self.promise = eventLoop.makePromise()
+        self.promise = promise
     }
 
-    var response: EventLoopFuture<HTTP1Response> { promise.futureResult }
+    private func answer(_ response: HTTP1Response) {
+        promise?.succeed(response)
+        promise = nil
+    }
 
     func received(_ message: ByteBuffer) {
         guard route.shape != .unary else {
@@ -272,7 +284,7 @@ private final class GatewayCallRelay {
         var headers = JSONGateway.jsonHeaders
         headers.add(contentsOf: callHeaders)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        promise.succeed(HTTP1Response(status: status, headers: headers) { writer in bound.value.attach(writer) })
+        answer(HTTP1Response(status: status, headers: headers) { writer in bound.value.attach(writer) })
     }
 
     /// The head is out: what the call produced so far follows it.
@@ -289,19 +301,19 @@ private final class GatewayCallRelay {
         var headers = JSONGateway.jsonHeaders
         if status == .ok, let result = unaryResult {
             headers.add(contentsOf: callHeaders)
-            promise.succeed(HTTP1Response(status: .ok, headers: headers, body: ByteBuffer(bytes: json(result))))
+            answer(HTTP1Response(status: .ok, headers: headers, body: ByteBuffer(bytes: json(result))))
             return
         }
         let body = JSONGateway.errorBody(status)
         if callHeaders.contains(name: "grpc-metadata-trailer") {
             headers.add(contentsOf: callHeaders)
-            promise.succeed(HTTP1Response(status: JSONGateway.httpStatus(status.code), headers: headers, body: ByteBuffer(bytes: body)))
+            answer(HTTP1Response(status: JSONGateway.httpStatus(status.code), headers: headers, body: ByteBuffer(bytes: body)))
             return
         }
         // The server ended the call with trailers only: grpc-gateway passes their content-type
         // on as an HTTP trailer.
         headers.add(name: "trailer", value: "Grpc-Trailer-Content-Type")
-        promise.succeed(
+        answer(
             HTTP1Response(status: JSONGateway.httpStatus(status.code), headers: headers) { writer in
                 writer.write(ByteBuffer(bytes: body))
                 writer.finish(trailers: ["Grpc-Trailer-Content-Type": "application/grpc"])
