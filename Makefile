@@ -4,11 +4,15 @@ SHELL := /bin/bash
 
 APT_PACKAGES := libnghttp2-dev libssl-dev liblmdb-dev libcrypt-dev libprotobuf-c-dev protobuf-c-compiler \
 	etcd-server etcd-client golang-go golang-etcd-server-dev nghttp2-client
-PYTHON_MODULES := google.protobuf:protobuf grpc:grpcio grpc_tools:grpcio-tools
+PYTHON_MODULES := google.protobuf:protobuf grpc:grpcio grpc_tools:grpcio-tools etcd3gw:etcd3gw
 DATA_DIR ?= ./default.swift-etcd
-# SWIFT_TESTS=0 or INTEROP_TESTS=0 skips that half of `make test`.
+# SWIFT_TESTS=0, FUZZ_TESTS=0 or INTEROP_TESTS=0 skips that part of `make test`.
 SWIFT_TESTS ?= 1
+FUZZ_TESTS ?= 1
 INTEROP_TESTS ?= 1
+# `make test`'s short fuzz pass: every target for this many seconds, its seed corpus first (every
+# input that once crashed or leaked is in it).
+TEST_FUZZ_SECONDS ?= 4
 
 # `make fuzz`: every libFuzzer target for FUZZ_SECONDS each (Fuzz/README.md).
 FUZZ_SECONDS ?= 10
@@ -34,6 +38,7 @@ run: build
 
 test: deps
 	@if [ "$(SWIFT_TESTS)" = 1 ]; then $(MAKE) --no-print-directory test-swift; fi
+	@if [ "$(FUZZ_TESTS)" = 1 ]; then FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) Fuzz/run.sh; fi
 	@if [ "$(INTEROP_TESTS)" = 1 ]; then $(MAKE) --no-print-directory test-interop; fi
 
 test-swift:
