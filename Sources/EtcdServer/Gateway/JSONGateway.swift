@@ -219,7 +219,7 @@ private final class GatewayCallRelay {
     private var promise: EventLoopPromise<HTTP1Response>?
     private let eventLoop: any EventLoop
     private var unaryResult: ByteBuffer?
-    private var responded = false
+    private var responded: Bool { promise == nil }
     /// A stream's body: chunks wait here until the HTTP layer hands over its writer.
     private var bodyWriter: HTTP1BodyWriter?
     private var pendingChunks: [[UInt8]] = []
@@ -243,9 +243,11 @@ private final class GatewayCallRelay {
         self.promise = promise
     }
 
+    /// Lets go of the promise before succeeding it, so what its callbacks do sees `responded`.
     private func answer(_ response: HTTP1Response) {
-        promise?.succeed(response)
-        promise = nil
+        guard let promise else { return }
+        self.promise = nil
+        promise.succeed(response)
     }
 
     func received(_ message: ByteBuffer) {
@@ -280,7 +282,6 @@ private final class GatewayCallRelay {
         }
         pendingChunks.append(chunk)
         guard !responded else { return }
-        responded = true
         var headers = JSONGateway.jsonHeaders
         headers.add(contentsOf: callHeaders)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -297,7 +298,6 @@ private final class GatewayCallRelay {
 
     private func respondToUnary(_ status: GRPCStatus) {
         guard !responded else { return }
-        responded = true
         var headers = JSONGateway.jsonHeaders
         if status == .ok, let result = unaryResult {
             headers.add(contentsOf: callHeaders)
