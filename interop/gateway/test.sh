@@ -269,7 +269,8 @@ if [ -e "$fixtures/server.crt" ]; then
   wait  # for the watches, cut at 8 s
   same_tls "and goes through once the watches end" /v3/kv/range "{\"key\":\"$foo\"}"
 else
-  echo "skip  TLS checks: etcd's test certificates ($fixtures) are not installed"
+  echo "FAIL  TLS checks: etcd's test certificates ($fixtures, golang-etcd-server-dev) are not installed"
+  failures=$((failures + 1))
 fi
 
 # ---- etcd3gw (PyPI, installed by `make deps`), a real client of the gateway
